@@ -1,0 +1,161 @@
+/// What can go wrong when asking for or returning physical frames.
+public enum FrameError: Error, Equatable, Sendable {
+    /// No free frame (or no free run of the requested length) is left.
+    case outOfMemory
+    /// The frame lies outside every range this allocator was given.
+    case foreignFrame(FrameNumber)
+    /// The frame is already free.
+    case doubleFree(FrameNumber)
+    /// A range handed to the allocator is empty, unaligned or outside its span.
+    case invalidRange
+    /// The bookkeeping storage is too small for the span.
+    case storageTooSmall(needed: UInt64)
+}
+
+/// Hands out 4 KiB physical frames. It covers a fixed span of frame numbers
+/// and keeps two bits per frame in storage the caller provides: "managed"
+/// (the frame came from a range given with `addRange`) and "free". The two bits
+/// let it tell a double free from a foreign frame, and the bitmap lets it find
+/// contiguous, aligned runs, which a free list cannot.
+public struct FrameAllocator: ~Copyable {
+    public let span: AddressRange<PhysicalAddress>
+    private let firstFrame: UInt64
+    private let frameCount: UInt64
+    private let managedBits: UnsafeMutablePointer<UInt64>
+    private let freeBits: UnsafeMutablePointer<UInt64>
+    /// Where the next single-frame search starts, so allocation is not quadratic.
+    private var searchHint: UInt64 = 0
+    public private(set) var freeFrames: UInt64 = 0
+    public private(set) var managedFrames: UInt64 = 0
+
+    /// Bytes of storage needed to manage `span`.
+    public static func storageBytes(for span: PhysicalRange) -> UInt64 {
+        let frames = span.size / pageBytes
+        return 2 * ((frames + 63) / 64) * 8
+    }
+
+    /// Creates an allocator for frames in `span` that owns no frame yet.
+    /// `storage` must hold `storageBytes(for: span)` bytes, 8-byte aligned, and
+    /// stay valid as long as the allocator.
+    public init(span: PhysicalRange, storage: UnsafeMutableRawPointer, storageBytes: UInt64) throws(FrameError) {
+        guard span.start.isAligned(to: .size4K), span.end.isAligned(to: .size4K), !span.isEmpty else {
+            throw .invalidRange
+        }
+        let needed = Self.storageBytes(for: span)
+        guard storageBytes >= needed else { throw .storageTooSmall(needed: needed) }
+        self.span = span
+        firstFrame = span.start.frame.value
+        frameCount = span.size / pageBytes
+        let words = Int((frameCount + 63) / 64)
+        managedBits = storage.bindMemory(to: UInt64.self, capacity: 2 * words)
+        freeBits = managedBits + words
+        managedBits.initialize(repeating: 0, count: 2 * words)
+    }
+
+    /// Gives the frames of `range` to the allocator as free frames.
+    public mutating func addRange(_ range: PhysicalRange) throws(FrameError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K), span.contains(range) else {
+            throw .invalidRange
+        }
+        var frame = range.start.frame.value - firstFrame
+        let end = range.end.frame.value - firstFrame
+        while frame < end {
+            if !test(managedBits, frame) {
+                set(managedBits, frame, true)
+                set(freeBits, frame, true)
+                managedFrames += 1
+                freeFrames += 1
+            }
+            frame += 1
+        }
+    }
+
+    /// One free frame, or `.outOfMemory`.
+    public mutating func allocate() throws(FrameError) -> FrameNumber {
+        guard freeFrames > 0 else { throw .outOfMemory }
+        var index = searchHint
+        for _ in 0..<frameCount {
+            if index >= frameCount { index = 0 }
+            // Skip whole words with no free frame.
+            if index & 63 == 0 && freeBits[Int(index >> 6)] == 0 {
+                index += 64
+                continue
+            }
+            if test(freeBits, index) {
+                take(index)
+                searchHint = index + 1
+                return FrameNumber(firstFrame + index)
+            }
+            index += 1
+        }
+        throw .outOfMemory
+    }
+
+    /// `count` physically contiguous free frames whose first frame number is a
+    /// multiple of `alignment` (in frames, a power of two), or `.outOfMemory`.
+    public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
+        guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
+        guard count <= freeFrames else { throw .outOfMemory }
+        // Candidate starts are aligned absolute frame numbers.
+        var start = (firstFrame + alignment - 1) & ~(alignment - 1)
+        while start + count <= firstFrame + frameCount {
+            var run: UInt64 = 0
+            while run < count && test(freeBits, start - firstFrame + run) { run += 1 }
+            if run == count {
+                for i in 0..<count { take(start - firstFrame + i) }
+                return FrameNumber(start)
+            }
+            // Restart past the frame that broke the run, at the next aligned start.
+            let broken = start + run + 1
+            start = (broken + alignment - 1) & ~(alignment - 1)
+        }
+        throw .outOfMemory
+    }
+
+    /// Returns one frame. Refuses frames it never owned and frames already free.
+    public mutating func free(_ frame: FrameNumber) throws(FrameError) {
+        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
+              test(managedBits, frame.value - firstFrame)
+        else { throw .foreignFrame(frame) }
+        let index = frame.value - firstFrame
+        guard !test(freeBits, index) else { throw .doubleFree(frame) }
+        set(freeBits, index, true)
+        freeFrames += 1
+    }
+
+    /// Returns `count` frames starting at `first`, as from `allocateContiguous`.
+    /// Checks every frame before freeing any, so a bad call changes nothing.
+    public mutating func freeContiguous(_ first: FrameNumber, count: UInt64) throws(FrameError) {
+        for i in 0..<count {
+            let frame = FrameNumber(first.value + i)
+            guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
+                  test(managedBits, frame.value - firstFrame)
+            else { throw .foreignFrame(frame) }
+            guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
+        }
+        for i in 0..<count { try free(FrameNumber(first.value + i)) }
+    }
+
+    /// True when `frame` belongs to this allocator and is currently free.
+    public func isFree(_ frame: FrameNumber) -> Bool {
+        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { return false }
+        return test(freeBits, frame.value - firstFrame)
+    }
+
+    private mutating func take(_ index: UInt64) {
+        set(freeBits, index, false)
+        freeFrames -= 1
+    }
+
+    private func test(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64) -> Bool {
+        bits[Int(index >> 6)] & (1 << (index & 63)) != 0
+    }
+
+    private func set(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64, _ value: Bool) {
+        if value {
+            bits[Int(index >> 6)] |= 1 << (index & 63)
+        } else {
+            bits[Int(index >> 6)] &= ~(1 << (index & 63))
+        }
+    }
+}
