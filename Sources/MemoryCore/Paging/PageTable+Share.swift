@@ -42,16 +42,18 @@ extension PageTable {
         }
     }
 
-    /// Points this table's entries at `level` for `range` at the subtables
-    /// `other` has there, marked shared. `range` must be aligned to one
-    /// entry's span at `level` (1 GiB at level 2), and `other` must have a
-    /// table (not a page) in each of those entries (see `ensureTables`).
-    /// Linking the same entry twice is allowed; any other entry in the way is not.
+    /// Points this table's entries at `level` whose span meets `range` at the
+    /// subtables `other` has there, marked shared. `range.start` must be
+    /// aligned to one entry's span at `level` (1 GiB at level 2); its end is
+    /// rounded up, so that a range ending one page below 2^64 still covers
+    /// the last entry. `other` must have a table (not a page) in each of
+    /// those entries (see `ensureTables`). Linking the same entry twice is
+    /// allowed; any other entry in the way is not.
     public mutating func linkShared(_ range: VirtualRange, atLevel level: Int,
                                     from other: borrowing PageTable<Scheme, Memory>) throws(MapError) {
         guard level >= 1, level < Scheme.levels else { throw .unsupportedPageSize }
         let span = Scheme.entrySpan(atLevel: level)
-        guard range.start.isAligned(toBytes: span), range.end.isAligned(toBytes: span) else { throw .misaligned }
+        guard range.start.isAligned(toBytes: span) else { throw .misaligned }
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
 
         var counted = InlineArray<8, UInt64>(repeating: .max)

@@ -20,7 +20,8 @@ extension PageTable {
                   includeShared: includeShared, body)
     }
 
-    /// The first page at or above `va` (within `range`'s end when given), if any.
+    /// The first page that overlaps `[va, end)` (up to the top of the address
+    /// space when `end` is nil): its start, which may lie below `va`, and its translation.
     public func firstMapping(from va: VirtualAddress, before end: VirtualAddress? = nil) -> (VirtualAddress, Translation)? {
         var found: (VirtualAddress, Translation)? = nil
         let last = end.map { $0.raw &- 1 } ?? .max

@@ -11,6 +11,8 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     public let memory: Memory
     /// Where table pages come from and go back to. Must outlive the table.
     public let frames: UnsafeMutablePointer<FrameAllocator>
+    /// Keeps `deinit` running when another module destroys the table (see `DeinitAnchor`).
+    private let anchor = DeinitAnchor()
 
     /// An empty page table: a zeroed root.
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) {

@@ -39,7 +39,7 @@ public struct DecodedEntry: Sendable, Equatable {
 /// use 4 KiB tables of 512 eight-byte entries, so a virtual address is split
 /// into 9-bit indices above a 12-bit page offset; only the encodings differ.
 /// Levels are numbered from the leaf table (0) up to the root (`levels - 1`).
-public protocol PagingScheme {
+public protocol PagingScheme: Sendable {
     /// Table levels in a walk (Sv39: 3, x86-64: 4).
     static var levels: Int { get }
     /// Significant virtual-address bits; higher bits must copy the top one.

@@ -132,6 +132,12 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
     mutating func unmapOwned(_ range: VirtualRange) {
         var cursor = range.start
         while cursor < range.end, let (va, _) = pageTable.firstMapping(from: cursor, before: range.end) {
+            guard va >= range.start else {
+                // A large page that begins below the range is not ours to remove.
+                guard let translation = translate(va), let next = va.adding(translation.pageSize.bytes) else { return }
+                cursor = next
+                continue
+            }
             guard let removed = try? pageTable.unmap(va) else { return }
             if removed.isOwned {
                 Self.release(removed.pageStart, size: removed.pageSize, frames: frames)
