@@ -307,6 +307,12 @@ let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
                 try space.mapKernelPage(stack.end.adding(0x1000)!, to: trampoline.address, permissions: .readExecute)
                 #expect(space.translate(kernelTop.start)?.physicalAddress == trampoline.address)
                 #expect(space.userBytes() == 0x9000)
+                // The page table can be read from outside; shared kernel tables are not its own.
+                let ownTables = space.pageTable.ownedTablePages()
+                var sharedPages = 0
+                space.pageTable.forEachMapping(in: kernelTop) { _, _ in sharedPages += 1; return true }
+                #expect(sharedPages == 1)
+                #expect(ownTables >= UInt64(S.levels))
                 // Kernel-only pages may not go into the window, nor carry the user bit.
                 expectError(MapError.insideUserWindow) { try space.mapOwnedKernelPage(va(0x9000), permissions: .readWrite) }
                 expectError(MapError.insideUserWindow) { try space.linkShared(vrange(0, 0x4000_0000), atLevel: 2, from: kernel) }
