@@ -34,6 +34,11 @@ protocol Architecture {
     static var freeMemory: PhysicalRange { get }
     /// How the kernel reaches physical memory (before paging: identity).
     static var physicalMemory: DirectMappedMemory { get }
+    /// The kernel's address space as the layout table states it, for this
+    /// image (the linker decides where text and data end).
+    static var kernelLayout: LayoutTable { get }
+    /// Which virtual addresses the paging scheme can express.
+    static var addressRule: AddressRule { get }
 
     /// Executes one breakpoint instruction. With `TrapProbe` armed, the trap
     /// handler records the trap and steps over the instruction.

@@ -19,10 +19,11 @@ func kernelMain() -> Never {
     Console.write(decimal: PhysicalFrames.freeFrames * pageBytes / (1024 * 1024))
     Console.line(" MiB)")
 
-    // The kernel page table goes here: built from the layout table with
+    // The kernel page table goes here: built from this layout table with
     // frames from PhysicalFrames, then switched on. Until then the kernel
     // runs on physical addresses (paging off).
-    Console.line("paging       off (the kernel uses physical addresses)")
+    LayoutLog.print(Platform.kernelLayout)
+    Console.line("paging       off for now (the kernel runs on physical addresses)")
 
     Console.write("timer        ")
     Console.write(decimal: Platform.tickRate)

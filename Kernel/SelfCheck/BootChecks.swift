@@ -137,3 +137,24 @@ enum BootChecks {
         return matched && received == message.utf8CodeUnitCount && ConsoleInput.interrupts > interruptsBefore
     }
 }
+
+/// The layout table as this image instantiates it.
+enum LayoutChecks {
+    /// The table validates, and the regions made from linker symbols agree
+    /// with what the running kernel sees.
+    static func kernelLayoutMatchesImage() -> Bool {
+        let table = Platform.kernelLayout
+        do throws(LayoutError) {
+            try validate(table, rule: Platform.addressRule)
+        } catch {
+            return false
+        }
+        guard let freeRAM = table.region(named: "free RAM") else { return false }
+        let code = VirtualAddress(Platform.breakpointAddress)
+        guard let codeRegion = table.region(containing: code) else { return false }
+        return freeRAM.range.start.raw == Platform.freeMemory.start.raw
+            && freeRAM.range.end.raw == Platform.freeMemory.end.raw
+            && codeRegion.permissions.contains(.execute)
+            && !codeRegion.permissions.contains(.write)
+    }
+}

@@ -24,6 +24,7 @@ struct SelfCheck {
         var run = SelfCheck()
         run.check("number text: decimal and grouped hex", BootChecks.numberText)
         run.check("kernel image lies below free memory", BootChecks.imageBelowFreeMemory)
+        run.check("layout table validates and matches the image", LayoutChecks.kernelLayoutMatchesImage)
         run.check("frame allocator owns all free RAM but its bitmap", BootChecks.freeFrameCount)
         run.check("allocate, use and free one frame", BootChecks.allocateAndFreeFrame)
         run.check("double free of a frame is refused", BootChecks.doubleFreeRefused)

@@ -30,7 +30,10 @@
 @_extern(c, "swiftlet_breakpoint") func breakpointInstruction()
 @_extern(c, "swiftlet_breakpoint_instruction_address") func breakpointInstructionAddress() -> UInt64
 @_extern(c, "swiftlet_kernel_image_start") func kernelImageStart() -> UInt64
+@_extern(c, "swiftlet_kernel_text_end") func kernelTextEnd() -> UInt64
+@_extern(c, "swiftlet_kernel_rodata_end") func kernelRodataEnd() -> UInt64
 @_extern(c, "swiftlet_kernel_image_end") func kernelImageEnd() -> UInt64
+@_extern(c, "swiftlet_trampoline_start") func trampolineStart() -> UInt64
 @_extern(c, "swiftlet_kernel_trap_vector_address") func kernelTrapVectorAddress() -> UInt64
 
 /// Bits of mstatus.
@@ -57,6 +60,7 @@ enum InterruptCode {
 
 /// Exception codes in scause (interrupt bit clear).
 enum ExceptionCode {
+    static let illegalInstruction: UInt64 = 2
     static let breakpoint: UInt64 = 3
 }
 

@@ -32,8 +32,11 @@ func kernelTrap(_ savedFrame: UnsafeMutableRawPointer) {
 /// 2 for a compressed instruction, 4 otherwise: the low two bits of the
 /// first halfword are 0b11 only for 32-bit (and longer) instructions.
 private func instructionLength(at address: UInt64) -> UInt64 {
-    let firstHalf = UnsafePointer<UInt16>(bitPattern: UInt(address))!.pointee
-    return firstHalf & 0b11 == 0b11 ? 4 : 2
+    firstHalfword(at: address) & 0b11 == 0b11 ? 4 : 2
+}
+
+private func firstHalfword(at address: UInt64) -> UInt16 {
+    UnsafePointer<UInt16>(bitPattern: UInt(address))!.pointee
 }
 
 private func reportTrap(_ message: StaticString, cause: UInt64, frame: UnsafeMutablePointer<TrapFrame>) -> Never {
@@ -49,6 +52,11 @@ private func reportTrap(_ message: StaticString, cause: UInt64, frame: UnsafeMut
     Console.write(" sp=")
     Console.write(hex: frame.pointee.registers[2])
     Console.newline()
+    if cause == ExceptionCode.illegalInstruction && firstHalfword(at: frame.pointee.sepc) == 0 {
+        // Swift's runtime checks (overflow, nil unwrap, bounds, precondition)
+        // compile to `unimp`, the all-zero instruction.
+        Console.line("(an `unimp`: a Swift runtime check failed; llvm-symbolizer names sepc)")
+    }
     kernelPanic(message)
 }
 

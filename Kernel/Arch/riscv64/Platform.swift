@@ -44,6 +44,18 @@ enum RiscV64: Architecture {
             offset: 0)
     }
 
+    /// Where the linker put the parts of the image. Paging is off and will
+    /// map the kernel at its physical addresses, so virtual = physical.
+    static var imageParts: KernelImage {
+        KernelImage(
+            start: VirtualAddress(kernelImageStart()), textEnd: VirtualAddress(kernelTextEnd()),
+            rodataEnd: VirtualAddress(kernelRodataEnd()), end: VirtualAddress(kernelImageEnd()),
+            trampoline: PhysicalAddress(trampolineStart()))
+    }
+
+    static var kernelLayout: LayoutTable { RiscV64Layout.kernelSpace(imageParts) }
+    static var addressRule: AddressRule { .below(RiscV64Layout.maxVA) }
+
     static func breakpoint() { breakpointInstruction() }
     static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
     static var breakpointCause: UInt64 { ExceptionCode.breakpoint }

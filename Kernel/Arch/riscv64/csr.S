@@ -83,26 +83,19 @@ swiftlet_sfence_vma:
     ret
 
 // Addresses the linker script defines, for Swift.
-    .section .text.symbols.kernel_end, "ax"
-    .globl swiftlet_kernel_image_end
-swiftlet_kernel_image_end:
-    la      a0, __kernel_end
+.macro SYMBOL_ADDRESS function, symbol
+    .section .text.symbols.\function, "ax"
+    .globl \function
+\function:
+    la      a0, \symbol
     ret
+.endm
 
-    .section .text.symbols.kernel_start, "ax"
-    .globl swiftlet_kernel_image_start
-swiftlet_kernel_image_start:
-    la      a0, __kernel_start
-    ret
+SYMBOL_ADDRESS swiftlet_kernel_image_start, __kernel_start
+SYMBOL_ADDRESS swiftlet_kernel_text_end, __text_end
+SYMBOL_ADDRESS swiftlet_kernel_rodata_end, __rodata_end
+SYMBOL_ADDRESS swiftlet_kernel_image_end, __kernel_end
+SYMBOL_ADDRESS swiftlet_trampoline_start, __trampoline
 
-    .section .text.symbols.trap_vector, "ax"
-    .globl swiftlet_kernel_trap_vector_address
-swiftlet_kernel_trap_vector_address:
-    la      a0, swiftlet_kernel_trap_vector
-    ret
-
-    .section .text.symbols.breakpoint, "ax"
-    .globl swiftlet_breakpoint_instruction_address
-swiftlet_breakpoint_instruction_address:
-    la      a0, swiftlet_breakpoint_instruction
-    ret
+SYMBOL_ADDRESS swiftlet_kernel_trap_vector_address, swiftlet_kernel_trap_vector
+SYMBOL_ADDRESS swiftlet_breakpoint_instruction_address, swiftlet_breakpoint_instruction
