@@ -51,6 +51,8 @@ func echoConsole() -> Never {
                 Console.put(byte)
             }
         }
+        // A byte that arrives between the last take() and this wait is
+        // echoed at the next interrupt, at worst one timer tick later.
         Platform.waitForInterrupt()
     }
 }

@@ -25,6 +25,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 echo "install-qemu: installing qemu-system-misc and qemu-system-x86"
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends qemu-system-misc qemu-system-x86
+# Without the recommended GUI packages; the x86 firmware (SeaBIOS, and the
+# iPXE option ROMs QEMU's default network card loads) named explicitly,
+# since some builds of qemu-system-x86 only recommend them.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-misc qemu-system-x86 seabios ipxe-qemu
