@@ -3,7 +3,7 @@
 /// the region itself: a header before every block, and a singly linked list of
 /// the free blocks kept in address order. Address order makes coalescing a
 /// check of the two list neighbours and keeps first fit packing toward the
-/// bottom of the region.
+/// bottom of the region. Not synchronised: the owner serialises access.
 public struct KernelHeap: ~Copyable {
     /// The alignment every payload has without asking.
     public static var minimumAlignment: Int { Int(heapGranule) }
@@ -105,6 +105,7 @@ public struct KernelHeap: ~Copyable {
         }
     }
 
+    /// Counters plus the largest free block, found by walking the free list.
     public var statistics: HeapStatistics {
         var largest: UInt = 0
         var current = firstFree
