@@ -4,12 +4,22 @@ SWIFT_BIN ?= /opt/swift/usr/bin
 SWIFTC := $(SWIFT_BIN)/swiftc
 BUILD := build/$(ARCH)
 
+CLANG := $(SWIFT_BIN)/clang
+LD := $(SWIFT_BIN)/ld.lld
+# Guest CPUs: more than one, so every boot also proves the spare harts park.
+CPUS ?= 2
+
 ifeq ($(ARCH),riscv64)
 TRIPLE := riscv64-none-none-eabi
 ARCH_SWIFTFLAGS :=
+# Assembly and C must match Swift's rv64imac / lp64 objects (TOOLCHAIN.md).
+ARCH_CFLAGS := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
+QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nographic
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
+ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-red-zone -mno-sse
+QEMU := qemu-system-x86_64 -nographic
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
@@ -22,15 +32,73 @@ EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
 
 CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 
-.PHONY: all run test host-test core core-all clean
+# The kernel: one Embedded Swift module made of the memory core, the portable
+# kernel (Kernel/ except Kernel/Arch) and this architecture's directory. Only
+# ARCH's directory is compiled in: that is how an image picks its platform.
+ARCH_DIR := Kernel/Arch/$(ARCH)
+PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name '*.swift' -print | sort)
+ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
+KERNEL_SWIFT := $(CORE_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
+KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
+KERNEL_C := Kernel/Runtime/libc.c
+LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
+KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
+KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
+
+.PHONY: all run test host-test core core-all clean kernel kernel-check check qemu
+# Keep the objects the pattern rules make, so relinking does not rebuild them.
+.SECONDARY:
 
 all: core
 
-run:
-	@echo "swiftlet: the kernels are not built yet; 'make test' checks the memory core." >&2
+# Two images from the same sources: kernel.elf for people, kernel-check.elf
+# (compiled with -D SWIFTLET_CHECK) runs the in-kernel self-checks.
+kernel: $(BUILD)/kernel.elf
+kernel-check: $(BUILD)/kernel-check.elf
+
+ifeq ($(ARCH),riscv64)
+$(BUILD)/kernel.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH)"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+$(BUILD)/kernel-check.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), check mode"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+$(BUILD)/obj/%.o: $(ARCH_DIR)/%.S Makefile
+	@mkdir -p $(BUILD)/obj
+	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/libc.o: $(KERNEL_C) Makefile
+	@mkdir -p $(BUILD)/obj
+	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT)
+	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $<
+else
+$(BUILD)/kernel.elf $(BUILD)/kernel-check.elf:
+	@echo "swiftlet: the $(ARCH) kernel is not written yet" >&2
 	@exit 1
+endif
+
+# QEMU comes from the distribution; this installs it once if it is missing.
+qemu:
+	@Tools/install-qemu.sh
+
+# Boot the interactive kernel (leave QEMU with Ctrl-A X).
+run: $(BUILD)/kernel.elf qemu
+	$(QEMU) -kernel $(BUILD)/kernel.elf
+
+# Boot the check kernel: passes only if QEMU exits 0 and the guest's closing
+# line is "N passed, 0 failed".
+check: $(BUILD)/kernel-check.elf qemu
+	@echo "== self-checks of the $(ARCH) kernel in QEMU"
+	Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) -kernel $(BUILD)/kernel-check.elf
 
 test: host-test core-all
+	$(MAKE) check ARCH=riscv64
 	@echo "make test: all checks passed"
 
 host-test:

@@ -2,9 +2,10 @@
 /// Sv39 encodes each bit directly; x86-64 has no "readable" bit (every present
 /// page is readable) and expresses "not executable" with NX.
 ///
-/// A plain bit set rather than an OptionSet: OptionSet brings array-literal
-/// initialisers, which the kernel (compiled with -no-allocations) rejects.
-/// Combine with `|`.
+/// A plain bit set rather than an `OptionSet`: `OptionSet` brings
+/// `ExpressibleByArrayLiteral`, whose witness allocates an Array, and the
+/// kernel build (`-no-allocations`) rejects the whole conformance. Combine
+/// permissions with `union` or `|` instead of array literals.
 public struct PagePermissions: Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -22,18 +23,17 @@ public struct PagePermissions: Sendable, Hashable {
     public static let readWrite = read | write
     public static let readExecute = read | execute
 
-    public static func | (lhs: PagePermissions, rhs: PagePermissions) -> PagePermissions {
-        PagePermissions(rawValue: lhs.rawValue | rhs.rawValue)
-    }
+    public var isEmpty: Bool { rawValue == 0 }
 
     /// True when every permission in `other` is also in `self`.
     public func contains(_ other: PagePermissions) -> Bool { rawValue & other.rawValue == other.rawValue }
-    public func union(_ other: PagePermissions) -> PagePermissions { self | other }
-    public func intersection(_ other: PagePermissions) -> PagePermissions {
-        PagePermissions(rawValue: rawValue & other.rawValue)
-    }
-    public func subtracting(_ other: PagePermissions) -> PagePermissions {
-        PagePermissions(rawValue: rawValue & ~other.rawValue)
-    }
-    public var isEmpty: Bool { rawValue == 0 }
+
+    public func union(_ other: PagePermissions) -> PagePermissions { PagePermissions(rawValue: rawValue | other.rawValue) }
+    public func intersection(_ other: PagePermissions) -> PagePermissions { PagePermissions(rawValue: rawValue & other.rawValue) }
+    public func subtracting(_ other: PagePermissions) -> PagePermissions { PagePermissions(rawValue: rawValue & ~other.rawValue) }
+
+    public mutating func insert(_ other: PagePermissions) { self = union(other) }
+    public mutating func remove(_ other: PagePermissions) { self = subtracting(other) }
+
+    public static func | (lhs: PagePermissions, rhs: PagePermissions) -> PagePermissions { lhs.union(rhs) }
 }

@@ -1,0 +1,68 @@
+// Control and status registers, through the functions in csr.S (Swift has
+// no inline assembly). Only the ones the kernel uses are declared.
+
+// Machine mode, used once at boot.
+@_extern(c, "swiftlet_csr_read_mstatus") func readMstatus() -> UInt64
+@_extern(c, "swiftlet_csr_write_mstatus") func writeMstatus(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_medeleg") func writeMedeleg(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_mideleg") func writeMideleg(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_mie") func writeMie(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_mcounteren") func writeMcounteren(_ value: UInt64)
+@_extern(c, "swiftlet_csr_set_menvcfg") func setMenvcfg(_ bits: UInt64)
+@_extern(c, "swiftlet_csr_write_pmpcfg0") func writePmpcfg0(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_pmpaddr0") func writePmpaddr0(_ value: UInt64)
+
+// Supervisor mode.
+@_extern(c, "swiftlet_csr_read_sstatus") func readSstatus() -> UInt64
+@_extern(c, "swiftlet_csr_set_sstatus") func setSstatus(_ bits: UInt64)
+@_extern(c, "swiftlet_csr_clear_sstatus") func clearSstatus(_ bits: UInt64)
+@_extern(c, "swiftlet_csr_set_sie") func setSie(_ bits: UInt64)
+@_extern(c, "swiftlet_csr_write_stvec") func writeStvec(_ value: UInt64)
+@_extern(c, "swiftlet_csr_read_scause") func readScause() -> UInt64
+@_extern(c, "swiftlet_csr_read_stval") func readStval() -> UInt64
+@_extern(c, "swiftlet_csr_write_scounteren") func writeScounteren(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_satp") func writeSatp(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_stimecmp") func writeStimecmp(_ value: UInt64)
+@_extern(c, "swiftlet_csr_read_time") func readTime() -> UInt64
+
+// Instructions and linker symbols (csr.S).
+@_extern(c, "swiftlet_wait_for_interrupt") func waitForInterruptInstruction()
+@_extern(c, "swiftlet_breakpoint") func breakpointInstruction()
+@_extern(c, "swiftlet_breakpoint_instruction_address") func breakpointInstructionAddress() -> UInt64
+@_extern(c, "swiftlet_kernel_image_start") func kernelImageStart() -> UInt64
+@_extern(c, "swiftlet_kernel_text_end") func kernelTextEnd() -> UInt64
+@_extern(c, "swiftlet_kernel_rodata_end") func kernelRodataEnd() -> UInt64
+@_extern(c, "swiftlet_kernel_image_end") func kernelImageEnd() -> UInt64
+@_extern(c, "swiftlet_trampoline_start") func trampolineStart() -> UInt64
+@_extern(c, "swiftlet_kernel_trap_vector_address") func kernelTrapVectorAddress() -> UInt64
+
+/// Bits of mstatus.
+enum Mstatus {
+    /// Previous privilege, where `mret` goes: 0 user, 1 supervisor, 3 machine.
+    static let previousPrivilegeMask: UInt64 = 3 << 11
+    static let previousPrivilegeSupervisor: UInt64 = 1 << 11
+}
+
+/// Bits of sstatus.
+enum Sstatus {
+    /// Supervisor interrupt enable.
+    static let interruptsEnabled: UInt64 = 1 << 1
+    /// Privilege the trap came from: set for supervisor, clear for user.
+    static let previousPrivilegeSupervisor: UInt64 = 1 << 8
+}
+
+/// Interrupt numbers: bit positions in sie/sip/mideleg, and scause codes.
+enum InterruptCode {
+    static let supervisorSoftware: UInt64 = 1
+    static let supervisorTimer: UInt64 = 5
+    static let supervisorExternal: UInt64 = 9
+}
+
+/// Exception codes in scause (interrupt bit clear).
+enum ExceptionCode {
+    static let illegalInstruction: UInt64 = 2
+    static let breakpoint: UInt64 = 3
+}
+
+/// scause's top bit: set for interrupts, clear for exceptions.
+let scauseInterruptBit: UInt64 = 1 << 63

@@ -1,0 +1,81 @@
+/// This image's architecture: the only file that names it for the portable
+/// kernel. Compiled only into RISC-V images (the Makefile picks the source
+/// directory).
+typealias Platform = RiscV64
+
+/// RISC-V 64 on QEMU `virt`: the supervisor-mode kernel's view of the
+/// machine.
+enum RiscV64: Architecture {
+    static var uart: UART16550 { UART16550(base: UInt(RiscV64Layout.uart0)) }
+    /// The boot hart, the only one running the kernel so far.
+    static let bootHart = 0
+
+    static var machineName: StaticString { "riscv64, QEMU virt, supervisor mode" }
+
+    static func consolePut(_ byte: UInt8) { uart.put(byte) }
+    static func setConsoleLoopback(_ on: Bool) { uart.setLoopback(on) }
+
+    static func enableInterrupts() { setSstatus(Sstatus.interruptsEnabled) }
+
+    static func disableInterrupts() -> Bool {
+        let wasEnabled = readSstatus() & Sstatus.interruptsEnabled != 0
+        clearSstatus(Sstatus.interruptsEnabled)
+        return wasEnabled
+    }
+
+    static func waitForInterrupt() { waitForInterruptInstruction() }
+
+    static func readCounter() -> UInt64 { readTime() }
+    static var counterFrequency: UInt64 { VirtMachine.timebaseFrequency }
+    static var tickRate: UInt64 { SupervisorTimer.ticksPerSecond }
+
+    static var kernelImage: PhysicalRange {
+        PhysicalRange(start: PhysicalAddress(kernelImageStart()), end: PhysicalAddress(kernelImageEnd()))!
+    }
+
+    static var freeMemory: PhysicalRange {
+        PhysicalRange(start: PhysicalAddress(kernelImageEnd()), end: PhysicalAddress(RiscV64Layout.physicalTop))!
+    }
+
+    /// Paging is off: physical addresses are used as they are.
+    static var physicalMemory: DirectMappedMemory {
+        DirectMappedMemory(
+            window: PhysicalRange(start: PhysicalAddress(RiscV64Layout.kernelBase), end: PhysicalAddress(RiscV64Layout.physicalTop))!,
+            offset: 0)
+    }
+
+    /// Where the linker put the parts of the image. Paging is off and will
+    /// map the kernel at its physical addresses, so virtual = physical.
+    static var imageParts: KernelImage {
+        KernelImage(
+            start: VirtualAddress(kernelImageStart()), textEnd: VirtualAddress(kernelTextEnd()),
+            rodataEnd: VirtualAddress(kernelRodataEnd()), end: VirtualAddress(kernelImageEnd()),
+            trampoline: PhysicalAddress(trampolineStart()))
+    }
+
+    static var kernelLayout: LayoutTable { RiscV64Layout.kernelSpace(imageParts) }
+    static var addressRule: AddressRule { .below(RiscV64Layout.maxVA) }
+
+    static func breakpoint() { breakpointInstruction() }
+    static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
+    static var breakpointCause: UInt64 { ExceptionCode.breakpoint }
+
+    static func powerOff(status: UInt16) -> Never { VirtMachine.powerOff(status: status) }
+
+    static func halt() -> Never {
+        clearSstatus(Sstatus.interruptsEnabled)
+        while true { waitForInterruptInstruction() }
+    }
+
+    /// External interrupt: claim each pending source from the PLIC, serve
+    /// it, complete it.
+    static func serveDeviceInterrupts() {
+        while let source = PLIC.claim(supervisorOf: bootHart) {
+            if source == RiscV64Layout.uart0IRQ {
+                while let byte = uart.receivedByte() { ConsoleInput.received(byte) }
+                ConsoleInput.interruptHandled()
+            }
+            PLIC.complete(source, supervisorOf: bootHart)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+// Control and status register access for Swift. Swift has no inline
+// assembly and a CSR's number is part of the instruction, so each register
+// gets four tiny functions: read, write, set bits, clear bits. Each lives in
+// its own section, so the linker drops the ones nobody calls.
+
+.macro CSR_ACCESS name, csr
+    .section .text.csr.read_\name, "ax"
+    .globl swiftlet_csr_read_\name
+swiftlet_csr_read_\name:
+    csrr    a0, \csr
+    ret
+
+    .section .text.csr.write_\name, "ax"
+    .globl swiftlet_csr_write_\name
+swiftlet_csr_write_\name:
+    csrw    \csr, a0
+    ret
+
+    .section .text.csr.set_\name, "ax"
+    .globl swiftlet_csr_set_\name
+swiftlet_csr_set_\name:
+    csrs    \csr, a0
+    ret
+
+    .section .text.csr.clear_\name, "ax"
+    .globl swiftlet_csr_clear_\name
+swiftlet_csr_clear_\name:
+    csrc    \csr, a0
+    ret
+.endm
+
+// Machine mode (boot only).
+CSR_ACCESS mstatus, mstatus
+CSR_ACCESS medeleg, medeleg
+CSR_ACCESS mideleg, mideleg
+CSR_ACCESS mie, mie
+CSR_ACCESS mcounteren, mcounteren
+CSR_ACCESS menvcfg, 0x30a
+CSR_ACCESS pmpcfg0, pmpcfg0
+CSR_ACCESS pmpaddr0, pmpaddr0
+
+// Supervisor mode.
+CSR_ACCESS sstatus, sstatus
+CSR_ACCESS sie, sie
+CSR_ACCESS sip, sip
+CSR_ACCESS stvec, stvec
+CSR_ACCESS sepc, sepc
+CSR_ACCESS scause, scause
+CSR_ACCESS stval, stval
+CSR_ACCESS sscratch, sscratch
+CSR_ACCESS scounteren, scounteren
+CSR_ACCESS satp, satp
+CSR_ACCESS stimecmp, 0x14d
+
+// Counters (read-only; the write functions would trap, nobody calls them).
+    .section .text.csr.read_time, "ax"
+    .globl swiftlet_csr_read_time
+swiftlet_csr_read_time:
+    csrr    a0, time
+    ret
+
+// Instructions Swift cannot spell.
+    .section .text.cpu.wfi, "ax"
+    .globl swiftlet_wait_for_interrupt
+swiftlet_wait_for_interrupt:
+    wfi
+    ret
+
+    .section .text.cpu.ebreak, "ax"
+    .globl swiftlet_breakpoint
+    .globl swiftlet_breakpoint_instruction
+// A deliberate breakpoint for the self-checks. The trap handler steps over
+// the instruction at `swiftlet_breakpoint_instruction`, so this returns.
+swiftlet_breakpoint:
+swiftlet_breakpoint_instruction:
+    ebreak
+    ret
+
+    .section .text.cpu.sfence, "ax"
+    .globl swiftlet_sfence_vma
+swiftlet_sfence_vma:
+    sfence.vma zero, zero
+    ret
+
+// Addresses the linker script defines, for Swift.
+.macro SYMBOL_ADDRESS function, symbol
+    .section .text.symbols.\function, "ax"
+    .globl \function
+\function:
+    la      a0, \symbol
+    ret
+.endm
+
+SYMBOL_ADDRESS swiftlet_kernel_image_start, __kernel_start
+SYMBOL_ADDRESS swiftlet_kernel_text_end, __text_end
+SYMBOL_ADDRESS swiftlet_kernel_rodata_end, __rodata_end
+SYMBOL_ADDRESS swiftlet_kernel_image_end, __kernel_end
+SYMBOL_ADDRESS swiftlet_trampoline_start, __trampoline
+
+SYMBOL_ADDRESS swiftlet_kernel_trap_vector_address, swiftlet_kernel_trap_vector
+SYMBOL_ADDRESS swiftlet_breakpoint_instruction_address, swiftlet_breakpoint_instruction

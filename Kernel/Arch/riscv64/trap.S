@@ -1,0 +1,43 @@
+// Supervisor trap vector for traps taken while the kernel runs. Assembly
+// because only assembly can save every register before any Swift code runs
+// and return with `sret`.
+//
+// It builds a TrapFrame (TrapFrame.swift) on the current stack: slot i holds
+// register x_i (slot 0 is unused, slot 2 holds sp as it was before the trap),
+// then sepc and sstatus. `swiftlet_kernel_trap` may change the saved sepc,
+// for example to step over a breakpoint; sepc and sstatus are written back
+// from the frame before `sret`, so a nested trap cannot clobber them.
+
+#define FRAME_BYTES 272
+#define SEPC_SLOT 256
+#define SSTATUS_SLOT 264
+
+    .section .text.kernel_trap_vector, "ax"
+    .globl swiftlet_kernel_trap_vector
+    .balign 4
+swiftlet_kernel_trap_vector:
+    addi    sp, sp, -FRAME_BYTES
+    sd      x1, 8(sp)
+    .irp    n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd      x\n, (\n * 8)(sp)
+    .endr
+    addi    t0, sp, FRAME_BYTES
+    sd      t0, 16(sp)
+    csrr    t0, sepc
+    sd      t0, SEPC_SLOT(sp)
+    csrr    t0, sstatus
+    sd      t0, SSTATUS_SLOT(sp)
+
+    mv      a0, sp
+    call    swiftlet_kernel_trap
+
+    ld      t0, SEPC_SLOT(sp)
+    csrw    sepc, t0
+    ld      t0, SSTATUS_SLOT(sp)
+    csrw    sstatus, t0
+    ld      x1, 8(sp)
+    .irp    n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    ld      x\n, (\n * 8)(sp)
+    .endr
+    addi    sp, sp, FRAME_BYTES
+    sret

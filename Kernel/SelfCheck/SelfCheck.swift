@@ -1,0 +1,42 @@
+/// The in-kernel self-checks of a check image (`make check`). Each check
+/// prints one line, "check: <what> ... ok" or "... FAILED", and the run ends
+/// with "N passed, M failed" and powers the machine off: status 0 only when
+/// nothing failed.
+struct SelfCheck {
+    private(set) var passed: UInt64 = 0
+    private(set) var failed: UInt64 = 0
+
+    /// Runs one check; `body` returns whether it held.
+    mutating func check(_ name: StaticString, _ body: () -> Bool) {
+        Console.write("check: ")
+        Console.write(name)
+        Console.write(" ... ")
+        if body() {
+            passed += 1
+            Console.line("ok")
+        } else {
+            failed += 1
+            Console.line("FAILED")
+        }
+    }
+
+    static func runAll() -> Never {
+        var run = SelfCheck()
+        run.check("number text: decimal and grouped hex", BootChecks.numberText)
+        run.check("kernel image lies below free memory", BootChecks.imageBelowFreeMemory)
+        run.check("layout table validates and matches the image", LayoutChecks.kernelLayoutMatchesImage)
+        run.check("frame allocator owns all free RAM but its bitmap", BootChecks.freeFrameCount)
+        run.check("allocate, use and free one frame", BootChecks.allocateAndFreeFrame)
+        run.check("double free of a frame is refused", BootChecks.doubleFreeRefused)
+        run.check("allocate 16 contiguous frames aligned to 64 KiB", BootChecks.contiguousFrames)
+        run.check("breakpoint traps to the kernel handler and returns", BootChecks.breakpointTrap)
+        run.check("timer ticks advance at the programmed rate", BootChecks.timerTicks)
+        run.check("console input arrives by interrupt (loopback)", BootChecks.consoleInputInterrupt)
+
+        Console.write(decimal: run.passed)
+        Console.write(" passed, ")
+        Console.write(decimal: run.failed)
+        Console.line(" failed")
+        Platform.powerOff(status: run.failed == 0 ? 0 : 1)
+    }
+}

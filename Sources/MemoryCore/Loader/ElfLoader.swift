@@ -1,0 +1,75 @@
+/// Turns an untrusted ELF64 executable into a `LoadPlan`, or says precisely
+/// why not. Nothing is mapped or copied here: the plan is checked first, so a
+/// bad file costs no frames and leaves no half-built address space.
+public enum ElfLoader {
+    /// Validates `file` as a static executable for `machine` whose segments
+    /// obey `rules`. Checks run in a fixed order (header, program-header
+    /// table, then each PT_LOAD in file order, then the entry point), so a
+    /// given defect always gives the same error.
+    public static func plan(
+        file: UnsafeRawBufferPointer, machine: ElfMachine, rules: UserRegionRules
+    ) throws(ElfError) -> LoadPlan {
+        let bytes = ElfBytes(file: file)
+        let header = try ElfHeader(bytes, machine: machine)
+        guard header.programHeaderCount > 0 else { throw .noLoadableSegment }
+        // At most 65535 * 56 bytes: this product cannot overflow.
+        let tableBytes = UInt64(header.programHeaderCount) * ElfHeader.programHeaderSize
+        guard bytes.contains(offset: header.programHeaderOffset, length: tableBytes) else {
+            throw .programHeadersOutOfFile
+        }
+
+        var plan = LoadPlan(entry: header.entry, programHeaderOffset: header.programHeaderOffset,
+                            programHeaderCount: header.programHeaderCount, fileSize: bytes.count)
+        for index in 0..<UInt64(header.programHeaderCount) {
+            let at = header.programHeaderOffset + index * ElfHeader.programHeaderSize
+            guard let programHeader = ElfProgramHeader(bytes, at: at) else { throw .programHeadersOutOfFile }
+            guard programHeader.type == ElfProgramHeader.typeLoad else { continue }
+            guard let (segment, pages) = try checkedSegment(programHeader, in: bytes, rules: rules) else { continue }
+            for other in 0..<plan.segmentCount {
+                if let otherPages = plan.segment(at: other).pages, otherPages.overlaps(pages) {
+                    throw .overlappingSegments
+                }
+            }
+            guard plan.segmentCount < LoadPlan.segmentCapacity else { throw .tooManySegments }
+            plan.append(segment, pages: pages)
+        }
+
+        guard plan.segmentCount > 0 else { throw .noLoadableSegment }
+        guard let text = plan.segment(containing: header.entry), text.permissions.contains(.execute) else {
+            throw .entryNotExecutable
+        }
+        return plan
+    }
+
+    /// Checks one PT_LOAD on its own. Returns nil for a segment that occupies
+    /// no memory (it needs no pages), otherwise the segment and its pages.
+    static func checkedSegment(
+        _ header: ElfProgramHeader, in bytes: ElfBytes, rules: UserRegionRules
+    ) throws(ElfError) -> (LoadSegment, VirtualRange)? {
+        guard bytes.contains(offset: header.offset, length: header.fileSize) else { throw .segmentOutOfFile }
+        guard header.fileSize <= header.memorySize else { throw .fileSizeExceedsMemorySize }
+        let segment = LoadSegment(
+            virtualAddress: VirtualAddress(header.virtualAddress), memorySize: header.memorySize,
+            fileOffset: header.offset, fileSize: header.fileSize, permissions: header.permissions)
+        guard let pages = segment.pages else { throw .addressOverflow }
+        guard isAligned(header) else { throw .misalignedSegment }
+        guard header.memorySize > 0 else { return nil }
+        // Reserved first: a segment on the stack or a guard page is reported
+        // as such even where the reserved range lies outside `allowed`.
+        guard !rules.hitsReserved(pages) else { throw .segmentOverlapsReserved }
+        guard rules.allows(pages) else { throw .segmentOutsideUserRegion }
+        return (segment, pages)
+    }
+
+    /// `p_align` must be 0, 1 or a power of two that address and offset agree
+    /// modulo; and they must agree modulo the page size whatever `p_align`
+    /// says, so each page of the file maps onto one page of memory.
+    static func isAligned(_ header: ElfProgramHeader) -> Bool {
+        let alignment = header.alignment
+        if alignment > 1 {
+            guard alignment & (alignment - 1) == 0 else { return false }
+            guard header.virtualAddress & (alignment - 1) == header.offset & (alignment - 1) else { return false }
+        }
+        return header.virtualAddress & (pageBytes - 1) == header.offset & (pageBytes - 1)
+    }
+}

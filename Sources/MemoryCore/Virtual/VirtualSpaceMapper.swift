@@ -1,0 +1,125 @@
+/// Why a physical range could not be given a virtual home.
+public enum VirtualSpaceError: Error, Equatable, Sendable {
+    /// A size of zero.
+    case emptyRange
+    /// The physical range (rounded out to whole pages) runs past 2^64.
+    case rangeWraps
+    /// No free run of virtual pages in the window is long enough.
+    case outOfVirtualSpace
+    /// The page tables refused the page at `at`; everything mapped so far was undone.
+    case mappingFailed(PageMappingError, at: VirtualAddress)
+}
+
+/// Gives a physical object (an ACPI table, a device's registers) a temporary
+/// virtual address in a window set aside for it (x86-64: "kernel extra").
+/// Any start and size work: the pages around the object are mapped and the
+/// returned region points at the object's first byte.
+///
+/// Regions point back at the mapper, so it must live at a fixed address (a
+/// static or a heap block) for as long as any region does; `map` is therefore
+/// called through a pointer to it.
+public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
+    /// The window's free and used virtual pages.
+    public internal(set) var ranges: VirtualRangeAllocator
+    /// The page tables the mappings go into.
+    public var pages: Pages
+    /// Regions currently mapped.
+    public internal(set) var liveRegions = 0
+    /// Virtual bytes a dropped region could not return because the allocator's
+    /// free list was full. Expected to stay 0; the kernel can report it.
+    public internal(set) var lostBytes: UInt64 = 0
+
+    public init(window: VirtualRange, pages: consuming Pages) throws(VirtualRangeError) {
+        ranges = try VirtualRangeAllocator(window: window)
+        self.pages = pages
+    }
+
+    /// Unmaps the pages of `range` and returns it to the window.
+    mutating func release(_ range: VirtualRange) {
+        unmapPages(from: range.start, bytes: range.size)
+        returnRange(range)
+        liveRegions -= 1
+    }
+
+    /// Gives `range` back to the window, counting it as lost if the list is full.
+    mutating func returnRange(_ range: VirtualRange) {
+        do throws(VirtualRangeError) {
+            try ranges.free(range)
+        } catch {
+            lostBytes += range.size
+        }
+    }
+
+    mutating func unmapPages(from start: VirtualAddress, bytes: UInt64) {
+        var offset: UInt64 = 0
+        while offset < bytes {
+            pages.unmap(VirtualAddress(start.raw + offset))
+            offset += pageBytes
+        }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee: ~Copyable {
+    /// Maps `size` bytes of physical memory at `physical` into the mapper's
+    /// window. Undoes every step on failure, so a refused call leaves the
+    /// window and the page tables as they were.
+    public func map<Pages: KernelPageMapper & ~Copyable>(
+        physical: PhysicalAddress, size: UInt64, permissions: PagePermissions
+    ) throws(VirtualSpaceError) -> MappedRegion<Pages> where Pointee == VirtualSpaceMapper<Pages> {
+        guard size > 0 else { throw .emptyRange }
+        guard let end = physical.adding(size), let lastPageEnd = end.alignedUp() else { throw .rangeWraps }
+        let firstFrame = physical.alignedDown()
+        let bytes = lastPageEnd.raw - firstFrame.raw
+        let range: VirtualRange
+        do throws(VirtualRangeError) {
+            range = try pointee.ranges.allocate(pages: bytes / pageBytes)
+        } catch {
+            throw .outOfVirtualSpace
+        }
+        var offset: UInt64 = 0
+        while offset < bytes {
+            let page = VirtualAddress(range.start.raw + offset)
+            do throws(PageMappingError) {
+                try pointee.pages.map(page, to: PhysicalAddress(firstFrame.raw + offset), permissions: permissions)
+            } catch {
+                // Roll back; the range was just carved from the list, so it fits back in.
+                pointee.unmapPages(from: range.start, bytes: offset)
+                pointee.returnRange(range)
+                throw .mappingFailed(error, at: page)
+            }
+            offset += pageBytes
+        }
+        pointee.liveRegions += 1
+        return MappedRegion(
+            address: VirtualAddress(range.start.raw + physical.offset()), size: size,
+            physical: physical, pages: range, space: self)
+    }
+}
+
+/// A physical object mapped into the mapper's window. Owns the mapping:
+/// dropping it unmaps the pages and gives the virtual range back.
+public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
+    /// Virtual address of the first requested byte (same offset in its page as `physical`).
+    public let address: VirtualAddress
+    /// Bytes requested.
+    public let size: UInt64
+    /// The physical address that was asked for.
+    public let physical: PhysicalAddress
+    /// The whole pages mapped, which contain `address ..< address + size`.
+    public let pages: VirtualRange
+    private let space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
+
+    init(address: VirtualAddress, size: UInt64, physical: PhysicalAddress, pages: VirtualRange,
+         space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>) {
+        self.address = address
+        self.size = size
+        self.physical = physical
+        self.pages = pages
+        self.space = space
+    }
+
+    /// The mapped bytes as a pointer (nil only if the window starts at address 0).
+    public var pointer: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(address.raw)) }
+
+    deinit { space.pointee.release(pages) }
+}

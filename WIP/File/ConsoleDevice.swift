@@ -1,0 +1,75 @@
+/// The console as a file: writes go to the console device, reads return one
+/// line of typed input at a time, echoed as it is typed, with backspace.
+enum ConsoleDevice {
+    static let lineCapacity = 128
+    /// The line being typed; it is handed to a reader when Enter completes it.
+    nonisolated(unsafe) static var line: InlineArray<128, UInt8> = .init(repeating: 0)
+    nonisolated(unsafe) static var lineLength = 0
+    nonisolated(unsafe) static var lineComplete = false
+    /// Bytes of a completed line already handed out.
+    nonisolated(unsafe) static var lineRead = 0
+
+    static let inputChannel = SleepChannel(kind: .consoleInput, index: 0)
+
+    static func write(from source: VirtualAddress, count: Int) -> Int {
+        var chunk = KernelBuffer()
+        var done = 0
+        while done < count {
+            let n = min(count - done, KernelBuffer.size)
+            guard let address = source.adding(UInt64(done)),
+                  UserMemory.copyIn(from: address, into: &chunk, count: n) else { return done > 0 ? done : -1 }
+            for i in 0..<n { Console.put(chunk.bytes[i]) }
+            done += n
+        }
+        return done
+    }
+
+    /// Called from the console's input interrupt for each received byte.
+    static func receive(_ byte: UInt8) {
+        guard !lineComplete else { return }  // a full line waits for its reader
+        switch byte {
+        case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+            Console.newline()
+            append(UInt8(ascii: "\n"))
+            lineComplete = true
+        case 0x7F, 0x08:
+            if lineLength > 0 {
+                lineLength -= 1
+                Console.write("\u{8} \u{8}")
+            }
+        case 0x04:  // Ctrl-D: end of input, hands over what was typed
+            lineComplete = true
+        default:
+            Console.put(byte)
+            append(byte)
+            if lineLength == lineCapacity { lineComplete = true }
+        }
+        if lineComplete { Scheduler.wakeup(inputChannel) }
+    }
+
+    private static func append(_ byte: UInt8) {
+        if lineLength < lineCapacity {
+            line[lineLength] = byte
+            lineLength += 1
+        }
+    }
+
+    /// Waits for a complete line and copies up to `count` bytes of it.
+    static func read(into destination: VirtualAddress, count: Int) -> Int {
+        while !lineComplete {
+            guard !Processes.currentIsKilled else { return -1 }
+            Scheduler.sleep(on: inputChannel)
+        }
+        var chunk = KernelBuffer()
+        let n = min(count, lineLength - lineRead, KernelBuffer.size)
+        for i in 0..<n { chunk.bytes[i] = line[lineRead + i] }
+        guard UserMemory.copyOut(to: destination, from: &chunk, count: n) else { return -1 }
+        lineRead += n
+        if lineRead == lineLength {
+            lineLength = 0
+            lineRead = 0
+            lineComplete = false
+        }
+        return n
+    }
+}

@@ -1,0 +1,43 @@
+/// The life of a process slot.
+enum ProcessState: Equatable {
+    case unused
+    /// Being built by fork or the first-process setup; not yet schedulable.
+    case embryo
+    case sleeping
+    case runnable
+    case running
+    /// Exited, waiting for its parent to collect the status.
+    case zombie
+}
+
+/// The memory of a process: its page table and every frame it owns.
+typealias ProcessSpace = AddressSpace<Platform.Paging, DirectMappedMemory>
+
+/// One process. It owns its address space (user pages, page-table pages, and
+/// the per-process kernel pages the architecture maps into it), so dropping
+/// the space when the process is reaped returns every frame.
+struct Process: ~Copyable {
+    static let maxOpenFiles = 16
+    static let nameLength = 16
+
+    var state: ProcessState = .unused
+    var pid = 0
+    /// Slot of the parent process, or -1.
+    var parent = -1
+    var killed = false
+    var exitStatus = 0
+    var channel: SleepChannel? = nil
+    var name: InlineArray<16, UInt8> = .init(repeating: 0)
+    var space: ProcessSpace? = nil
+    /// Saved kernel registers while the process is switched out.
+    var context = KernelContext()
+    /// Per-descriptor index into the open-file table, -1 when closed.
+    var files: InlineArray<16, Int16> = .init(repeating: -1)
+
+    init() {}
+
+    mutating func setName(_ bytes: UnsafeRawBufferPointer) {
+        name = .init(repeating: 0)
+        for i in 0..<min(bytes.count, Process.nameLength - 1) { name[i] = bytes[i] }
+    }
+}

@@ -1,0 +1,63 @@
+/// The process table: a fixed number of slots in memory taken from the frame
+/// allocator at boot (the kernel has no heap allocation it does not ask for).
+enum Processes {
+    static let capacity = 64
+    nonisolated(unsafe) static var slots: UnsafeMutablePointer<Process>! = nil
+    nonisolated(unsafe) static var nextPID = 1
+    /// Slot of the first process; orphans are handed to it.
+    nonisolated(unsafe) static var initSlot = -1
+
+    /// Takes frames for the table and marks every slot unused.
+    static func initialize() {
+        let bytes = UInt64(MemoryLayout<Process>.stride * capacity)
+        let pages = (bytes + pageBytes - 1) / pageBytes
+        guard let first = try? KernelMemory.frames.pointee.allocateContiguous(count: pages),
+              let raw = KernelMemory.pointer(to: first.address, count: pages * pageBytes)
+        else { panic("no memory for the process table") }
+        slots = raw.bindMemory(to: Process.self, capacity: capacity)
+        for index in 0..<capacity { (slots + index).initialize(to: Process()) }
+    }
+
+    /// Slot of the process running on this CPU, or -1 in the scheduler.
+    static var current: Int { Scheduler.currentSlot }
+
+    static var currentIsKilled: Bool { current >= 0 && slots[current].killed }
+
+    /// A free slot turned into an embryo with a fresh pid, or nil when full.
+    static func allocate() -> Int? {
+        for index in 0..<capacity where slots[index].state == .unused {
+            slots[index].state = .embryo
+            slots[index].pid = nextPID
+            nextPID += 1
+            slots[index].killed = false
+            slots[index].exitStatus = 0
+            slots[index].parent = -1
+            slots[index].channel = nil
+            slots[index].files = .init(repeating: -1)
+            Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
+            return index
+        }
+        return nil
+    }
+
+    /// Returns a slot to the pool: frees its address space (every user page,
+    /// page-table page and per-process kernel page) and forgets it.
+    static func release(_ index: Int) {
+        slots[index].space = nil
+        slots[index].state = .unused
+        slots[index].pid = 0
+        slots[index].parent = -1
+        slots[index].name = .init(repeating: 0)
+    }
+
+    static func slot(ofPID pid: Int) -> Int? {
+        for index in 0..<capacity where slots[index].state != .unused && slots[index].pid == pid { return index }
+        return nil
+    }
+
+    static var liveCount: Int {
+        var n = 0
+        for index in 0..<capacity where slots[index].state != .unused { n += 1 }
+        return n
+    }
+}

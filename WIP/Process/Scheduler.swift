@@ -1,0 +1,73 @@
+/// Round-robin scheduling on one CPU. The kernel runs with interrupts off
+/// except in the idle loop here, so kernel code is never preempted and needs
+/// no locks; a process is preempted when the timer interrupts it in user
+/// mode. (More CPUs would add a lock around the process table.)
+enum Scheduler {
+    nonisolated(unsafe) static var currentSlot = -1
+    nonisolated(unsafe) static var schedulerContext = KernelContext()
+    /// Where the round-robin search resumes.
+    nonisolated(unsafe) static var nextSlot = 0
+    /// Context switches since boot.
+    nonisolated(unsafe) static var switches: UInt64 = 0
+
+    /// The scheduler loop: runs each runnable process in turn, and waits
+    /// for an interrupt when there is none.
+    static func run() -> Never {
+        while true {
+            if let slot = nextRunnable() {
+                let process = Processes.slots + slot
+                process.pointee.state = .running
+                currentSlot = slot
+                switches += 1
+                Platform.willRun(slot: slot, space: process.pointee.space!)
+                switch_context(&schedulerContext, &process.pointee.context)
+                currentSlot = -1
+            } else {
+                // Idle: let an interrupt in (a key, a tick), then look again.
+                Platform.enableInterrupts()
+                Platform.waitForInterrupt()
+                _ = Platform.disableInterrupts()
+            }
+        }
+    }
+
+    private static func nextRunnable() -> Int? {
+        for step in 0..<Processes.capacity {
+            let slot = (nextSlot + step) % Processes.capacity
+            if Processes.slots[slot].state == .runnable {
+                nextSlot = slot + 1
+                return slot
+            }
+        }
+        return nil
+    }
+
+    /// Gives the CPU back to the scheduler; the caller set its own state.
+    static func switchToScheduler() {
+        let slot = currentSlot
+        switch_context(&Processes.slots[slot].context, &schedulerContext)
+    }
+
+    /// Lets the next process run (timer preemption).
+    static func yield() {
+        Processes.slots[currentSlot].state = .runnable
+        switchToScheduler()
+    }
+
+    /// Blocks the current process until `wakeup(channel)`.
+    static func sleep(on channel: SleepChannel) {
+        let slot = currentSlot
+        Processes.slots[slot].channel = channel
+        Processes.slots[slot].state = .sleeping
+        switchToScheduler()
+        Processes.slots[slot].channel = nil
+    }
+
+    /// Makes every process sleeping on `channel` runnable.
+    static func wakeup(_ channel: SleepChannel) {
+        for slot in 0..<Processes.capacity
+        where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
+            Processes.slots[slot].state = .runnable
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// What a sleeping process waits for. A typed value rather than an address,
+/// so a wakeup can only reach the sleepers it is meant for.
+struct SleepChannel: Equatable {
+    enum Kind: Equatable {
+        case consoleInput
+        case pipeRead
+        case pipeWrite
+        /// A parent waiting for a child of process slot `index` to exit.
+        case childExit
+        /// The clock, for sleep(ticks).
+        case tick
+    }
+    var kind: Kind
+    var index: Int
+}

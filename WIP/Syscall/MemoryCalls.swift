@@ -1,0 +1,47 @@
+/// sbrk and memmap: the calls that look at or change a process's memory.
+enum MemoryCalls {
+    /// Moves the heap break by `delta` bytes and returns the old break, or
+    /// -1 when the heap cannot grow (out of memory, into another region) or
+    /// shrink below its start. A failed call changes nothing.
+    static func sbrk(_ delta: Int64) -> Int {
+        let slot = Processes.current
+        let old = Processes.slots[slot].space!.heapBreak
+        do throws(MapError) {
+            if delta > 0 {
+                guard let target = old.adding(UInt64(delta)) else { return -1 }
+                try Processes.slots[slot].space!.growHeap(to: target)
+            } else if delta < 0 {
+                guard let target = old.subtracting(delta.magnitude) else { return -1 }
+                try Processes.slots[slot].space!.shrinkHeap(to: target)
+            }
+        } catch {
+            return -1
+        }
+        return Int(Int64(bitPattern: old.raw))
+    }
+
+    /// Size of one `struct memregion` record.
+    static let recordSize = 72
+    static let nameOffset = 24
+    static let nameCapacity = 48
+
+    /// Writes up to `max` records describing the caller's regions: its own
+    /// user mappings, grouped into runs, then the layout's fixed regions.
+    static func memoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
+        var written = 0
+        var failed = false
+        ProcessMemoryMap.forEachRegion(of: Processes.current) { start, end, permissions, isGuard, name in
+            guard UInt64(written) < max, !failed else { return }
+            var record: InlineArray<72, UInt8> = .init(repeating: 0)
+            FileCalls.store(&record, at: 0, start.raw, bytes: 8)
+            FileCalls.store(&record, at: 8, end.raw, bytes: 8)
+            FileCalls.store(&record, at: 16, UInt64(permissions.rawValue & 0xF), bytes: 4)
+            FileCalls.store(&record, at: 20, isGuard ? 1 : 0, bytes: 4)
+            for i in 0..<min(name.utf8CodeUnitCount, nameCapacity - 1) { record[nameOffset + i] = name.utf8Start[i] }
+            guard let address = destination.adding(UInt64(written * recordSize)) else { failed = true; return }
+            let copied = withUnsafeBytes(of: &record) { UserMemory.copyOut(to: address, from: $0) }
+            if copied { written += 1 } else { failed = true }
+        }
+        return failed ? -1 : written
+    }
+}

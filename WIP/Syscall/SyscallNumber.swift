@@ -1,0 +1,14 @@
+/// System-call numbers: xv6's 1 to 21 in xv6's order, so programs built for
+/// xv6 run unchanged, then Swiftlet's own from 22.
+enum SyscallNumber: UInt64 {
+    case fork = 1, exit, wait, pipe, read, kill, exec, fstat, chdir, dup
+    case getpid, sbrk, sleep, uptime, open, write, mknod, unlink, link, mkdir, close
+    /// Free physical frames.
+    case freeFrames = 22
+    /// The calling process's memory map, as `memregion` records.
+    case memoryMap = 23
+    /// Kernel-heap bytes in use.
+    case kernelHeap = 24
+    /// Powers the machine off with a status (used by test-mode init).
+    case halt = 25
+}

@@ -1,0 +1,46 @@
+/// System-call dispatch. Arguments come from the user registers saved at the
+/// trap; every pointer is checked by `UserMemory` before the kernel touches
+/// it, and any bad argument makes the call return -1.
+enum Syscalls {
+    static func dispatch() {
+        let frame = Platform.userFrame(Processes.current)
+        let result: Int
+        if let number = SyscallNumber(rawValue: frame.pointee.syscallNumber) {
+            result = perform(number, frame)
+        } else {
+            result = -1
+        }
+        frame.pointee.result = UInt64(bitPattern: Int64(result))
+    }
+
+    private static func perform(_ number: SyscallNumber, _ frame: UnsafeMutablePointer<Platform.UserFrame>) -> Int {
+        let a0 = frame.pointee.argument(0)
+        let a1 = frame.pointee.argument(1)
+        let a2 = frame.pointee.argument(2)
+        switch number {
+        case .fork: return Lifecycle.fork()
+        case .exit: Lifecycle.exit(status: Int(Int32(truncatingIfNeeded: a0)))
+        case .wait: return FileCalls.wait(statusAddress: VirtualAddress(a0))
+        case .pipe: return FileCalls.pipe(VirtualAddress(a0))
+        case .read: return FileCalls.read(fd: a0, VirtualAddress(a1), count: a2)
+        case .kill: return Lifecycle.kill(pid: Int(Int32(truncatingIfNeeded: a0))) ? 0 : -1
+        case .exec: return Exec.exec(path: VirtualAddress(a0), argv: VirtualAddress(a1))
+        case .fstat: return FileCalls.fstat(fd: a0, VirtualAddress(a1))
+        case .chdir: return FileCalls.chdir(VirtualAddress(a0))
+        case .dup: return FileCalls.dup(fd: a0)
+        case .getpid: return Processes.slots[Processes.current].pid
+        case .sbrk: return MemoryCalls.sbrk(Int64(Int32(truncatingIfNeeded: a0)))
+        case .sleep: return Clock.sleep(ticks: Int64(Int32(truncatingIfNeeded: a0)))
+        case .uptime: return Int(Clock.ticks)
+        case .open: return FileCalls.open(VirtualAddress(a0), flags: a1)
+        case .write: return FileCalls.write(fd: a0, VirtualAddress(a1), count: a2)
+        case .mknod, .unlink, .link, .mkdir:
+            return -1  // the archive is read-only; a writable file system comes later
+        case .close: return FileCalls.close(fd: a0)
+        case .freeFrames: return Int(KernelMemory.frames.pointee.freeFrames)
+        case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
+        case .kernelHeap: return Int(KernelMemory.heapBytesInUse)
+        case .halt: Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// Why a process entered the kernel, in architecture-neutral terms.
+enum TrapCause {
+    case systemCall
+    case timer
+    /// A device interrupt the architecture has already serviced.
+    case device
+    case fault(FaultKind, address: VirtualAddress, pc: VirtualAddress)
+}
+
+/// The user-mode faults the kernel reports by name.
+enum FaultKind {
+    case read
+    case write
+    case execute
+    case illegalInstruction
+    case misaligned
+    case breakpoint
+    case other(UInt64)
+
+    var description: StaticString {
+        switch self {
+        case .read: return "read fault"
+        case .write: return "write fault"
+        case .execute: return "instruction fetch fault"
+        case .illegalInstruction: return "illegal instruction"
+        case .misaligned: return "misaligned access"
+        case .breakpoint: return "breakpoint"
+        case .other: return "exception"
+        }
+    }
+}
+
+/// The portable half of a trap from user mode: the architecture saves the
+/// registers, classifies the trap and calls `handle`; when it returns, the
+/// architecture resumes the current process (which may be another one).
+enum UserTrap {
+    static func handle(_ cause: TrapCause) {
+        let slot = Processes.current
+        switch cause {
+        case .systemCall:
+            Platform.userFrame(slot).pointee.advancePastSystemCall()
+            if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
+            Syscalls.dispatch()
+        case .timer:
+            if !Processes.slots[slot].killed { Scheduler.yield() }
+        case .device:
+            break
+        case .fault(let kind, let address, let pc):
+            report(kind, address: address, pc: pc, slot: slot)
+            Processes.slots[slot].killed = true
+        }
+        if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
+    }
+
+    /// One line that says who died, why, where, and what is there:
+    /// `pid 5 (memtest): write fault at 0x3fffffe000 pc 0x1a4 [trap frame]: killed`
+    static func report(_ kind: FaultKind, address: VirtualAddress, pc: VirtualAddress, slot: Int) {
+        Console.write("pid ")
+        Console.write(decimal: UInt64(Processes.slots[slot].pid))
+        Console.write(" (")
+        Console.writeName(Processes.slots[slot].name)
+        Console.write("): ")
+        Console.write(kind.description)
+        if case .other(let code) = kind {
+            Console.write(" ")
+            Console.write(decimal: code)
+        }
+        Console.write(" at ")
+        Console.write(hex: address.raw)
+        Console.write(" pc ")
+        Console.write(hex: pc.raw)
+        Console.write(" [")
+        ProcessMemoryMap.describe(address, slot: slot)
+        Console.line("]: killed")
+    }
+}
