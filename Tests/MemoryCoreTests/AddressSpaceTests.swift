@@ -3,9 +3,13 @@ import Testing
 
 typealias TestSpace<S: PagingScheme> = AddressSpace<S, DirectMappedMemory>
 
+private func va(_ raw: UInt64) -> VirtualAddress { VirtualAddress(raw) }
+private func pa(_ raw: UInt64) -> PhysicalAddress { PhysicalAddress(raw) }
+private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
+
 /// The user windows of the two layouts: below the trap frame on Sv39; on
 /// x86-64 the lower half and the upper half below the process-specific kernel.
-func userWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
+private func userWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
     if S.levels == 3 { return UserWindow(vrange(0, (1 << 38) - 2 * 0x1000)) }
     return UserWindow(vrange(0, 0x8000_0000_0000),
                       VirtualRange(start: va(0xFFFF_8000_0000_0000), end: va(0xFFFF_FF80_0000_0000))!)
@@ -13,33 +17,33 @@ func userWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
 
 /// A kernel-only page of a process: the trap frame (Sv39) or the first page
 /// of the per-process kernel stack (x86-64).
-func kernelPage<S: PagingScheme>(_: S.Type) -> VirtualAddress {
+private func kernelPage<S: PagingScheme>(_: S.Type) -> VirtualAddress {
     S.levels == 3 ? va((1 << 38) - 2 * 0x1000) : va(0xFFFF_FF80_0000_1000)
 }
 
-func makeSpace<S: PagingScheme>(_: S.Type, _ ram: SimulatedRAM) throws -> TestSpace<S> {
+private func makeSpace<S: PagingScheme>(_: S.Type, _ ram: SimulatedRAM) throws -> TestSpace<S> {
     try TestSpace<S>(memory: ram.memory, frames: ram.frames, userWindow: userWindow(S.self))
 }
 
-func readUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ count: Int) throws -> [UInt8] {
+private func readUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ count: Int) throws -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: count)
     try bytes.withUnsafeMutableBytes { buffer in try space.copyIn(from: address, into: buffer) }
     return bytes
 }
 
-func writeUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ bytes: [UInt8]) throws {
+private func writeUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ bytes: [UInt8]) throws {
     try bytes.withUnsafeBytes { buffer in try space.copyOut(to: address, from: buffer) }
 }
 
 /// What physical memory holds at `address` in `space`, read around the page tables' checks.
-func physicalBytes<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ ram: SimulatedRAM, _ address: VirtualAddress, _ count: Int) -> [UInt8] {
+private func physicalBytes<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ ram: SimulatedRAM, _ address: VirtualAddress, _ count: Int) -> [UInt8] {
     (0..<count).map { i in
         let translation = space.translate(address.adding(UInt64(i))!)!
         return ram.memory.pointer(to: translation.physicalAddress, count: 1)!.load(as: UInt8.self)
     }
 }
 
-let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
+private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
 
 @Suite struct AddressSpaceTests {
     @Test(arguments: bothSchemes) func copiesAcrossPageBoundaries(_ scheme: any PagingScheme.Type) throws {

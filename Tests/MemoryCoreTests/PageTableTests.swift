@@ -29,9 +29,9 @@ func require<T>(_ value: T?, sourceLocation: SourceLocation = #_sourceLocation) 
     try #require(value, sourceLocation: sourceLocation)
 }
 
-func va(_ raw: UInt64) -> VirtualAddress { VirtualAddress(raw) }
-func pa(_ raw: UInt64) -> PhysicalAddress { PhysicalAddress(raw) }
-func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
+private func va(_ raw: UInt64) -> VirtualAddress { VirtualAddress(raw) }
+private func pa(_ raw: UInt64) -> PhysicalAddress { PhysicalAddress(raw) }
+private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
 
 @Suite struct PageTableTests {
     @Test(arguments: bothSchemes) func mapTranslateUnmapAtEverySize(_ scheme: any PagingScheme.Type) throws {
@@ -473,6 +473,39 @@ func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(star
                 #expect(translation?.pageSize == expected.2)
                 #expect(walked[page]?.0 == expected.0)
             }
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+}
+
+@Suite struct PageTableKernelMapperTests {
+    @Test func virtualSpaceMapperMapsIntoARealTable() throws {
+        let ram = SimulatedRAM()
+        do {
+            let table = UnsafeMutablePointer<TestTable<X86_64FourLevel>>.allocate(capacity: 1)
+            table.initialize(to: try TestTable<X86_64FourLevel>(memory: ram.memory, frames: ram.frames))
+            let space = UnsafeMutablePointer<VirtualSpaceMapper<PageTableKernelMapper<X86_64FourLevel, DirectMappedMemory>>>.allocate(capacity: 1)
+            space.initialize(to: try VirtualSpaceMapper(window: kernelExtra, pages: PageTableKernelMapper(table: table)))
+            do {
+                let region = try space.map(physical: PhysicalAddress(0xFEE0_0123), size: 0x10, permissions: .readWrite)
+                #expect(table.pointee.translate(region.address)?.physicalAddress == PhysicalAddress(0xFEE0_0123))
+                #expect(table.pointee.translate(region.address)?.permissions == .readWrite)
+                _ = consume region
+            }
+            #expect(table.pointee.translate(kernelExtra.start) == nil)
+            // A page already mapped by someone else is reported as such.
+            try table.pointee.map(kernelExtra.start, to: PhysicalAddress(0x1000), permissions: .readOnly)
+            var adapter = PageTableKernelMapper(table: table)
+            #expect(throws: PageMappingError.alreadyMapped) {
+                try adapter.map(kernelExtra.start, to: PhysicalAddress(0x2000), permissions: .readOnly)
+            }
+            #expect(throws: PageMappingError.invalidAddress) {
+                try adapter.map(VirtualAddress(0x8000_0000_0000), to: PhysicalAddress(0x2000), permissions: .readOnly)
+            }
+            space.deinitialize(count: 1)
+            space.deallocate()
+            table.deinitialize(count: 1)
+            table.deallocate()
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }
