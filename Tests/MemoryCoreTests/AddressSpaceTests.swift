@@ -202,6 +202,13 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             #expect(space.userBytes() == 0)
             #expect(ram.freeFrames == afterGrow + 2)
             expectError(MapError.invalidHeapBreak) { try space.shrinkHeap(by: 1) }
+            // The absolute forms, as sbrk computes them.
+            try space.growHeap(to: va(0x10_0000 + 0x1001))
+            #expect(space.userBytes() == 0x2000)
+            expectError(MapError.invalidHeapBreak) { try space.growHeap(to: start) }
+            expectError(MapError.invalidHeapBreak) { try space.shrinkHeap(to: va(0x10_3000)) }
+            try space.shrinkHeap(to: start)
+            #expect(space.userBytes() == 0)
 
             // More than memory holds: refused, nothing lost, break unchanged.
             let before = ram.freeFrames

@@ -43,4 +43,16 @@ extension AddressSpace {
         try setHeapBreak(newBreak)
         return old
     }
+
+    /// Grows the heap so that it ends at `newBreak` (not below the current break).
+    public mutating func growHeap(to newBreak: VirtualAddress) throws(MapError) {
+        guard newBreak >= heapBreak else { throw .invalidHeapBreak }
+        try setHeapBreak(newBreak)
+    }
+
+    /// Shrinks the heap so that it ends at `newBreak` (not above the current break).
+    public mutating func shrinkHeap(to newBreak: VirtualAddress) throws(MapError) {
+        guard newBreak <= heapBreak else { throw .invalidHeapBreak }
+        try setHeapBreak(newBreak)
+    }
 }
