@@ -52,3 +52,59 @@ protocol Architecture {
     /// Stops this CPU for good, interrupts off.
     static func halt() -> Never
 }
+
+/// What the portable process code needs from an architecture: how a
+/// process's address space is finished, where its saved user registers
+/// live, and how a new process first enters the kernel.
+protocol ProcessArchitecture {
+    associatedtype Paging: PagingScheme
+    associatedtype UserFrame: UserRegisterFile
+
+    /// The largest page the kernel's direct map may use.
+    static var largestKernelPage: PageSize { get }
+    /// ELF machine of user programs.
+    static var elfMachine: ElfMachine { get }
+    /// The part of every address space that belongs to the user.
+    static var userWindow: UserWindow { get }
+    /// The layout table of a process's address space, for naming fault addresses.
+    static var processLayout: LayoutTable { get }
+    /// What a loaded program's segments may occupy.
+    static var userRules: UserRegionRules { get }
+    /// Where stack, guard and heap of a loaded program go.
+    static func userImageLayout(for plan: LoadPlan) throws(UserLayoutError) -> UserImageLayout
+
+    /// Switches to the kernel page table whose root is at `root`.
+    static func enablePaging(root: PhysicalAddress)
+    /// Sets up the kernel heap (`KernelHeapArea`) in the architecture's place for it.
+    static func startKernelHeap()
+
+    /// Maps the per-process kernel pages (trap frame and trampoline, or the
+    /// kernel stack and shared kernel tables) into a new address space.
+    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool
+    /// Writes what exec knows about the image into pages of the new space
+    /// that the layout defines (the metadata page); true when done.
+    static func finishImage(_ space: inout ProcessSpace, plan: LoadPlan, layout: UserImageLayout, pid: Int) -> Bool
+    /// Sets a new process's kernel context so that its first switch lands in
+    /// `processFirstRun` on its own kernel stack.
+    static func prepareKernelEntry(slot: Int, context: inout KernelContext)
+    /// The saved user registers of the process in `slot`.
+    static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// Called by the scheduler just before it switches to `slot`.
+    static func willRun(slot: Int, space: borrowing ProcessSpace)
+    /// Leaves the kernel into the current process's user mode.
+    static func returnToUser() -> Never
+}
+
+/// Saved user registers, as system calls and exec see them.
+protocol UserRegisterFile {
+    var syscallNumber: UInt64 { get }
+    func argument(_ index: Int) -> UInt64
+    /// The system call's return value register.
+    var result: UInt64 { get set }
+    var programCounter: UInt64 { get set }
+    var stackPointer: UInt64 { get set }
+    /// Steps past the system-call instruction so the call is not repeated.
+    mutating func advancePastSystemCall()
+    /// Starts a fresh program: all registers zero but these.
+    mutating func start(entry: VirtualAddress, stack: VirtualAddress, argc: UInt64, argv: VirtualAddress)
+}

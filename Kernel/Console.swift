@@ -59,3 +59,10 @@ enum Console {
         Platform.consolePut(byte)
     }
 }
+
+extension Console {
+    /// A NUL-padded name, such as a process name.
+    static func writeName<let N: Int>(_ name: InlineArray<N, UInt8>) {
+        for index in 0..<N where name[index] != 0 { put(name[index]) }
+    }
+}

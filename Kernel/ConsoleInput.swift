@@ -36,7 +36,10 @@ enum ConsoleInput {
     /// Interrupt side: the architecture's console driver hands over every
     /// byte it received during one interrupt.
     static func received(_ byte: UInt8) { ring.put(byte) }
-    static func interruptHandled() { interrupts &+= 1 }
+    static func interruptHandled() {
+        interrupts &+= 1
+        if Processes.slots != nil { Scheduler.wakeup(ConsoleDevice.inputChannel) }
+    }
 
     /// The oldest unread byte, if any. Interrupts are kept out while the ring
     /// changes, so the handler never sees it half updated.

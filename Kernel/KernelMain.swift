@@ -19,40 +19,41 @@ func kernelMain() -> Never {
     Console.write(decimal: PhysicalFrames.freeFrames * pageBytes / (1024 * 1024))
     Console.line(" MiB)")
 
-    // The kernel page table goes here: built from this layout table with
-    // frames from PhysicalFrames, then switched on. Until then the kernel
-    // runs on physical addresses (paging off).
-    LayoutLog.print(Platform.kernelLayout)
-    Console.line("paging       off for now (the kernel runs on physical addresses)")
-
     Console.write("timer        ")
     Console.write(decimal: Platform.tickRate)
     Console.line(" Hz")
     Platform.enableInterrupts()
+    if BootMode.current == .check { SelfCheck.runAll() }
+    _ = Platform.disableInterrupts()
 
-    switch BootMode.current {
-    case .check: SelfCheck.runAll()
-    case .interactive: echoConsole()
-    }
+    startPaging()
+    Platform.startKernelHeap()
+    Processes.initialize()
+    Console.write("processes    ")
+    Console.write(decimal: UInt64(Processes.capacity))
+    Console.write(" slots; ")
+    Console.write(decimal: PhysicalFrames.freeFrames)
+    Console.line(" frames free")
+
+    // The check image runs the in-guest test programs; init powers off.
+    let firstArgument: StaticString? = BootMode.current == .check ? "test" : nil
+    guard Processes.startFirst("init", argument: firstArgument) else { kernelPanic("cannot start init") }
+    Scheduler.run()
 }
 
-/// Interactive mode: echo what is typed, so a person can see the console
-/// input interrupt at work.
-func echoConsole() -> Never {
-    Console.line("Type, and Swiftlet echoes (Ctrl-A X leaves QEMU).")
-    while true {
-        while let byte = ConsoleInput.take() {
-            switch byte {
-            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
-                Console.newline()
-            case 0x7F, 0x08:  // delete, backspace: rub out one character
-                Console.write("\u{8} \u{8}")
-            default:
-                Console.put(byte)
-            }
-        }
-        // A byte that arrives between the last take() and this wait is
-        // echoed at the next interrupt, at worst one timer tick later.
-        Platform.waitForInterrupt()
-    }
+/// Builds the kernel page table from the layout table, turns paging on and
+/// audits the live tables against the table.
+func startPaging() {
+    let layout = Platform.kernelLayout
+    LayoutLog.print(layout)
+    guard let table = KernelPaging.build(from: layout) else { kernelPanic("cannot build the kernel page table") }
+    Platform.enablePaging(root: table.rootAddress)
+    Console.write("paging       on, root table at ")
+    Console.write(table.rootAddress)
+    Console.write(", ")
+    Console.write(decimal: table.ownedTablePages())
+    Console.line(" table pages")
+    let mismatches = LayoutAudit.run(table, against: layout, owners: RegionOwnerSet(kernel: true))
+    KernelPaging.table = consume table
+    if mismatches != 0 { kernelPanic("the live page tables do not match the layout") }
 }

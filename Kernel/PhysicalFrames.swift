@@ -1,33 +1,32 @@
 /// The kernel's physical frame allocator: it owns every frame of RAM after
-/// the kernel image. Its bitmap takes the first frames of that RAM, so no
-/// fixed-size static buffer limits how much RAM it can manage.
+/// the kernel image. The allocator itself and its bitmap live in the first
+/// frames of that RAM, so it sits at a fixed address (page tables and
+/// address spaces keep a pointer to it) and no static buffer limits how much
+/// RAM it can manage.
 enum PhysicalFrames {
-    nonisolated(unsafe) static var allocator: FrameAllocator? = nil
-    /// The frames that hold the allocator's own bitmap.
+    nonisolated(unsafe) static var allocator: UnsafeMutablePointer<FrameAllocator>! = nil
+    /// The frames that hold the allocator and its bitmap.
     nonisolated(unsafe) private(set) static var bitmap: PhysicalRange? = nil
 
     static func initialize() {
         let free = Platform.freeMemory
+        let headerBytes = UInt64(MemoryLayout<FrameAllocator>.stride + 15) & ~15
         let storageBytes = FrameAllocator.storageBytes(for: free)
-        guard let storage = Platform.physicalMemory.pointer(to: free.start, count: storageBytes),
-              let bitmapEnd = free.start.adding(storageBytes)?.alignedUp(),
-              let bitmapRange = PhysicalRange(start: free.start, end: bitmapEnd),
-              let managed = PhysicalRange(start: bitmapEnd, end: free.end)
+        guard let header = Platform.physicalMemory.pointer(to: free.start, count: headerBytes + storageBytes),
+              let bookkeepingEnd = free.start.adding(headerBytes + storageBytes)?.alignedUp(),
+              let bookkeeping = PhysicalRange(start: free.start, end: bookkeepingEnd),
+              let managed = PhysicalRange(start: bookkeepingEnd, end: free.end)
         else { kernelPanic("free memory is too small for the frame allocator's bitmap") }
-        do {
-            var frames = try FrameAllocator(span: free, storage: storage, storageBytes: storageBytes)
+        do throws(FrameError) {
+            var frames = try FrameAllocator(span: free, storage: header + Int(headerBytes), storageBytes: storageBytes)
             try frames.addRange(managed)
-            allocator = consume frames
-            bitmap = bitmapRange
+            allocator = header.bindMemory(to: FrameAllocator.self, capacity: 1)
+            allocator.initialize(to: frames)
+            bitmap = bookkeeping
         } catch {
             kernelPanic("cannot set up the frame allocator")
         }
     }
 
-    static var freeFrames: UInt64 {
-        switch allocator {
-        case .some(let frames): return frames.freeFrames
-        case .none: return 0
-        }
-    }
+    static var freeFrames: UInt64 { allocator?.pointee.freeFrames ?? 0 }
 }

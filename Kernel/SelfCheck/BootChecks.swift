@@ -32,13 +32,13 @@ enum BootChecks {
         let before = PhysicalFrames.freeFrames
         let frame: FrameNumber
         do throws(FrameError) {
-            frame = try PhysicalFrames.allocator!.allocate()
+            frame = try PhysicalFrames.allocator.pointee.allocate()
         } catch {
             return false
         }
         guard PhysicalFrames.freeFrames == before - 1,
               Platform.freeMemory.contains(frame.address),
-              !PhysicalFrames.allocator!.isFree(frame)
+              !PhysicalFrames.allocator.pointee.isFree(frame)
         else { return false }
         // The frame is real, writable RAM.
         let memory = Platform.physicalMemory
@@ -50,7 +50,7 @@ enum BootChecks {
             && memory.load64(last) == ~0x5357_4946_544C_4554
             && memory.load64(frame.address.adding(8)!) == 0
         do throws(FrameError) {
-            try PhysicalFrames.allocator!.free(frame)
+            try PhysicalFrames.allocator.pointee.free(frame)
         } catch {
             return false
         }
@@ -60,10 +60,10 @@ enum BootChecks {
     static func doubleFreeRefused() -> Bool {
         let before = PhysicalFrames.freeFrames
         do throws(FrameError) {
-            let frame = try PhysicalFrames.allocator!.allocate()
-            try PhysicalFrames.allocator!.free(frame)
+            let frame = try PhysicalFrames.allocator.pointee.allocate()
+            try PhysicalFrames.allocator.pointee.free(frame)
             do throws(FrameError) {
-                try PhysicalFrames.allocator!.free(frame)
+                try PhysicalFrames.allocator.pointee.free(frame)
                 return false
             } catch {
                 return error == .doubleFree(frame) && PhysicalFrames.freeFrames == before
@@ -76,10 +76,10 @@ enum BootChecks {
     static func contiguousFrames() -> Bool {
         let before = PhysicalFrames.freeFrames
         do throws(FrameError) {
-            let first = try PhysicalFrames.allocator!.allocateContiguous(count: 16, alignment: 16)
+            let first = try PhysicalFrames.allocator.pointee.allocateContiguous(count: 16, alignment: 16)
             let aligned = first.value % 16 == 0
             let taken = PhysicalFrames.freeFrames == before - 16
-            try PhysicalFrames.allocator!.freeContiguous(first, count: 16)
+            try PhysicalFrames.allocator.pointee.freeContiguous(first, count: 16)
             return aligned && taken && PhysicalFrames.freeFrames == before
         } catch {
             return false

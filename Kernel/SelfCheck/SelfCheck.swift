@@ -1,7 +1,8 @@
-/// The in-kernel self-checks of a check image (`make check`). Each check
-/// prints one line, "check: <what> ... ok" or "... FAILED", and the run ends
-/// with "N passed, M failed" and powers the machine off: status 0 only when
-/// nothing failed.
+/// The in-kernel self-checks of a check image (`make check`), run before
+/// paging and processes start. Each check prints one line, "check: <what>
+/// ... ok" or "... FAILED", and the run ends with "self-check: N passed, M
+/// failed". A failure powers the machine off with status 1; otherwise the
+/// boot goes on to the in-guest test programs.
 struct SelfCheck {
     private(set) var passed: UInt64 = 0
     private(set) var failed: UInt64 = 0
@@ -20,7 +21,7 @@ struct SelfCheck {
         }
     }
 
-    static func runAll() -> Never {
+    static func runAll() {
         var run = SelfCheck()
         run.check("number text: decimal and grouped hex", BootChecks.numberText)
         run.check("kernel image lies below free memory", BootChecks.imageBelowFreeMemory)
@@ -33,10 +34,11 @@ struct SelfCheck {
         run.check("timer ticks advance at the programmed rate", BootChecks.timerTicks)
         run.check("console input arrives by interrupt (loopback)", BootChecks.consoleInputInterrupt)
 
+        Console.write("self-check: ")
         Console.write(decimal: run.passed)
         Console.write(" passed, ")
         Console.write(decimal: run.failed)
         Console.line(" failed")
-        Platform.powerOff(status: run.failed == 0 ? 0 : 1)
+        if run.failed != 0 { Platform.powerOff(status: 1) }
     }
 }

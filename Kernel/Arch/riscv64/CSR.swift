@@ -22,6 +22,9 @@
 @_extern(c, "swiftlet_csr_read_stval") func readStval() -> UInt64
 @_extern(c, "swiftlet_csr_write_scounteren") func writeScounteren(_ value: UInt64)
 @_extern(c, "swiftlet_csr_write_satp") func writeSatp(_ value: UInt64)
+@_extern(c, "swiftlet_csr_read_sepc") func readSepc() -> UInt64
+@_extern(c, "swiftlet_csr_write_sepc") func writeSepc(_ value: UInt64)
+@_extern(c, "swiftlet_sfence_vma") func flushTranslations()
 @_extern(c, "swiftlet_csr_write_stimecmp") func writeStimecmp(_ value: UInt64)
 @_extern(c, "swiftlet_csr_read_time") func readTime() -> UInt64
 
@@ -49,6 +52,8 @@ enum Sstatus {
     static let interruptsEnabled: UInt64 = 1 << 1
     /// Privilege the trap came from: set for supervisor, clear for user.
     static let previousPrivilegeSupervisor: UInt64 = 1 << 8
+    /// Interrupt enable to restore on sret.
+    static let previousInterruptsEnabled: UInt64 = 1 << 5
 }
 
 /// Interrupt numbers: bit positions in sie/sip/mideleg, and scause codes.

@@ -11,9 +11,9 @@ enum Processes {
     static func initialize() {
         let bytes = UInt64(MemoryLayout<Process>.stride * capacity)
         let pages = (bytes + pageBytes - 1) / pageBytes
-        guard let first = try? KernelMemory.frames.pointee.allocateContiguous(count: pages),
-              let raw = KernelMemory.pointer(to: first.address, count: pages * pageBytes)
-        else { panic("no memory for the process table") }
+        guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: pages),
+              let raw = Platform.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
+        else { kernelPanic("no memory for the process table") }
         slots = raw.bindMemory(to: Process.self, capacity: capacity)
         for index in 0..<capacity { (slots + index).initialize(to: Process()) }
     }
@@ -44,6 +44,7 @@ enum Processes {
     /// page-table page and per-process kernel page) and forgets it.
     static func release(_ index: Int) {
         slots[index].space = nil
+        slots[index].layout = nil
         slots[index].state = .unused
         slots[index].pid = 0
         slots[index].parent = -1
@@ -59,5 +60,25 @@ enum Processes {
         var n = 0
         for index in 0..<capacity where slots[index].state != .unused { n += 1 }
         return n
+    }
+}
+
+extension Processes {
+    /// Creates the first process from archive file `name`, with argv
+    /// `name [argument]`; false when the file is missing or cannot load.
+    static func startFirst(_ name: StaticString, argument: StaticString?) -> Bool {
+        guard let file = Archive.index(of: name), let slot = allocate() else { return false }
+        Exec.arguments = Exec.Arguments()
+        _ = Exec.arguments.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        if let argument {
+            _ = Exec.arguments.append(UnsafeRawBufferPointer(start: argument.utf8Start, count: argument.utf8CodeUnitCount))
+        }
+        guard Exec.load(slot: slot, file: file) >= 0 else {
+            release(slot)
+            return false
+        }
+        initSlot = slot
+        slots[slot].state = .runnable
+        return true
     }
 }

@@ -49,7 +49,7 @@ enum FileCalls {
 
     static func open(_ pathAddress: VirtualAddress, flags: UInt64) -> Int {
         var path = PathBuffer()
-        guard let length = path.copyIn(from: pathAddress) else { return -1 }
+        guard path.copyIn(from: pathAddress) != nil else { return -1 }
         let wantsWrite = flags & (openWriteOnly | openReadWrite) != 0
         let kind: FileKind
         if path.equals("console") {
@@ -57,7 +57,7 @@ enum FileCalls {
         } else if path.equals(".") || path.equals("/") {
             guard !wantsWrite else { return -1 }
             kind = .directory
-        } else if let file = Archive.index(of: path.bytes(length)) {
+        } else if let file = Archive.index(of: path.storage) {
             guard !wantsWrite, flags & (openCreate | openTruncate) == 0 else { return -1 }
             kind = .archiveFile(file)
         } else {
@@ -161,7 +161,4 @@ struct PathBuffer {
         for i in 0..<length where storage[i] != name.utf8Start[i] { return false }
         return true
     }
-
-    /// The path's bytes, valid while the buffer is.
-    func bytes(_ count: Int) -> InlineArray<128, UInt8> { storage }
 }

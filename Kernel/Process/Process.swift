@@ -29,6 +29,8 @@ struct Process: ~Copyable {
     var channel: SleepChannel? = nil
     var name: InlineArray<16, UInt8> = .init(repeating: 0)
     var space: ProcessSpace? = nil
+    /// Where exec put the program's regions (for vmmap and fault reports).
+    var layout: UserImageLayout? = nil
     /// Saved kernel registers while the process is switched out.
     var context = KernelContext()
     /// Per-descriptor index into the open-file table, -1 when closed.

@@ -10,7 +10,8 @@ enum Syscalls {
         } else {
             result = -1
         }
-        frame.pointee.result = UInt64(bitPattern: Int64(result))
+        // Fetched again: exec replaces the address space, and the frame with it.
+        Platform.userFrame(Processes.current).pointee.result = UInt64(bitPattern: Int64(result))
     }
 
     private static func perform(_ number: SyscallNumber, _ frame: UnsafeMutablePointer<Platform.UserFrame>) -> Int {
@@ -37,9 +38,9 @@ enum Syscalls {
         case .mknod, .unlink, .link, .mkdir:
             return -1  // the archive is read-only; a writable file system comes later
         case .close: return FileCalls.close(fd: a0)
-        case .freeFrames: return Int(KernelMemory.frames.pointee.freeFrames)
+        case .freeFrames: return Int(PhysicalFrames.freeFrames)
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
-        case .kernelHeap: return Int(KernelMemory.heapBytesInUse)
+        case .kernelHeap: return KernelHeapStatistics.bytesInUse
         case .halt: Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
         }
     }

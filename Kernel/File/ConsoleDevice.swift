@@ -1,5 +1,6 @@
 /// The console as a file: writes go to the console device, reads return one
-/// line of typed input at a time, echoed as it is typed, with backspace.
+/// line of typed input at a time. A reader edits the line as bytes arrive
+/// from the input interrupt's ring: echo, backspace, Enter, Ctrl-D.
 enum ConsoleDevice {
     static let lineCapacity = 128
     /// The line being typed; it is handed to a reader when Enter completes it.
@@ -24,7 +25,7 @@ enum ConsoleDevice {
         return done
     }
 
-    /// Called from the console's input interrupt for each received byte.
+    /// Takes one typed byte into the line being edited.
     static func receive(_ byte: UInt8) {
         guard !lineComplete else { return }  // a full line waits for its reader
         switch byte {
@@ -44,7 +45,6 @@ enum ConsoleDevice {
             append(byte)
             if lineLength == lineCapacity { lineComplete = true }
         }
-        if lineComplete { Scheduler.wakeup(inputChannel) }
     }
 
     private static func append(_ byte: UInt8) {
@@ -58,7 +58,11 @@ enum ConsoleDevice {
     static func read(into destination: VirtualAddress, count: Int) -> Int {
         while !lineComplete {
             guard !Processes.currentIsKilled else { return -1 }
-            Scheduler.sleep(on: inputChannel)
+            if let byte = ConsoleInput.take() {
+                receive(byte)
+            } else {
+                Scheduler.sleep(on: inputChannel)
+            }
         }
         var chunk = KernelBuffer()
         let n = min(count, lineLength - lineRead, KernelBuffer.size)

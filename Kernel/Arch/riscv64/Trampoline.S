@@ -1,13 +1,14 @@
 # The trampoline page: the only code mapped at the same virtual address
-# (TRAMPOLINE = MAXVA - 4096) in the kernel and in every process, so it keeps
-# running while satp switches between them. It is never user-accessible.
+# (TRAMPOLINE, the top page) in the kernel and in every process, so it keeps
+# running while satp switches between the two. It is never user-accessible.
 #
-# The trap frame page (TRAPFRAME = TRAMPOLINE - 4096, mapped only in the
-# process, never user-accessible) holds, at byte 8*n, user register xn, and
-# after the 32 register slots the fields the kernel fills in before returning
-# to user mode (see TrapFrame.swift, which must agree with these offsets).
+# The trap frame page (mapped below it in each process, never
+# user-accessible) holds user register xn at byte 8*n, then the fields the
+# kernel fills in before each return to user mode (UserTrapFrame.swift must
+# agree with these offsets; a boot check compares them). While a process
+# runs, sscratch holds the trap frame's address, so no layout address is
+# spelled here.
 
-.equ TRAPFRAME, 0x3FFFFFE000
 .equ TF_KERNEL_SATP, 256
 .equ TF_KERNEL_SP, 264
 .equ TF_KERNEL_TRAP, 272
@@ -20,17 +21,15 @@
     ld x\n, (8 * \n)(a0)
 .endm
 
+# The linker script gives this section its own page (see kernel.ld).
 .section .text.trampoline, "ax"
-.balign 4096
 .globl trampoline_start
 trampoline_start:
 
-# stvec points here while a process runs. All registers still hold user
-# values; sscratch is free, so a0 goes there while a0 addresses the frame.
+# stvec points here while a process runs. All registers hold user values.
 .globl uservec
 uservec:
-    csrw sscratch, a0
-    li a0, TRAPFRAME
+    csrrw a0, sscratch, a0          # a0 = trap frame, sscratch = user a0
     .irp n, 1,2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     SAVE_USER \n
     .endr
@@ -41,28 +40,28 @@ uservec:
     ld tp, TF_HART(a0)
     ld t0, TF_KERNEL_TRAP(a0)
     ld t1, TF_KERNEL_SATP(a0)
-    # Order: finish the user-space accesses, switch, then drop stale entries.
+    # Finish the user-space accesses, switch, then drop stale translations.
     sfence.vma zero, zero
     csrw satp, t1
     sfence.vma zero, zero
     # The kernel's trap handler never returns here; it leaves through userret.
     jr t0
 
-# userret(satp): switch to the process's page table and restore its registers.
-# Called by the kernel through the trampoline's high address with sepc and
-# sstatus already set for the return to user mode.
+# userret(satp, trapFrame): switch to the process's page table and restore
+# its registers. The kernel calls it through the trampoline's high address
+# with sepc and sstatus already set for the return to user mode.
 .globl userret
 userret:
     sfence.vma zero, zero
     csrw satp, a0
     sfence.vma zero, zero
-    li a0, TRAPFRAME
+    csrw sscratch, a1
+    mv a0, a1
     .irp n, 1,2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     LOAD_USER \n
     .endr
     ld a0, (8 * 10)(a0)
     sret
 
-.balign 4096
 .globl trampoline_end
 trampoline_end:

@@ -25,6 +25,7 @@ enum Lifecycle {
             Processes.slots[child].files[fd] = Processes.slots[parent].files[fd]
         }
         Processes.slots[child].name = Processes.slots[parent].name
+        Processes.slots[child].layout = Processes.slots[parent].layout
         Processes.slots[child].parent = parent
         Processes.slots[child].state = .runnable
         return Processes.slots[child].pid
@@ -34,7 +35,7 @@ enum Lifecycle {
     /// init, and waits as a zombie for its parent. Never returns.
     static func exit(status: Int) -> Never {
         let slot = Processes.current
-        if slot == Processes.initSlot { panic("init exited") }
+        if slot == Processes.initSlot { kernelPanic("init exited") }
         for fd in 0..<Process.maxOpenFiles where Processes.slots[slot].files[fd] >= 0 {
             OpenFiles.release(Int(Processes.slots[slot].files[fd]))
             Processes.slots[slot].files[fd] = -1
@@ -49,7 +50,7 @@ enum Lifecycle {
         Processes.slots[slot].state = .zombie
         Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
         Scheduler.switchToScheduler()
-        panic("zombie ran")
+        kernelPanic("zombie ran")
     }
 
     /// Waits for a child to exit and reaps it: its memory returns to the
