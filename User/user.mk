@@ -82,7 +82,7 @@ define USER_SWIFT_PROGRAM
 $(USER_OBJ)/$(1).o: $(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) $(USER_RUNTIME)
 	$$(SWIFTC) $$(USER_SWIFTFLAGS) -I $(USER_OBJ) -module-name $(1)_program -c \
 		$(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) -o $$@
-$(USER_BUILD)/$(1): $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC) User/user.ld
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_LIBC) -o $$@
 endef
 
@@ -90,12 +90,16 @@ define USER_C_PROGRAM
 $(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS)
 	@mkdir -p $(USER_OBJ)
 	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
-$(USER_BUILD)/$(1): $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_LIBC) -o $$@
 endef
 
 $(foreach p,$(USER_SWIFT_PROGRAMS),$(eval $(call USER_SWIFT_PROGRAM,$(p))))
 $(foreach p,$(USER_C_PROGRAMS),$(eval $(call USER_C_PROGRAM,$(p))))
+
+# The archive gets programs without symbols; obj/NAME.elf keeps them for debuggers.
+$(USER_BUILD)/%: $(USER_OBJ)/%.elf
+	$(SWIFT_BIN)/llvm-objcopy --strip-all $< $@
 
 # Malformed ELF files for memtest, made from a valid program by patching bytes.
 $(USER_BUILD)/bad-%: $(USER_BUILD)/elfbase $(ELFTOOL)
@@ -115,12 +119,13 @@ $(BUILD)/archive.o: $(BUILD)/archive.S
 
 # ---- host tests ----------------------------------------------------------
 HOST_TEST_SWIFTFLAGS := -enable-experimental-feature Extern -parse-as-library
+ARCHIVE_TEST_INPUTS := $(HOST_BUILD)/archive-inputs
 
-user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test $(HOST_BUILD)/format-test
+user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test
 	$(HOST_BUILD)/shell-parser-test
-	$(HOST_BUILD)/archive-test $(HOST_BUILD)/archive-test-inputs/*
-	$(HOST_BUILD)/ulib-test
 	$(HOST_BUILD)/format-test
+	$(HOST_BUILD)/archive-test $(sort $(wildcard $(ARCHIVE_TEST_INPUTS)/*))
+	$(HOST_BUILD)/ulib-test
 
 $(HOST_BUILD)/shell-parser-test: User/Programs/sh/Parser.swift Tests/User/ShellParserTests.swift
 	@mkdir -p $(HOST_BUILD)
@@ -130,23 +135,24 @@ $(HOST_BUILD)/format-test: User/Runtime/Format.swift User/Runtime/CString.swift 
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) $^ -o $@
 
-# The archive reader against a real archive made by mkarchive.sh, assembled for the host.
+# The archive reader against an archive that mkarchive.sh made, assembled for the host.
 $(HOST_BUILD)/archive-test: Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift Tools/mkarchive.sh
-	@mkdir -p $(HOST_BUILD)/archive-test-inputs
-	printf 'hello' > $(HOST_BUILD)/archive-test-inputs/hello
-	printf '' > $(HOST_BUILD)/archive-test-inputs/empty
-	head -c 5000 /dev/urandom > $(HOST_BUILD)/archive-test-inputs/random-5000
-	printf 'x' > $(HOST_BUILD)/archive-test-inputs/a-very-long-name-indeed
-	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(sort $(wildcard $(HOST_BUILD)/archive-test-inputs/*)) \
-		$(HOST_BUILD)/archive-test-inputs/hello $(HOST_BUILD)/archive-test-inputs/empty \
-		$(HOST_BUILD)/archive-test-inputs/random-5000 $(HOST_BUILD)/archive-test-inputs/a-very-long-name-indeed
+	@rm -rf $(ARCHIVE_TEST_INPUTS) && mkdir -p $(ARCHIVE_TEST_INPUTS)
+	printf 'hello' > $(ARCHIVE_TEST_INPUTS)/hello
+	: > $(ARCHIVE_TEST_INPUTS)/empty
+	head -c 5001 /dev/urandom > $(ARCHIVE_TEST_INPUTS)/random.bin
+	printf 'x' > $(ARCHIVE_TEST_INPUTS)/bad-segment-kernel
+	printf 'y' > $(ARCHIVE_TEST_INPUTS)/hell
+	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(sort $(wildcard $(ARCHIVE_TEST_INPUTS)/*))
 	$(CLANG) -c $(HOST_BUILD)/archive-test.S -o $(HOST_BUILD)/archive-test-table.o
 	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift \
 		$(HOST_BUILD)/archive-test-table.o -o $@
 
-# The C library on the host, over stand-in system calls.
-$(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_test.c $(USER_HEADERS)
-	@mkdir -p $(HOST_BUILD)
-	$(CLANG) -fno-builtin -ffreestanding -nostdinc -isystem $(shell $(CLANG) -print-resource-dir)/include \
-		-IUser/include -Wall -Werror -g -O1 -c User/lib/ulib.c -o $(HOST_BUILD)/ulib-host.o
-	...
+# The C library on the host, over stand-in system calls. Its names are
+# renamed (Tests/User/host_rename.h) so that they do not meet the host's libc.
+ULIB_HOST_CFLAGS := -ffreestanding -fno-builtin -IUser/include -include Tests/User/host_rename.h -Wall -Werror -g -O1
+$(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_stubs.c Tests/User/ulib_test.c Tests/User/host_rename.h $(USER_HEADERS)
+	@mkdir -p $(HOST_BUILD)/ulib
+	for f in User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_stubs.c; do \
+		$(CLANG) $(ULIB_HOST_CFLAGS) -c $$f -o $(HOST_BUILD)/ulib/$$(basename $$f .c).o || exit 1; done
+	$(CLANG) -Wall -Werror -g -O1 Tests/User/ulib_test.c $(HOST_BUILD)/ulib/*.o -o $@

@@ -12,7 +12,8 @@ func recurse(_ depth: Int) -> Int {
     var frame: InlineArray<1024, UInt8> = .init(repeating: UInt8(truncatingIfNeeded: depth))
     return withUnsafeMutableBytes(of: &frame) { bytes in
         let here = UInt(bitPattern: bytes.baseAddress)
-        Probe.store(here, 1)
+        // Volatile stores across the whole frame keep all of it (and touch every part).
+        for offset in stride(from: 0, to: bytes.count, by: 64) { Probe.store(here + UInt(offset), 1) }
         guard depth < 10_000_000 else { return 0 }
         // Use the frame after the call, so the call is no tail call and the frame stays.
         return recurse(depth + 1) + Int(Probe.load(here))
