@@ -124,7 +124,7 @@ ARCHIVE_TEST_INPUTS := $(HOST_BUILD)/archive-inputs
 user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test
 	$(HOST_BUILD)/shell-parser-test
 	$(HOST_BUILD)/format-test
-	$(HOST_BUILD)/archive-test $(sort $(wildcard $(ARCHIVE_TEST_INPUTS)/*))
+	$(HOST_BUILD)/archive-test $(ARCHIVE_TEST_INPUTS)/*
 	$(HOST_BUILD)/ulib-test
 
 $(HOST_BUILD)/shell-parser-test: User/Programs/sh/Parser.swift Tests/User/ShellParserTests.swift
@@ -143,7 +143,7 @@ $(HOST_BUILD)/archive-test: Kernel/FileSystem/Archive.swift Tests/User/ArchiveTe
 	head -c 5001 /dev/urandom > $(ARCHIVE_TEST_INPUTS)/random.bin
 	printf 'x' > $(ARCHIVE_TEST_INPUTS)/bad-segment-kernel
 	printf 'y' > $(ARCHIVE_TEST_INPUTS)/hell
-	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(sort $(wildcard $(ARCHIVE_TEST_INPUTS)/*))
+	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(ARCHIVE_TEST_INPUTS)/*
 	$(CLANG) -c $(HOST_BUILD)/archive-test.S -o $(HOST_BUILD)/archive-test-table.o
 	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift \
 		$(HOST_BUILD)/archive-test-table.o -o $@

@@ -71,8 +71,8 @@ int memcmp(const void *, const void *, size_t);
 void *memcpy(void *, const void *, size_t);
 
 /* printf.c: %d %i %u %x %p %s %c %%, with l/ll, a width and 0-padding. */
-void fprintf(int, const char *, ...) __attribute__((format(printf, 2, 3)));
-void printf(const char *, ...) __attribute__((format(printf, 1, 2)));
+void fprintf(int, const char *, ...) __attribute__((format(__printf__, 2, 3)));
+void printf(const char *, ...) __attribute__((format(__printf__, 1, 2)));
 
 /* umalloc.c */
 void *malloc(size_t);

@@ -41,18 +41,21 @@ static void insert_free(struct block *b) {
 }
 
 static int grow(size_t need) {
-  size_t n = need < MIN_GROW ? MIN_GROW : need;
-  if (n > 0x7fffffffUL)
+  size_t n = round_up(need < MIN_GROW ? MIN_GROW : need);
+  /* The first break may be unaligned (the end of bss): ask for the padding
+     too, so that the block ends exactly at the new break and the next
+     growth lands right after it (and merges with it when free). */
+  char *now = sbrk(0);
+  if (now == (char *)-1)
     return -1;
-  char *p = sbrk((int)n);
+  size_t skip = round_up((size_t)now) - (size_t)now;
+  if (n + skip > 0x7fffffffUL)
+    return -1;
+  char *p = sbrk((int)(n + skip));
   if (p == (char *)-1)
     return -1;
-  /* The first break may be unaligned (end of bss): skip to alignment. */
-  size_t skip = round_up((size_t)p) - (size_t)p;
-  if (skip + sizeof(struct block) >= n)
-    return -1;
   struct block *b = (struct block *)(p + skip);
-  b->size = (n - skip) & ~(size_t)(ALIGN - 1);
+  b->size = n;
   insert_free(b);
   return 0;
 }
