@@ -6,6 +6,8 @@
 #   make user-all                   both architectures
 #   make user-check                 the ELF checks of `user`, for both architectures
 #   make user-host-test             host tests: shell parser, archive reader, C library, Format
+#   make user-linux-test            the x86-64 programs run as Linux processes (shim for the calls)
+#   make user-test                  all of the above
 
 USER_BUILD := $(BUILD)/user
 USER_OBJ := $(USER_BUILD)/obj
@@ -50,7 +52,9 @@ USER_ARCH_SWIFT_memtest := User/Arch/$(ARCH)/MemtestTargets.swift
 
 ELFTOOL := $(HOST_BUILD)/elftool
 
-.PHONY: user user-all user-check user-host-test
+.PHONY: user user-all user-check user-host-test user-test
+
+user-test: user-all user-host-test user-linux-test
 
 user: $(USER_FILES) $(BUILD)/archive.o
 	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
@@ -156,3 +160,31 @@ $(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Te
 	for f in User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_stubs.c; do \
 		$(CLANG) $(ULIB_HOST_CFLAGS) -c $$f -o $(HOST_BUILD)/ulib/$$(basename $$f .c).o || exit 1; done
 	$(CLANG) -Wall -Werror -g -O1 Tests/User/ulib_test.c $(HOST_BUILD)/ulib/*.o -o $@
+
+# The x86-64 programs as Linux processes (this host is x86-64 Linux): the
+# same objects, linked with a Linux stand-in for the system calls
+# (Tests/User/linux/shim.c), run by Tests/User/linux/run.sh. This runs the
+# Swift runtime, sh, cat, ls, init's test mode and memtest's harness for real;
+# it cannot judge what only Swiftlet's kernel decides (layout, frames).
+LINUX_BUILD := $(HOST_BUILD)/linux
+LINUX_RUN := $(LINUX_BUILD)/run
+LINUX_OBJ86 := build/x86_64/user/obj
+
+.PHONY: user-linux-test
+user-linux-test:
+	$(MAKE) user ARCH=x86_64
+	$(MAKE) user-linux-programs ARCH=x86_64
+	Tests/User/linux/run.sh $(LINUX_RUN)
+
+.PHONY: user-linux-programs
+user-linux-programs: $(ELFTOOL)
+	@rm -rf $(LINUX_RUN) && mkdir -p $(LINUX_RUN)
+	$(CLANG) $(USER_CFLAGS) -c Tests/User/linux/start.S -o $(LINUX_BUILD)/start.o
+	$(CLANG) $(USER_CFLAGS) -c Tests/User/linux/shim.c -o $(LINUX_BUILD)/shim.o
+	for p in $(USER_SWIFT_PROGRAMS); do \
+		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o $(LINUX_OBJ86)/SwiftletUser.o \
+			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
+	for p in $(USER_C_PROGRAMS); do \
+		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o \
+			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
+	for b in $(USER_BAD_ELFS); do $(ELFTOOL) make-bad x86_64 $(LINUX_RUN)/elfbase $$b $(LINUX_RUN)/$$b >/dev/null || exit 1; done
