@@ -27,16 +27,16 @@ func parse(_ text: String) -> Result<String, ParseError> {
         for j in 0..<parsed.jobCount {
             let job = parsed.jobs[j]
             var commands: [String] = []
-            for c in job.firstCommand..<(job.firstCommand + job.commandCount) {
-                let command = parsed.commands[c]
+            for c in 0..<Int(job.commandCount) {
+                let command = parsed.command(job, c)
                 precondition(command.wordCount > 0)
                 var parts: [String] = []
-                for w in command.firstWord..<(command.firstWord + command.wordCount) {
-                    parts.append(word(parsed.words[w]))
+                for w in 0..<Int(command.wordCount) {
+                    parts.append(word(parsed.word(command, w)))
                 }
                 var text = "[" + parts.joined(separator: ",")
-                if command.input >= 0 { text += " <" + word(command.input) }
-                if command.output >= 0 { text += " >" + word(command.output) }
+                if command.input >= 0 { text += " <" + word(Int(command.input)) }
+                if command.output >= 0 { text += " >" + word(Int(command.output)) }
                 commands.append(text + "]")
             }
             jobs.append(commands.joined(separator: " | ") + (job.background ? " &" : ""))

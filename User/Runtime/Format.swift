@@ -2,11 +2,13 @@
 /// that programs can write `out("pid \(pid) at \(hex: address)\n")` with
 /// no String and no heap. Literal parts are StaticStrings. Text beyond
 /// `Format.capacity` bytes is cut, and the last byte becomes '~' to say so.
+/// The capacity is small on purpose: each call site holds a Format on the
+/// stack, and a user stack may be a single page. Write longer output in pieces.
 public struct Format: ExpressibleByStringInterpolation {
     public typealias StringLiteralType = StaticString
-    public static let capacity = 256
+    public static let capacity = 128
 
-    var storage: InlineArray<256, UInt8>
+    var storage: InlineArray<128, UInt8>
     public private(set) var count: Int
 
     public init(stringLiteral literal: StaticString) {
@@ -22,13 +24,13 @@ public struct Format: ExpressibleByStringInterpolation {
 
     /// The text's bytes, for the duration of `body`.
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var copy = storage
+        // Through a span: no copy of the buffer (user stacks can be one page).
         let n = count
-        return withUnsafeBytes(of: &copy) { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        return storage.span.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {
-        var storage: InlineArray<256, UInt8> = .init(repeating: 0)
+        var storage: InlineArray<128, UInt8> = .init(repeating: 0)
         var count = 0
 
         public init(literalCapacity: Int, interpolationCount: Int) {}

@@ -23,18 +23,29 @@ func fail(_ why: Format) -> Int32 {
     return 1
 }
 
-func report(_ name: Format, ok: Bool, _ why: Format) {
+/// A case's name: a literal, and a second literal some names add (Targets' names).
+struct CaseName {
+    let first: StaticString
+    let second: StaticString
+}
+
+/// Prints the case's line, in pieces (a reason can be long; the stack is small).
+func report(_ name: CaseName, ok: Bool, _ why: Format) {
+    out("memtest: \(name.first)\(name.second): ")
     if ok {
         passed += 1
-        out("memtest: \(name): ok\n")
+        out("ok\n")
     } else {
         failed += 1
-        why.withBytes { out("memtest: \(name): FAILED (\(bytes: $0))\n") }
+        out("FAILED (")
+        why.withBytes { _ = writeAll(1, $0) }
+        out(")\n")
     }
 }
 
 /// Runs `body` in a child and checks how the child ended.
-func run(_ name: Format, expect: Outcome, _ body: () -> Int32) {
+func run(_ first: StaticString, _ second: StaticString = "", expect: Outcome, _ body: () -> Int32) {
+    let name = CaseName(first: first, second: second)
     let reasons = Sys.pipe()
     let pid = Sys.fork()
     if pid == 0 {
@@ -64,7 +75,7 @@ func run(_ name: Format, expect: Outcome, _ body: () -> Int32) {
         return
     }
     // The child's reason, if it wrote one (it has exited: the read cannot block on it).
-    var reason: InlineArray<200, UInt8> = .init(repeating: 0)
+    var reason: InlineArray<100, UInt8> = .init(repeating: 0)
     var reasonLength = 0
     if let reasons, status > 0 {
         reasonLength = max(0, withUnsafeMutableBytes(of: &reason) { Sys.read(reasons.read, into: $0) })

@@ -25,20 +25,23 @@ public enum ParseError: Error, Equatable {
     case unterminatedQuote
 }
 
+// The parse is kept small (16-bit fields, about 300 bytes): the shell
+// holds it on a user stack that may be a single page.
+
 /// One command of a pipeline: its arguments are `words[firstWord ..< firstWord + wordCount]`.
 public struct ParsedCommand {
-    public var firstWord = 0
-    public var wordCount = 0
+    public var firstWord: Int16 = 0
+    public var wordCount: Int16 = 0
     /// Byte offset of the file name after "<" or ">", or -1.
-    public var input = -1
-    public var output = -1
+    public var input: Int16 = -1
+    public var output: Int16 = -1
     public init() {}
 }
 
 /// A pipeline: `commands[firstCommand ..< firstCommand + commandCount]`.
 public struct ParsedJob {
-    public var firstCommand = 0
-    public var commandCount = 0
+    public var firstCommand: Int16 = 0
+    public var commandCount: Int16 = 0
     public var background = false
     public init() {}
 }
@@ -46,13 +49,19 @@ public struct ParsedJob {
 /// A parsed line. Words stay in the caller's line buffer, each ended by a
 /// NUL the parser wrote; `words` holds their byte offsets.
 public struct ParsedLine {
-    public var words: InlineArray<32, Int> = .init(repeating: 0)
+    public static let maxLength = Int(Int16.max)
+    public var words: InlineArray<32, Int16> = .init(repeating: 0)
     public var wordCount = 0
     public var commands: InlineArray<16, ParsedCommand> = .init(repeating: ParsedCommand())
     public var commandCount = 0
     public var jobs: InlineArray<16, ParsedJob> = .init(repeating: ParsedJob())
     public var jobCount = 0
     public init() {}
+
+    /// Byte offset of argument `index` of `command`.
+    public func word(_ command: ParsedCommand, _ index: Int) -> Int { Int(words[Int(command.firstWord) + index]) }
+    /// Command `index` of `job`.
+    public func command(_ job: ParsedJob, _ index: Int) -> ParsedCommand { commands[Int(job.firstCommand) + index] }
 }
 
 enum Token: Equatable {
@@ -119,6 +128,7 @@ struct Tokenizer {
 /// (the last word's NUL).
 public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) throws(ParseError) -> ParsedLine {
     precondition(length < line.count, "line buffer needs room for a NUL")
+    precondition(length <= ParsedLine.maxLength, "line too long")
     var result = ParsedLine()
     var tokens = Tokenizer(line: line, length: length)
     var commandOpen = false     // commands[commandCount] is being filled
@@ -131,7 +141,7 @@ public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) th
         if !commandOpen {
             guard result.commandCount < ShellLimits.commands else { throw .tooManyCommands }
             current = ParsedCommand()
-            current.firstWord = result.wordCount
+            current.firstWord = Int16(result.wordCount)
             commandOpen = true
         }
     }
@@ -147,12 +157,12 @@ public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) th
         switch token {
         case .word(let offset):
             if redirect != 0 {
-                if redirect == UInt8(ascii: "<") { current.input = offset } else { current.output = offset }
+                if redirect == UInt8(ascii: "<") { current.input = Int16(offset) } else { current.output = Int16(offset) }
                 redirect = 0
             } else {
                 try openCommand()
                 guard result.wordCount < ShellLimits.words else { throw .tooManyWords }
-                result.words[result.wordCount] = offset
+                result.words[result.wordCount] = Int16(offset)
                 result.wordCount += 1
                 current.wordCount += 1
             }
@@ -178,8 +188,8 @@ public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) th
             if result.commandCount > jobStart {
                 guard result.jobCount < ShellLimits.jobs else { throw .tooManyJobs }
                 var job = ParsedJob()
-                job.firstCommand = jobStart
-                job.commandCount = result.commandCount - jobStart
+                job.firstCommand = Int16(jobStart)
+                job.commandCount = Int16(result.commandCount - jobStart)
                 job.background = background
                 result.jobs[result.jobCount] = job
                 result.jobCount += 1

@@ -37,8 +37,8 @@ struct ArgumentList {
     var pointers: InlineArray<33, UnsafeMutablePointer<CChar>?> = .init(repeating: nil)
 
     init(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) {
-        for i in 0..<command.wordCount {
-            pointers[i] = word(base, parsed.words[command.firstWord + i])
+        for i in 0..<Int(command.wordCount) {
+            pointers[i] = word(base, parsed.word(command, i))
         }
     }
 }
@@ -48,6 +48,7 @@ func word(_ base: UnsafeMutablePointer<UInt8>, _ offset: Int) -> UnsafeMutablePo
 }
 
 /// Replaces standard input or output (`fd`) with the named file.
+@inline(never)
 func redirect(_ fd: Int32, to path: UnsafeMutablePointer<CChar>, _ flags: OpenFlags) {
     _ = Sys.close(fd)
     let opened = Sys.open(CString(path), flags)
@@ -64,11 +65,12 @@ func redirect(_ fd: Int32, to path: UnsafeMutablePointer<CChar>, _ flags: OpenFl
 }
 
 /// In a child: sets up redirections and becomes the command. Never returns.
+@inline(never)
 func execute(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Never {
-    if command.input >= 0 { redirect(0, to: word(base, command.input), .readOnly) }
-    if command.output >= 0 { redirect(1, to: word(base, command.output), .writeOnly | .create | .truncate) }
+    if command.input >= 0 { redirect(0, to: word(base, Int(command.input)), .readOnly) }
+    if command.output >= 0 { redirect(1, to: word(base, Int(command.output)), .writeOnly | .create | .truncate) }
     var arguments = ArgumentList(parsed, command, base: base)
-    let path = word(base, parsed.words[command.firstWord])
+    let path = word(base, parsed.word(command, 0))
     _ = withUnsafeMutableBytes(of: &arguments.pointers) { raw in
         Sys.exec(CString(path), raw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self))
     }
@@ -78,13 +80,15 @@ func execute(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutable
 
 /// Starts every command of a pipeline, each in its own child connected to
 /// the next by a pipe, then waits for all of them.
+@inline(never)
 func runPipeline(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
     var pids: InlineArray<16, Int32> = .init(repeating: -1)
     var started = 0
     var previousRead: Int32 = -1
-    for k in 0..<job.commandCount {
-        let command = parsed.commands[job.firstCommand + k]
-        let last = k == job.commandCount - 1
+    let count = Int(job.commandCount)
+    for k in 0..<count {
+        let command = parsed.command(job, k)
+        let last = k == count - 1
         var next: PipeEnds? = nil
         if !last {
             next = Sys.pipe()
@@ -135,6 +139,7 @@ func runPipeline(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePoin
 /// Runs a job in the background: a child starts a grandchild that runs the
 /// pipeline and exits at once, so the shell reaps it right away and the
 /// orphaned grandchild is reaped by init.
+@inline(never)
 func runInBackground(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
     let pid = Sys.fork()
     if pid < 0 {
@@ -154,11 +159,12 @@ func runInBackground(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutable
 }
 
 /// Builtins run in the shell itself; true if `command` was one.
+@inline(never)
 func runBuiltin(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Bool {
-    let name = CString(word(base, parsed.words[command.firstWord]))
+    let name = CString(word(base, parsed.word(command, 0)))
     if name.equals("cd") {
         let target: UnsafeMutablePointer<CChar> =
-            command.wordCount > 1 ? word(base, parsed.words[command.firstWord + 1]) : CString.literal("/")
+            command.wordCount > 1 ? word(base, parsed.word(command, 1)) : CString.literal("/")
         if Sys.chdir(CString(target)) < 0 { err("cannot cd \(CString(target))\n") }
         return true
     }
@@ -203,7 +209,7 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
             if job.background {
                 runInBackground(parsed, job, base: lineStorage)
             } else if job.commandCount == 1,
-                      runBuiltin(parsed, parsed.commands[job.firstCommand], base: lineStorage) {
+                      runBuiltin(parsed, parsed.command(job, 0), base: lineStorage) {
                 continue
             } else {
                 runPipeline(parsed, job, base: lineStorage)
