@@ -27,6 +27,10 @@ ARCHIVE_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic
 USER_BASE := 0x400000
 endif
 
+# The xv6 layout gives a process one stack page, whose top also holds argv:
+# every program's deepest call chain must fit in this (elftool stack).
+USER_STACK_BUDGET := 3072
+
 USER_CFLAGS := $(USER_CTARGET) -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Os -Wall -Werror \
 	-IUser/include
@@ -59,6 +63,10 @@ user-test: user-all user-host-test user-linux-test
 user: $(USER_FILES) $(BUILD)/archive.o
 	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
 	@$(ELFTOOL) expect-bad $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
+ifeq ($(ARCH),riscv64)
+	@OBJDUMP=$(SWIFT_BIN)/llvm-objdump $(ELFTOOL) stack riscv64 $(USER_STACK_BUDGET) \
+		$(addprefix $(USER_OBJ)/,$(addsuffix .elf,$(USER_PROGRAMS)))
+endif
 	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(BUILD)/archive.o"
 
 user-all:

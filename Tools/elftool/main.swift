@@ -3,6 +3,7 @@
 //   elftool check ARCH FILE...            every FILE must be a loadable user program
 //   elftool expect-bad ARCH FILE...       every FILE (named bad-KIND) must be refused, for its KIND
 //   elftool make-bad ARCH INPUT KIND OUT  writes a copy of INPUT broken in one way (KIND below)
+//   elftool stack riscv64 BUDGET ELF...   the deepest call chain from _start must fit in BUDGET bytes
 //
 // The checks are the ones a careful loader makes; `make user` runs both
 // check and expect-bad, so the malformed files memtest feeds to exec are
@@ -180,7 +181,78 @@ func makeBad(_ input: Bytes, _ arch: Arch, _ kind: Problem) -> (Bytes, String) {
     }
 }
 
+// MARK: - stack depth (RISC-V)
+
+/// Reads `llvm-objdump -d` of a RISC-V program: each function's frame
+/// (its `addi sp, sp, -N`) and the functions it calls. The deepest chain
+/// from _start is an upper bound on its stack use: recursion and indirect
+/// calls are left out (say so in the caller), tail calls count as calls.
+func stackDepth(_ path: String, objdump: String) -> (bytes: Int, chain: [String]) {
+    guard let pipe = popen("'\(objdump)' -d --no-show-raw-insn '\(path)'", "r") else { die("cannot run objdump") }
+    var frames: [String: Int] = [:]
+    var calls: [String: Set<String>] = [:]
+    var current: String? = nil
+    var line = [CChar](repeating: 0, count: 4096)
+    while fgets(&line, Int32(line.count), pipe) != nil {
+        let text = String(cString: line)
+        if let open = text.firstIndex(of: "<"), text.hasSuffix(">:\n"), text.first?.isHexDigit == true {
+            let name = String(text[text.index(after: open)..<text.index(text.endIndex, offsetBy: -3)])
+            if !name.hasPrefix(".L") {
+                current = name
+                frames[name] = 0
+                calls[name] = []
+            }
+            continue
+        }
+        guard let function = current else { continue }
+        if let r = text.firstRange(of: "addi\tsp, sp, -") {
+            let number = text[r.upperBound...].prefix { $0.isHexDigit || $0 == "x" }
+            let value = number.hasPrefix("0x") ? Int(number.dropFirst(2), radix: 16) : Int(number)
+            frames[function, default: 0] += value ?? 0
+        } else if text.contains("sub\tsp, sp,") {
+            frames[function, default: 0] += 1 << 20  // a frame too big for one instruction: flag it
+        }
+        for mnemonic in ["\tjal\t", "\tj\t", "\tcall\t", "\ttail\t"] where text.contains(mnemonic) {
+            guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { continue }
+            var target = String(text[text.index(after: open)..<close])
+            if let plus = target.lastIndex(of: "+") { target = String(target[..<plus]) }
+            if target != function && !target.hasPrefix(".L") { calls[function, default: []].insert(target) }
+        }
+    }
+    pclose(pipe)
+    var memo: [String: (Int, [String])] = [:]
+    func deepest(_ f: String, _ path: Set<String>) -> (Int, [String]) {
+        if let known = memo[f] { return known }
+        var best = (0, [String]())
+        for callee in calls[f] ?? [] where frames[callee] != nil && !path.contains(callee) {
+            let d = deepest(callee, path.union([f]))
+            if d.0 > best.0 { best = d }
+        }
+        let result = ((frames[f] ?? 0) + best.0, ["\(f) (\(frames[f] ?? 0))"] + best.1)
+        memo[f] = result
+        return result
+    }
+    return deepest("_start", [])
+}
+
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "stack" {
+    guard args.count >= 4, args[1] == "riscv64", let budget = Int(args[2]) else {
+        die("usage: elftool stack riscv64 BUDGET ELF...")
+    }
+    let objdump = String(cString: getenv("OBJDUMP") ?? strdup("llvm-objdump"))
+    var over = 0
+    for path in args.dropFirst(3) {
+        let (bytes, chain) = stackDepth(path, objdump: objdump)
+        let verdict = bytes <= budget ? "ok" : "OVER BUDGET"
+        print("elftool: \(baseName(path)): deepest stack \(bytes) of \(budget) bytes: \(verdict)")
+        if bytes > budget {
+            print("    " + chain.joined(separator: " -> "))
+            over += 1
+        }
+    }
+    exit(over == 0 ? 0 : 1)
+}
 guard args.count >= 2, let arch = Arch(rawValue: args[1]) else {
     die("usage: elftool check|expect-bad ARCH FILE... | make-bad ARCH INPUT KIND OUTPUT")
 }

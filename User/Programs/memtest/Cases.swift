@@ -4,6 +4,17 @@ import SwiftletUser
 
 let pageSize = 4096
 
+/// Touches the stack as deep as the parent's own calls will go, so that a
+/// kernel that grows stacks on demand has done so before frames are counted.
+@inline(never)
+func touchStack() {
+    var frame: InlineArray<1536, UInt8> = .init(repeating: 0)
+    withUnsafeMutableBytes(of: &frame) { bytes in
+        let base = UInt(bitPattern: bytes.baseAddress)
+        for offset in stride(from: 0, to: bytes.count, by: 64) { Probe.store(base + UInt(offset), 1) }
+    }
+}
+
 // MARK: - faults that must kill the child
 
 /// Recursion with a 1 KiB frame runs the stack into its guard page.

@@ -4,6 +4,7 @@ import SwiftletUser
 
 @_cdecl("main")
 func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
+    touchStack()
     let framesBefore = Sys.freeFrames()
 
     run("stack overflow", expect: .killed) { stackOverflow() }

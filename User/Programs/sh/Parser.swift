@@ -127,9 +127,16 @@ struct Tokenizer {
 /// Parses `line[0 ..< length]`; `line` must have room for one more byte
 /// (the last word's NUL).
 public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) throws(ParseError) -> ParsedLine {
+    var result = ParsedLine()
+    try parseLine(line, length: length, into: &result)
+    return result
+}
+
+/// The same, into `result` (which the shell keeps off its small stack).
+public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int, into result: inout ParsedLine) throws(ParseError) {
     precondition(length < line.count, "line buffer needs room for a NUL")
     precondition(length <= ParsedLine.maxLength, "line too long")
-    var result = ParsedLine()
+    result = ParsedLine()
     var tokens = Tokenizer(line: line, length: length)
     var commandOpen = false     // commands[commandCount] is being filled
     var needCommand = false     // a "|" was seen: a command must follow
@@ -195,7 +202,7 @@ public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int) th
                 result.jobCount += 1
                 jobStart = result.commandCount
             }
-            if token == .end { return result }
+            if token == .end { return }
         }
     }
 }

@@ -36,9 +36,9 @@ struct LineReader {
 struct ArgumentList {
     var pointers: InlineArray<33, UnsafeMutablePointer<CChar>?> = .init(repeating: nil)
 
-    init(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) {
+    init(_ parsed: UnsafePointer<ParsedLine>, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) {
         for i in 0..<Int(command.wordCount) {
-            pointers[i] = word(base, parsed.word(command, i))
+            pointers[i] = word(base, parsed.pointee.word(command, i))
         }
     }
 }
@@ -66,11 +66,11 @@ func redirect(_ fd: Int32, to path: UnsafeMutablePointer<CChar>, _ flags: OpenFl
 
 /// In a child: sets up redirections and becomes the command. Never returns.
 @inline(never)
-func execute(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Never {
+func execute(_ parsed: UnsafePointer<ParsedLine>, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Never {
     if command.input >= 0 { redirect(0, to: word(base, Int(command.input)), .readOnly) }
     if command.output >= 0 { redirect(1, to: word(base, Int(command.output)), .writeOnly | .create | .truncate) }
     var arguments = ArgumentList(parsed, command, base: base)
-    let path = word(base, parsed.word(command, 0))
+    let path = word(base, parsed.pointee.word(command, 0))
     _ = withUnsafeMutableBytes(of: &arguments.pointers) { raw in
         Sys.exec(CString(path), raw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self))
     }
@@ -81,13 +81,13 @@ func execute(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutable
 /// Starts every command of a pipeline, each in its own child connected to
 /// the next by a pipe, then waits for all of them.
 @inline(never)
-func runPipeline(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
+func runPipeline(_ parsed: UnsafePointer<ParsedLine>, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
     var pids: InlineArray<16, Int32> = .init(repeating: -1)
     var started = 0
     var previousRead: Int32 = -1
     let count = Int(job.commandCount)
     for k in 0..<count {
-        let command = parsed.command(job, k)
+        let command = parsed.pointee.command(job, k)
         let last = k == count - 1
         var next: PipeEnds? = nil
         if !last {
@@ -140,7 +140,7 @@ func runPipeline(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePoin
 /// pipeline and exits at once, so the shell reaps it right away and the
 /// orphaned grandchild is reaped by init.
 @inline(never)
-func runInBackground(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
+func runInBackground(_ parsed: UnsafePointer<ParsedLine>, _ job: ParsedJob, base: UnsafeMutablePointer<UInt8>) {
     let pid = Sys.fork()
     if pid < 0 {
         err("sh: fork failed\n")
@@ -160,11 +160,11 @@ func runInBackground(_ parsed: ParsedLine, _ job: ParsedJob, base: UnsafeMutable
 
 /// Builtins run in the shell itself; true if `command` was one.
 @inline(never)
-func runBuiltin(_ parsed: ParsedLine, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Bool {
-    let name = CString(word(base, parsed.word(command, 0)))
+func runBuiltin(_ parsed: UnsafePointer<ParsedLine>, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Bool {
+    let name = CString(word(base, parsed.pointee.word(command, 0)))
     if name.equals("cd") {
         let target: UnsafeMutablePointer<CChar> =
-            command.wordCount > 1 ? word(base, parsed.word(command, 1)) : CString.literal("/")
+            command.wordCount > 1 ? word(base, parsed.pointee.word(command, 1)) : CString.literal("/")
         if Sys.chdir(CString(target)) < 0 { err("cannot cd \(CString(target))\n") }
         return true
     }
@@ -188,28 +188,30 @@ func describe(_ error: ParseError) -> StaticString {
 @_cdecl("main")
 func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     // Standard input, output and error must be open (init gives us the console).
-    guard let input = Heap.allocate(bytes: 512), let lineStorage = Heap.allocate(UInt8.self, count: lineCapacity) else {
+    // Buffers and the parse live on the heap: the user stack may be a single page.
+    guard let input = Heap.allocate(bytes: 512), let lineStorage = Heap.allocate(UInt8.self, count: lineCapacity),
+          let parsed = Heap.allocate(ParsedLine.self, count: 1) else {
         err("sh: out of memory\n")
         return 1
     }
+    parsed.initialize(to: ParsedLine())
     var reader = LineReader(buffer: UnsafeMutableRawBufferPointer(start: input, count: 512))
     let line = UnsafeMutableBufferPointer(start: lineStorage, count: lineCapacity)
     while true {
         err("$ ")
         guard let length = reader.next(into: line) else { return 0 }
-        let parsed: ParsedLine
         do {
-            parsed = try parseLine(line, length: length)
+            try parseLine(line, length: length, into: &parsed.pointee)
         } catch {
             err("sh: \(describe(error))\n")
             continue
         }
-        for j in 0..<parsed.jobCount {
-            let job = parsed.jobs[j]
+        for j in 0..<parsed.pointee.jobCount {
+            let job = parsed.pointee.jobs[j]
             if job.background {
                 runInBackground(parsed, job, base: lineStorage)
             } else if job.commandCount == 1,
-                      runBuiltin(parsed, parsed.command(job, 0), base: lineStorage) {
+                      runBuiltin(parsed, parsed.pointee.command(job, 0), base: lineStorage) {
                 continue
             } else {
                 runPipeline(parsed, job, base: lineStorage)
