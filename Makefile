@@ -119,3 +119,6 @@ core-all:
 
 clean:
 	rm -rf build .build
+
+# User space and the program archive (make user, user-all, user-host-test).
+include User/user.mk

@@ -1,0 +1,41 @@
+/* Renames the user C library's symbols (and the system calls it uses) so
+   that its host test can link it next to the host's own libc. Used with
+   -include by User/user.mk for ulib-test only. */
+#define memset u_memset
+#define memcpy u_memcpy
+#define memmove u_memmove
+#define memcmp u_memcmp
+#define strlen u_strlen
+#define strcpy u_strcpy
+#define strcmp u_strcmp
+#define strchr u_strchr
+#define gets u_gets
+#define atoi u_atoi
+#define stat u_stat
+#define printf u_printf
+#define fprintf u_fprintf
+#define malloc u_malloc
+#define free u_free
+#define heap_allocate u_heap_allocate
+#define heap_free u_heap_free
+#define write u_write
+#define read u_read
+#define open u_open
+#define fstat u_fstat
+#define close u_close
+#define sbrk u_sbrk
+#define fork u_fork
+#define exit u_exit
+#define wait u_wait
+#define pipe u_pipe
+#define kill u_kill
+#define exec u_exec
+#define mknod u_mknod
+#define unlink u_unlink
+#define link u_link
+#define mkdir u_mkdir
+#define chdir u_chdir
+#define dup u_dup
+#define getpid u_getpid
+#define sleep u_sleep
+#define uptime u_uptime

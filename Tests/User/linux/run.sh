@@ -1,0 +1,126 @@
+#!/bin/bash
+# Runs Swiftlet's x86-64 user programs as Linux processes (see User/user.mk,
+# user-linux-test) and checks what they print. Usage: run.sh DIR, where DIR
+# holds the programs linked with the Linux shim.
+set -u
+cd "$1" || exit 1
+failures=0
+checks=0
+
+check() {  # check NAME WANTED GOT
+    checks=$((checks + 1))
+    if [ "$2" != "$3" ]; then
+        failures=$((failures + 1))
+        echo "FAIL $1"
+        diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/    /'
+    fi
+}
+
+contains() {  # contains NAME NEEDLE HAYSTACK
+    checks=$((checks + 1))
+    case "$3" in
+        *"$2"*) ;;
+        *) failures=$((failures + 1)); echo "FAIL $1: no '$2' in:"; printf '%s\n' "$3" | sed 's/^/    /' ;;
+    esac
+}
+
+# Limits that give Linux Swiftlet's answers: sbrk(1 GiB) must fail, and
+# fork must run out of process slots. Root ignores the process limit, so
+# run as nobody then.
+limited() {
+    (
+        ulimit -c 0
+        ulimit -v 262144
+        ulimit -u 60
+        if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+            exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+        fi
+        exec "$@"
+    )
+}
+chmod -R a+rwX . 2>/dev/null
+
+# memtest on its own.
+out=$(limited ./memtest 2>&1); status=$?
+check "memtest exit status" 0 "$status"
+contains "memtest summary" "29 passed, 0 failed" "$out"
+check "memtest prints only ok lines and the summary" "" "$(printf '%s\n' "$out" | grep -v ': ok$' | grep -v '^29 passed, 0 failed$')"
+
+# init in test mode, started like the first process (no open files): its
+# console is the file "console"; halt's status becomes the exit status.
+: > console
+chmod a+rw console
+limited ./init test 0<&- 1>&- 2>&-; status=$?
+check "init test exit status (halt)" 0 "$status"
+console=$(cat console)
+contains "init test mode banner" "init: test mode: running memtest" "$console"
+contains "init reports memtest" "init: memtest exited with status 0: halt(0)" "$console"
+
+# Without the limits Linux lets sbrk(1 GiB) succeed: memtest must say so,
+# fail, and init must then halt(1).
+: > console
+(ulimit -c 0; ./init test 0<&- 1>&- 2>&-); status=$?
+check "init test exit status when memtest fails" 1 "$status"
+console=$(cat console)
+contains "memtest reports the failure" "memtest: sbrk too much: FAILED (sbrk(1 GiB) succeeded at" "$console"
+contains "init halts with 1" "halt(1)" "$console"
+
+# sh, from a script on standard input (prompts go to standard error).
+printf 'from a file\n' > input.txt
+transcript=$(./sh 2>&1 <<'SCRIPT'
+echo hello world
+echo a b | cat
+echo one ; echo two
+cat < input.txt
+echo redirected > out.txt
+cat out.txt
+echo piped | cat | cat
+nosuchprogram arg
+cd /nonexistent
+echo "quoted | text"   spaced
+echo | 
+cat missing-file
+exit
+echo not reached
+SCRIPT
+)
+wanted='$ hello world
+$ a b
+$ one
+two
+$ from a file
+$ $ redirected
+$ piped
+$ exec nosuchprogram failed
+$ cannot cd /nonexistent
+$ quoted | text spaced
+$ sh: missing command
+$ cat: cannot open missing-file
+$ '
+check "sh transcript" "$wanted" "$transcript"
+
+# A background job: its pid is announced and it runs.
+bg=$(printf 'echo in-background &\n' | ./sh 2>&1; sleep 0.2)
+contains "sh background announces a pid" "[" "$bg"
+contains "sh background job ran" "in-background" "$bg"
+# End of input ends the shell with status 0.
+printf '' | ./sh >/dev/null 2>&1
+check "sh exits 0 at end of input" 0 "$?"
+
+# The other programs.
+check "echo" "a b c" "$(./echo a b c)"
+check "echo without arguments" "" "$(./echo)"
+check "cat from stdin" "piped text" "$(echo piped text | ./cat)"
+check "cat files" "from a file
+redirected" "$(./cat input.txt out.txt)"
+ls=$(./ls)
+contains "ls lists memtest" "memtest" "$ls"
+contains "ls shows types and sizes" "file" "$ls"
+contains "vmmap shows the text" "0000000000400000-0000000000401000 r-xu" "$(./vmmap)"
+contains "free" "free frames: 1000 (4000 KiB)" "$(./free)"
+fork=$(limited ./forktest 2>&1); status=$?
+check "forktest status" 0 "$status"
+contains "forktest" "fork test OK" "$fork"
+
+echo "linux user test: $((checks - failures)) passed, $failures failed"
+[ "$failures" = 0 ]

@@ -1,0 +1,82 @@
+/* The Swiftlet user-program interface for C: system calls (xv6's, then
+   Swiftlet's own) and the small C library in User/lib. */
+#ifndef SWIFTLET_USER_H
+#define SWIFTLET_USER_H
+#include "types.h"
+#include "stat.h"
+#include "fcntl.h"
+
+/* A region of the calling process's address space, as memmap() reports it. */
+#define MR_READ 0x1
+#define MR_WRITE 0x2
+#define MR_EXEC 0x4
+#define MR_USER 0x8
+#define MR_GUARD 0x1 /* flags: unmapped on purpose */
+struct memregion {
+  uint64 start;  /* first address */
+  uint64 end;    /* one past the last address */
+  uint32 perms;  /* MR_READ | MR_WRITE | MR_EXEC | MR_USER */
+  uint32 flags;  /* MR_GUARD */
+  char name[48]; /* NUL-terminated */
+};
+
+/* A directory record, as read() on a directory returns them. */
+#define DIRSIZ 14
+struct dirent {
+  ushort inum;
+  char name[DIRSIZ];
+};
+
+/* System calls (User/Arch/<arch>/syscall.S). */
+int fork(void);
+int exit(int) __attribute__((noreturn));
+int wait(int *);
+int pipe(int *);
+int write(int, const void *, int);
+int read(int, void *, int);
+int close(int);
+int kill(int);
+int exec(const char *, char **);
+int open(const char *, int);
+int mknod(const char *, short, short);
+int unlink(const char *);
+int fstat(int fd, struct stat *);
+int link(const char *, const char *);
+int mkdir(const char *);
+int chdir(const char *);
+int dup(int);
+int getpid(void);
+char *sbrk(int);
+int sleep(int);
+int uptime(void);
+/* Swiftlet's own calls. */
+long freeframes(void);
+int memmap(struct memregion *, int max);
+long kheap(void);
+int halt(int status);
+/* Any call with raw 64-bit arguments (tests pass values C types would truncate). */
+long usyscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* ulib.c */
+int stat(const char *, struct stat *);
+char *strcpy(char *, const char *);
+void *memmove(void *, const void *, size_t);
+char *strchr(const char *, char c);
+int strcmp(const char *, const char *);
+char *gets(char *, int max);
+uint strlen(const char *);
+void *memset(void *, int, size_t);
+int atoi(const char *);
+int memcmp(const void *, const void *, size_t);
+void *memcpy(void *, const void *, size_t);
+
+/* printf.c: %d %i %u %x %p %s %c %%, with l/ll, a width and 0-padding. */
+void fprintf(int, const char *, ...) __attribute__((format(__printf__, 2, 3)));
+void printf(const char *, ...) __attribute__((format(__printf__, 1, 2)));
+
+/* umalloc.c */
+void *malloc(size_t);
+void free(void *);
+void *heap_allocate(size_t); /* malloc and free for the Swift runtime */
+void heap_free(void *);
+#endif

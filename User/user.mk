@@ -1,0 +1,198 @@
+# User space: the C library, the Swift runtime, the programs, and the
+# archive of programs that is linked into the kernel. Included from the
+# Makefile, which defines ARCH, BUILD, SWIFT_BIN, SWIFTC and EMBEDDED_SWIFTFLAGS.
+#
+#   make user ARCH=riscv64|x86_64   programs in build/$(ARCH)/user/, and build/$(ARCH)/archive.{S,o}
+#   make user-all                   both architectures
+#   make user-check                 the ELF checks of `user`, for both architectures
+#   make user-host-test             host tests: shell parser, archive reader, C library, Format
+#   make user-linux-test            the x86-64 programs run as Linux processes (shim for the calls)
+#   make user-test                  all of the above
+
+USER_BUILD := $(BUILD)/user
+USER_OBJ := $(USER_BUILD)/obj
+HOST_BUILD := build/host
+CLANG := $(SWIFT_BIN)/clang
+LLD := $(SWIFT_BIN)/ld.lld
+HOST_SWIFTC := $(SWIFT_BIN)/swiftc
+
+ifeq ($(ARCH),riscv64)
+USER_CTARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
+ARCHIVE_CFLAGS := $(USER_CTARGET)
+USER_BASE := 0x0
+else
+USER_CTARGET := --target=x86_64-unknown-none-elf -mno-red-zone -mno-sse -fno-pic
+# The archive is data in the kernel image, linked in the top 2 GiB.
+ARCHIVE_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic
+USER_BASE := 0x400000
+endif
+
+# The xv6 layout gives a process one stack page, whose top also holds argv:
+# every program's deepest call chain must fit in this (elftool stack).
+USER_STACK_BUDGET := 3072
+
+USER_CFLAGS := $(USER_CTARGET) -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Os -Wall -Werror \
+	-IUser/include
+USER_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS)
+USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc-sections \
+	--build-id=none -z norelro -z noexecstack -T User/user.ld --defsym=USER_BASE=$(USER_BASE)
+
+# Programs, in archive order. Swift programs live in User/Programs/NAME/*.swift,
+# C programs in User/Programs/NAME/NAME.c.
+USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
+USER_C_PROGRAMS := echo forktest elfbase
+USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-segment-kernel bad-entry bad-phoff
+USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS)
+USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
+
+USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
+USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
+USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift))
+USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
+USER_HEADERS := $(wildcard User/include/*.h User/include/*.def)
+# Per-architecture Swift added to one program (memtest's target addresses).
+USER_ARCH_SWIFT_memtest := User/Arch/$(ARCH)/MemtestTargets.swift
+
+ELFTOOL := $(HOST_BUILD)/elftool
+
+.PHONY: user user-all user-check user-host-test user-test
+
+user-test: user-all user-host-test user-linux-test
+
+user: $(USER_FILES) $(BUILD)/archive.o
+	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
+	@$(ELFTOOL) expect-bad $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
+ifeq ($(ARCH),riscv64)
+	@OBJDUMP=$(SWIFT_BIN)/llvm-objdump $(ELFTOOL) stack riscv64 $(USER_STACK_BUDGET) \
+		$(addprefix $(USER_OBJ)/,$(addsuffix .elf,$(USER_PROGRAMS)))
+endif
+	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(BUILD)/archive.o"
+
+user-all:
+	$(MAKE) user ARCH=riscv64
+	$(MAKE) user ARCH=x86_64
+
+user-check: user-all
+
+# The C runtime pieces: entry, system-call stubs, library.
+$(USER_OBJ)/%.o: User/Arch/$(ARCH)/%.S $(USER_HEADERS) User/user.mk
+	@mkdir -p $(USER_OBJ)
+	$(CLANG) $(USER_CFLAGS) -c $< -o $@
+
+$(USER_OBJ)/%.o: User/lib/%.c $(USER_HEADERS) User/user.mk
+	@mkdir -p $(USER_OBJ)
+	$(CLANG) $(USER_CFLAGS) -c $< -o $@
+
+# The Swift runtime: one module every Swift program imports.
+$(USER_RUNTIME): $(USER_RUNTIME_SOURCES) User/user.mk
+	@mkdir -p $(USER_OBJ)
+	$(SWIFTC) $(USER_SWIFTFLAGS) -module-name SwiftletUser -emit-module \
+		-emit-module-path $(USER_OBJ)/SwiftletUser.swiftmodule -c $(USER_RUNTIME_SOURCES) -o $@
+
+define USER_SWIFT_PROGRAM
+$(USER_OBJ)/$(1).o: $(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) $(USER_RUNTIME)
+	$$(SWIFTC) $$(USER_SWIFTFLAGS) -I $(USER_OBJ) -module-name $(1)_program -c \
+		$(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) -o $$@
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC) User/user.ld
+	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_LIBC) -o $$@
+endef
+
+define USER_C_PROGRAM
+$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS)
+	@mkdir -p $(USER_OBJ)
+	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
+	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_LIBC) -o $$@
+endef
+
+$(foreach p,$(USER_SWIFT_PROGRAMS),$(eval $(call USER_SWIFT_PROGRAM,$(p))))
+$(foreach p,$(USER_C_PROGRAMS),$(eval $(call USER_C_PROGRAM,$(p))))
+
+# The archive gets programs without symbols; obj/NAME.elf keeps them for debuggers.
+$(USER_BUILD)/%: $(USER_OBJ)/%.elf
+	$(SWIFT_BIN)/llvm-objcopy --strip-all $< $@
+
+# Malformed ELF files for memtest, made from a valid program by patching bytes.
+$(USER_BUILD)/bad-%: $(USER_BUILD)/elfbase $(ELFTOOL)
+	$(ELFTOOL) make-bad $(ARCH) $< bad-$* $@
+
+# The host tool that patches and checks user ELF files.
+$(ELFTOOL): Tools/elftool/main.swift
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_SWIFTC) -O $< -o $@
+
+# The archive: a table in .rodata (Tools/mkarchive.sh), assembled for the kernel.
+$(BUILD)/archive.S: $(USER_FILES) Tools/mkarchive.sh
+	Tools/mkarchive.sh $@ $(USER_FILES)
+
+$(BUILD)/archive.o: $(BUILD)/archive.S
+	$(CLANG) $(ARCHIVE_CFLAGS) -c $< -o $@
+
+# ---- host tests ----------------------------------------------------------
+HOST_TEST_SWIFTFLAGS := -enable-experimental-feature Extern -parse-as-library
+ARCHIVE_TEST_INPUTS := $(HOST_BUILD)/archive-inputs
+
+user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test
+	$(HOST_BUILD)/shell-parser-test
+	$(HOST_BUILD)/format-test
+	$(HOST_BUILD)/archive-test $(ARCHIVE_TEST_INPUTS)/*
+	$(HOST_BUILD)/ulib-test
+
+$(HOST_BUILD)/shell-parser-test: User/Programs/sh/Parser.swift Tests/User/ShellParserTests.swift
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) $^ -o $@
+
+$(HOST_BUILD)/format-test: User/Runtime/Format.swift User/Runtime/CString.swift Tests/User/FormatTests.swift
+	@mkdir -p $(HOST_BUILD)
+	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) $^ -o $@
+
+# The archive reader against an archive that mkarchive.sh made, assembled for the host.
+$(HOST_BUILD)/archive-test: Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift Tools/mkarchive.sh
+	@rm -rf $(ARCHIVE_TEST_INPUTS) && mkdir -p $(ARCHIVE_TEST_INPUTS)
+	printf 'hello' > $(ARCHIVE_TEST_INPUTS)/hello
+	: > $(ARCHIVE_TEST_INPUTS)/empty
+	head -c 5001 /dev/urandom > $(ARCHIVE_TEST_INPUTS)/random.bin
+	printf 'x' > $(ARCHIVE_TEST_INPUTS)/bad-segment-kernel
+	printf 'y' > $(ARCHIVE_TEST_INPUTS)/hell
+	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(ARCHIVE_TEST_INPUTS)/*
+	$(CLANG) -c $(HOST_BUILD)/archive-test.S -o $(HOST_BUILD)/archive-test-table.o
+	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift \
+		$(HOST_BUILD)/archive-test-table.o -o $@
+
+# The C library on the host, over stand-in system calls. Its names are
+# renamed (Tests/User/host_rename.h) so that they do not meet the host's libc.
+ULIB_HOST_CFLAGS := -ffreestanding -fno-builtin -IUser/include -include Tests/User/host_rename.h -Wall -Werror -g -O1
+$(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_stubs.c Tests/User/ulib_test.c Tests/User/host_rename.h $(USER_HEADERS)
+	@mkdir -p $(HOST_BUILD)/ulib
+	for f in User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Tests/User/ulib_stubs.c; do \
+		$(CLANG) $(ULIB_HOST_CFLAGS) -c $$f -o $(HOST_BUILD)/ulib/$$(basename $$f .c).o || exit 1; done
+	$(CLANG) -Wall -Werror -g -O1 Tests/User/ulib_test.c $(HOST_BUILD)/ulib/*.o -o $@
+
+# The x86-64 programs as Linux processes (this host is x86-64 Linux): the
+# same objects, linked with a Linux stand-in for the system calls
+# (Tests/User/linux/shim.c), run by Tests/User/linux/run.sh. This runs the
+# Swift runtime, sh, cat, ls, init's test mode and memtest's harness for real;
+# it cannot judge what only Swiftlet's kernel decides (layout, frames).
+LINUX_BUILD := $(HOST_BUILD)/linux
+LINUX_RUN := $(LINUX_BUILD)/run
+LINUX_OBJ86 := build/x86_64/user/obj
+
+.PHONY: user-linux-test
+user-linux-test:
+	$(MAKE) user ARCH=x86_64
+	$(MAKE) user-linux-programs ARCH=x86_64
+	Tests/User/linux/run.sh $(LINUX_RUN)
+
+.PHONY: user-linux-programs
+user-linux-programs: $(ELFTOOL)
+	@rm -rf $(LINUX_RUN) && mkdir -p $(LINUX_RUN)
+	$(CLANG) $(USER_CFLAGS) -c Tests/User/linux/start.S -o $(LINUX_BUILD)/start.o
+	$(CLANG) $(USER_CFLAGS) -c Tests/User/linux/shim.c -o $(LINUX_BUILD)/shim.o
+	for p in $(USER_SWIFT_PROGRAMS); do \
+		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o $(LINUX_OBJ86)/SwiftletUser.o \
+			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
+	for p in $(USER_C_PROGRAMS); do \
+		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o \
+			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
+	for b in $(USER_BAD_ELFS); do $(ELFTOOL) make-bad x86_64 $(LINUX_RUN)/elfbase $$b $(LINUX_RUN)/$$b >/dev/null || exit 1; done
