@@ -75,8 +75,9 @@ $(BUILD)/obj/libc.o: $(KERNEL_C) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT)
-	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $<
+# The program archive (User/user.mk) is linked into every image.
+$(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT) $(BUILD)/archive.o
+	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $(BUILD)/archive.o $<
 else
 $(BUILD)/kernel.elf $(BUILD)/kernel-check.elf:
 	@echo "swiftlet: the $(ARCH) kernel is not written yet" >&2

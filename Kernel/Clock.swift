@@ -10,7 +10,7 @@ enum Clock {
     /// Called by the architecture's timer interrupt handler.
     static func tick() {
         ticks &+= 1
-        if Processes.slots != nil { Scheduler.wakeup(channel) }
+        if Processes.isReady { Scheduler.wakeup(channel) }
     }
 
     /// sleep(n): blocks the caller for `n` ticks; -1 if it is killed meanwhile.

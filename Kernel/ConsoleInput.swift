@@ -38,7 +38,7 @@ enum ConsoleInput {
     static func received(_ byte: UInt8) { ring.put(byte) }
     static func interruptHandled() {
         interrupts &+= 1
-        if Processes.slots != nil { Scheduler.wakeup(ConsoleDevice.inputChannel) }
+        if Processes.isReady { Scheduler.wakeup(ConsoleDevice.inputChannel) }
     }
 
     /// The oldest unread byte, if any. Interrupts are kept out while the ring

@@ -44,16 +44,25 @@ func kernelMain() -> Never {
 /// Builds the kernel page table from the layout table, turns paging on and
 /// audits the live tables against the table.
 func startPaging() {
-    let layout = Platform.kernelLayout
+    Layouts.initialize()
+    let layout = Layouts.kernel
     LayoutLog.print(layout)
-    guard let table = KernelPaging.build(from: layout) else { kernelPanic("cannot build the kernel page table") }
-    Platform.enablePaging(root: table.rootAddress)
+    // The table is built in place in its global, never as a local: see
+    // a force unwrap near a live generic ~Copyable local crashes the Embedded
+    // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
+    do throws(MapError) {
+        KernelPaging.table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
+        try KernelPaging.build(from: layout, into: &KernelPaging.table!)
+    } catch {
+        kernelPanic(error == .outOfMemory ? "kernel page table: out of memory" : "kernel page table: a layout region cannot be mapped")
+    }
+    let root = KernelPaging.root
+    Platform.enablePaging(root: root)
     Console.write("paging       on, root table at ")
-    Console.write(table.rootAddress)
+    Console.write(root)
     Console.write(", ")
-    Console.write(decimal: table.ownedTablePages())
+    Console.write(decimal: KernelPaging.tablePages)
     Console.line(" table pages")
-    let mismatches = LayoutAudit.run(table, against: layout, owners: RegionOwnerSet(kernel: true))
-    KernelPaging.table = consume table
+    let mismatches = KernelPaging.audit(against: layout)
     if mismatches != 0 { kernelPanic("the live page tables do not match the layout") }
 }

@@ -4,7 +4,10 @@
 /// address spaces keep a pointer to it) and no static buffer limits how much
 /// RAM it can manage.
 enum PhysicalFrames {
-    nonisolated(unsafe) static var allocator: UnsafeMutablePointer<FrameAllocator>! = nil
+    /// Set once by `initialize`, before anything allocates.
+    nonisolated(unsafe) private static var storage: UnsafeMutablePointer<FrameAllocator>? = nil
+    static var allocator: UnsafeMutablePointer<FrameAllocator> { storage.unsafelyUnwrapped }
+    static var isReady: Bool { storage != nil }
     /// The frames that hold the allocator and its bitmap.
     nonisolated(unsafe) private(set) static var bitmap: PhysicalRange? = nil
 
@@ -20,13 +23,14 @@ enum PhysicalFrames {
         do throws(FrameError) {
             var frames = try FrameAllocator(span: free, storage: header + Int(headerBytes), storageBytes: storageBytes)
             try frames.addRange(managed)
-            allocator = header.bindMemory(to: FrameAllocator.self, capacity: 1)
-            allocator.initialize(to: frames)
+            let placed = header.bindMemory(to: FrameAllocator.self, capacity: 1)
+            placed.initialize(to: frames)
+            storage = placed
             bitmap = bookkeeping
         } catch {
             kernelPanic("cannot set up the frame allocator")
         }
     }
 
-    static var freeFrames: UInt64 { allocator?.pointee.freeFrames ?? 0 }
+    static var freeFrames: UInt64 { isReady ? allocator.pointee.freeFrames : 0 }
 }

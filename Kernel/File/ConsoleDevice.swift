@@ -65,7 +65,7 @@ enum ConsoleDevice {
             }
         }
         var chunk = KernelBuffer()
-        let n = min(count, lineLength - lineRead, KernelBuffer.size)
+        let n = min(min(count, lineLength - lineRead), KernelBuffer.size)
         for i in 0..<n { chunk.bytes[i] = line[lineRead + i] }
         guard UserMemory.copyOut(to: destination, from: &chunk, count: n) else { return -1 }
         lineRead += n

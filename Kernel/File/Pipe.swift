@@ -72,7 +72,7 @@ enum Pipes {
                 continue
             }
             let space = Pipe.capacity - Int(table[index].writeCount - table[index].readCount)
-            let n = min(count - written, space, KernelBuffer.size)
+            let n = min(min(count - written, space), KernelBuffer.size)
             guard let address = source.adding(UInt64(written)),
                   UserMemory.copyIn(from: address, into: &chunk, count: n) else { return -1 }
             for i in 0..<n { table[index].put(chunk.bytes[i]) }
@@ -92,7 +92,7 @@ enum Pipes {
         var chunk = KernelBuffer()
         var done = 0
         while done < count && !table[index].isEmpty {
-            let n = min(count - done, KernelBuffer.size, Int(table[index].writeCount - table[index].readCount))
+            let n = min(min(count - done, KernelBuffer.size), Int(table[index].writeCount - table[index].readCount))
             for i in 0..<n { chunk.bytes[i] = table[index].take() }
             guard let address = destination.adding(UInt64(done)),
                   UserMemory.copyOut(to: address, from: &chunk, count: n) else { return -1 }

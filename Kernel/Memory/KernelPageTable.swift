@@ -8,33 +8,47 @@ typealias KernelTable = PageTable<Platform.Paging, DirectMappedMemory>
 enum KernelPaging {
     nonisolated(unsafe) static var table: KernelTable? = nil
 
-    /// Builds the table; nil (with the reason printed) when memory runs out
-    /// or a region cannot be mapped, which at boot is fatal to the caller.
-    static func build(from layout: LayoutTable) -> KernelTable? {
-        do throws(MapError) {
-            var table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
-            for index in 0..<layout.count {
-                let region = layout[index]
-                guard region.owner == .kernel else { continue }
-                switch region.backing {
-                case .direct(let physical):
-                    try table.mapRange(region.range, to: physical, permissions: region.permissions,
-                                       largestPage: Platform.largestKernelPage)
-                case .frames:
-                    for slot in 0..<(region.slots?.count ?? 1) {
-                        try mapFreshFrames(region.slots == nil ? region.range : region.slot(slot),
-                                           permissions: region.permissions, into: &table)
-                    }
-                case .window, .guardPage, .unused:
-                    break
+    /// The root table's address (zero before paging starts).
+    static var root: PhysicalAddress {
+        switch table {
+        case .some(let table): return table.rootFrame.address
+        case .none: return PhysicalAddress(0)
+        }
+    }
+
+    static var tablePages: UInt64 {
+        switch table {
+        case .some(let table): return table.ownedTablePages()
+        case .none: return 0
+        }
+    }
+
+    /// Audits the live kernel table against `layout`; mismatches found.
+    static func audit(against layout: LayoutTable) -> Int {
+        switch table {
+        case .some(let table): return LayoutAudit.run(table, against: layout, owners: RegionOwnerSet(kernel: true))
+        case .none: return 1
+        }
+    }
+
+    /// Maps every kernel region of `layout` into `table`. Failing at boot is
+    /// fatal, so the caller panics on an error.
+    static func build(from layout: LayoutTable, into table: inout KernelTable) throws(MapError) {
+        for index in 0..<layout.count {
+            let region = layout[index]
+            guard region.owner == .kernel else { continue }
+            switch region.backing {
+            case .direct(let physical):
+                try table.mapRange(region.range, to: physical, permissions: region.permissions,
+                                   largestPage: Platform.largestKernelPage)
+            case .frames:
+                for slot in 0..<(region.slots?.count ?? 1) {
+                    try mapFreshFrames(region.slots == nil ? region.range : region.slot(slot),
+                                       permissions: region.permissions, into: &table)
                 }
+            case .window, .guardPage, .unused:
+                break
             }
-            return consume table
-        } catch {
-            Console.write("kernel page table: cannot map the layout (")
-            Console.write(error.description)
-            Console.line(")")
-            return nil
         }
     }
 

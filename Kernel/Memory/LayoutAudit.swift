@@ -63,7 +63,7 @@ enum LayoutAudit {
                 if isGuard && translation != nil { return Problem(message: "guard page is mapped", address: page) }
             case .direct(let physical):
                 guard let translation else { return Problem(message: "not mapped", address: page) }
-                if translation.physical.raw != physical.raw + (page.raw - region.range.start.raw) {
+                if translation.physicalAddress.raw != physical.raw + (page.raw - region.range.start.raw) {
                     return Problem(message: "mapped to the wrong physical address", address: page)
                 }
                 if !samePermissions(translation.permissions, region.permissions) {

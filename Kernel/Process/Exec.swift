@@ -29,6 +29,21 @@ enum Exec {
             return true
         }
 
+        /// Appends the user string at `address`; false for a bad pointer,
+        /// a string without NUL, or when full.
+        mutating func appendFromUser(_ address: VirtualAddress) -> Bool {
+            guard count < Exec.maxArguments, used < Exec.argumentBytes else { return false }
+            let start = used
+            let length: Int? = withUnsafeMutableBytes(of: &strings) {
+                UserMemory.copyInString(from: address, into: UnsafeMutableRawBufferPointer(rebasing: $0[start...]))
+            }
+            guard let length else { return false }
+            offsets[count] = start
+            used = start + length + 1
+            count += 1
+            return true
+        }
+
         /// Length of argument `index`, without its NUL.
         func length(_ index: Int) -> Int {
             var end = offsets[index]
@@ -38,73 +53,89 @@ enum Exec {
     }
 
     nonisolated(unsafe) static var arguments = Arguments()
+    /// The program being loaded and where its parts go. Static rather than
+    /// local: a process's kernel stack is one page (the xv6 layout), and
+    /// these are a kilobyte and more.
+    nonisolated(unsafe) static var plan: LoadPlan? = nil
+    nonisolated(unsafe) static var layout: UserImageLayout? = nil
 
     /// The exec system call: path and a NULL-terminated argv array, both in
     /// user memory. Returns argc (the new program's first argument) or -1.
     static func exec(path pathAddress: VirtualAddress, argv: VirtualAddress) -> Int {
-        var path = PathBuffer()
-        guard path.copyIn(from: pathAddress) != nil, let file = Archive.index(of: path.storage) else { return -1 }
         arguments = Arguments()
-        var chunk = PathBuffer()
+        // The path goes in as argument 0 for the moment, to find the file.
+        guard arguments.appendFromUser(pathAddress) else { return -1 }
+        let file = withUnsafeBytes(of: &arguments.strings) {
+            Archive.index(of: UnsafeRawBufferPointer(rebasing: $0[0..<arguments.length(0)]))
+        }
+        guard let file else { return -1 }
+        arguments = Arguments()
         for index in 0...maxArguments {
-            var pointerBytes: InlineArray<8, UInt8> = .init(repeating: 0)
             guard let slotAddress = argv.adding(UInt64(index * 8)) else { return -1 }
-            let copied = withUnsafeMutableBytes(of: &pointerBytes) { UserMemory.copyIn(from: slotAddress, into: $0) }
+            var pointer: UInt64 = 0
+            let copied = withUnsafeMutableBytes(of: &pointer) { UserMemory.copyIn(from: slotAddress, into: $0) }
             guard copied else { return -1 }
-            let pointer = withUnsafeBytes(of: &pointerBytes) { $0.load(as: UInt64.self) }
             if pointer == 0 { break }
-            guard index < maxArguments, let length = chunk.copyIn(from: VirtualAddress(pointer)) else { return -1 }
-            let appended = withUnsafeBytes(of: &chunk.storage) { arguments.append(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-            guard appended else { return -1 }
+            guard index < maxArguments, arguments.appendFromUser(VirtualAddress(pointer)) else { return -1 }
         }
         return load(slot: Processes.current, file: file)
     }
 
-    /// Loads archive file `file` into process `slot` with `arguments`.
+    /// Loads archive file `file` into process `slot` with `arguments`, on
+    /// the scratch stack (the load plan and image layout are too big for a
+    /// one-page kernel stack); returns argc or -1.
     static func load(slot: Int, file: Int) -> Int {
-        let bytes = Archive.file(at: file)
-        let plan: LoadPlan
-        let layout: UserImageLayout
-        do throws(ElfError) {
-            plan = try ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
-        } catch {
-            return -1
-        }
-        do throws(UserLayoutError) {
-            layout = try Platform.userImageLayout(for: plan)
-        } catch {
-            return -1
-        }
-        let created: ProcessSpace?
-        do throws(MapError) {
-            created = try ProcessSpace(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,
-                                       userWindow: Platform.userWindow)
-        } catch {
-            created = nil
-        }
-        guard var space = created else { return -1 }
-        guard Platform.prepareProcessSpace(&space, slot: slot),
-              loadSegments(plan, from: bytes, into: &space),
-              let (stackPointer, argv) = pushArguments(layout: layout, into: &space),
-              (try? space.setHeapStart(layout.heapStart)) != nil,
-              Platform.finishImage(&space, plan: plan, layout: layout, pid: Processes.slots[slot].pid)
-        else { return -1 }
+        Int(ScratchStack.run(execLoadEntry, UInt64(slot) << 32 | UInt64(file)))
+    }
 
+    /// The body of `load`, running on the scratch stack.
+    fileprivate static func loadOnExecStack(slot: Int, file: Int) -> Int {
+        let bytes = Archive.file(at: file)
+        plan = try? ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
+        guard plan != nil else { return -1 }
+        layout = try? Platform.userImageLayout(for: plan.unsafelyUnwrapped)
+        guard layout != nil else { return -1 }
+        do throws(MapError) {
+            Processes.slots[slot].staging = try ProcessSpace(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,
+                                                             userWindow: Platform.userWindow)
+        } catch {
+            return -1
+        }
+        let pid = Processes.slots[slot].pid
+        guard let (stackPointer, argv) = build(&Processes.slots[slot].staging!, slot: slot, pid: pid, file: bytes) else {
+            Processes.slots[slot].staging = nil  // frees everything built so far
+            return -1
+        }
         // Commit: the old space (if any) is dropped here and frees itself.
-        Processes.slots[slot].space = consume space
+        swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
+        Processes.slots[slot].staging = nil
         Processes.slots[slot].layout = layout
         Processes.slots[slot].setName(Archive.name(at: file))
-        Platform.userFrame(slot).pointee.start(entry: plan.entry, stack: stackPointer,
+        Platform.userFrame(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
                                                argc: UInt64(arguments.count), argv: argv)
         return arguments.count
     }
 
+    /// Fills a new address space: per-process kernel pages, the program,
+    /// the stack with the arguments, the heap start, the layout's own pages.
+    /// Returns the initial stack pointer and argv, or nil.
+    private static func build(_ space: inout ProcessSpace, slot: Int, pid: Int,
+                              file: UnsafeRawBufferPointer) -> (VirtualAddress, VirtualAddress)? {
+        guard Platform.prepareProcessSpace(&space, slot: slot),
+              loadSegments(from: file, into: &space),
+              let result = pushArguments(into: &space),
+              (try? space.setHeapStart(layout.unsafelyUnwrapped.heapStart)) != nil,
+              Platform.finishImage(&space, plan: plan.unsafelyUnwrapped, layout: layout.unsafelyUnwrapped, pid: pid)
+        else { return nil }
+        return result
+    }
+
     /// Copies the segments into freshly mapped pages of `space`.
-    private static func loadSegments(_ plan: LoadPlan, from file: UnsafeRawBufferPointer, into space: inout ProcessSpace) -> Bool {
+    private static func loadSegments(from file: UnsafeRawBufferPointer, into space: inout ProcessSpace) -> Bool {
         withUnsafeMutablePointer(to: &space) { pointer in
             var sink = SpaceSink(space: pointer)
             do throws(ElfCopyError<MapError>) {
-                try plan.copySegments(from: file, into: &sink)
+                try plan.unsafelyUnwrapped.copySegments(from: file, into: &sink)
                 return true
             } catch {
                 return false
@@ -115,14 +146,15 @@ enum Exec {
     /// Maps the stack and writes argv strings and the argv array on it
     /// (16-byte aligned, as the calling conventions want). Returns the new
     /// stack pointer and argv's address.
-    private static func pushArguments(layout: UserImageLayout, into space: inout ProcessSpace) -> (VirtualAddress, VirtualAddress)? {
-        guard (try? space.mapUserPages(layout.stack, permissions: .readWrite)) != nil else { return nil }
-        var top = layout.stackTop.raw
+    private static func pushArguments(into space: inout ProcessSpace) -> (VirtualAddress, VirtualAddress)? {
+        let stack = layout.unsafelyUnwrapped.stack
+        guard (try? space.mapUserPages(stack, permissions: .readWrite)) != nil else { return nil }
+        var top = stack.end.raw
         var pointers: InlineArray<17, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {
             let length = arguments.length(index)
             top = (top - UInt64(length + 1)) & ~15
-            guard top >= layout.stack.start.raw else { return nil }
+            guard top >= stack.start.raw else { return nil }
             let stored: Bool = withUnsafeBytes(of: &arguments.strings) { strings in
                 let slice = UnsafeRawBufferPointer(rebasing: strings[arguments.offsets[index]..<(arguments.offsets[index] + length + 1)])
                 return (try? space.copyOut(to: VirtualAddress(top), from: slice)) != nil
@@ -132,7 +164,7 @@ enum Exec {
         }
         let arrayBytes = UInt64(arguments.count + 1) * 8
         top = (top - arrayBytes) & ~15
-        guard top >= layout.stack.start.raw else { return nil }
+        guard top >= stack.start.raw else { return nil }
         let stored: Bool = withUnsafeBytes(of: &pointers) { bytes in
             (try? space.copyOut(to: VirtualAddress(top), from: UnsafeRawBufferPointer(rebasing: bytes[0..<Int(arrayBytes)]))) != nil
         }
@@ -167,4 +199,11 @@ struct SpaceSink: ElfImageSink {
             throw .notMapped
         }
     }
+}
+
+/// Entry of `Exec.load` on the scratch stack: slot in the high 32 bits of the
+/// argument, archive file index in the low 32.
+@_cdecl("swiftlet_exec_load")
+func execLoadEntry(_ packed: UInt64) -> Int64 {
+    Int64(Exec.loadOnExecStack(slot: Int(packed >> 32), file: Int(packed & 0xFFFF_FFFF)))
 }

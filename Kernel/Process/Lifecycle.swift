@@ -6,19 +6,18 @@ enum Lifecycle {
     static func fork() -> Int {
         let parent = Processes.current
         guard let child = Processes.allocate() else { return -1 }
-        let copied: ProcessSpace?
         do throws(MapError) {
-            copied = try Processes.slots[parent].space!.clone()
+            Processes.slots[child].space = try Processes.slots[parent].space!.clone()
         } catch {
-            copied = nil
-        }
-        guard var space = copied, Platform.prepareProcessSpace(&space, slot: child) else {
             Processes.release(child)
             return -1
         }
-        Processes.slots[child].space = consume space
+        guard Platform.prepareProcessSpace(&Processes.slots[child].space!, slot: child) else {
+            Processes.release(child)
+            return -1
+        }
         // The child resumes where the parent trapped, with fork returning 0.
-        Platform.copyUserFrame(from: parent, to: child)
+        Platform.userFrame(child).pointee = Platform.userFrame(parent).pointee
         Platform.userFrame(child).pointee.result = 0
         for fd in 0..<Process.maxOpenFiles where Processes.slots[parent].files[fd] >= 0 {
             OpenFiles.retain(Int(Processes.slots[parent].files[fd]))

@@ -29,6 +29,11 @@ struct Process: ~Copyable {
     var channel: SleepChannel? = nil
     var name: InlineArray<16, UInt8> = .init(repeating: 0)
     var space: ProcessSpace? = nil
+    /// The address space exec is building; it replaces `space` only when
+    /// the new program is completely loaded. (Kept here rather than in a
+    /// local: a force unwrap near a live generic ~Copyable local crashes the
+    /// Embedded compiler of Swift 6.3, see KernelMain.startPaging.)
+    var staging: ProcessSpace? = nil
     /// Where exec put the program's regions (for vmmap and fault reports).
     var layout: UserImageLayout? = nil
     /// Saved kernel registers while the process is switched out.

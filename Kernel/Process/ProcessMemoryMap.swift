@@ -1,19 +1,28 @@
 /// What a process's address space holds, by name: for vmmap and for the
-/// one-line report of a fault.
+/// one-line report of a fault. The process's image layout is read where it
+/// is stored, never copied: it is a kilobyte, and a process's kernel stack
+/// is one page.
 enum ProcessMemoryMap {
     /// Calls `body` for each region of the process's layout in address
     /// order; the heap ends at the current break.
     static func forEachRegion(of slot: Int,
                               _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void) {
-        guard let layout = Processes.slots[slot].layout else { return }
-        let heapBreak = Processes.slots[slot].space!.heapBreak
-        for index in 0..<layout.regionCount {
-            let region = layout.region(at: index)
+        let process = Processes.slots + slot
+        let count = process.pointee.layout?.regionCount ?? 0
+        for index in 0..<count {
+            guard let region = process.pointee.layout?.region(at: index) else { return }
             switch region.kind {
             case .mapped: body(region.range.start, region.range.end, region.permissions, false, region.name)
             case .guardPage: body(region.range.start, region.range.end, .none, true, region.name)
-            case .growable: body(region.range.start, heapBreak, region.permissions, false, region.name)
+            case .growable: body(region.range.start, heapBreak(of: slot), region.permissions, false, region.name)
             }
+        }
+    }
+
+    private static func heapBreak(of slot: Int) -> VirtualAddress {
+        switch Processes.slots[slot].space {
+        case .some(let space): return space.heapBreak
+        case .none: return VirtualAddress(0)
         }
     }
 
@@ -21,13 +30,14 @@ enum ProcessMemoryMap {
     /// it is a guard page), or the architecture's layout region, or
     /// "unmapped".
     static func describe(_ address: VirtualAddress, slot: Int) {
-        if let layout = Processes.slots[slot].layout, let region = layout.region(containing: address),
-           region.kind != .growable || address < Processes.slots[slot].space!.heapBreak {
+        let process = Processes.slots + slot
+        if let region = process.pointee.layout?.region(containing: address),
+           region.kind != .growable || address < heapBreak(of: slot) {
             Console.write(region.name)
             if region.kind == .guardPage { Console.write(", guard page") }
             return
         }
-        if let region = Platform.processLayout.region(containing: address) {
+        if let region = Layouts.processRegion(containing: address) {
             Console.write(region.name)
             if region.isGuard(address) { Console.write(", guard page") }
             if region.owner == .user { Console.write(", unmapped") }

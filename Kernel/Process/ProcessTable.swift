@@ -2,7 +2,10 @@
 /// allocator at boot (the kernel has no heap allocation it does not ask for).
 enum Processes {
     static let capacity = 64
-    nonisolated(unsafe) static var slots: UnsafeMutablePointer<Process>! = nil
+    /// Set once by `initialize`.
+    nonisolated(unsafe) private static var storage: UnsafeMutablePointer<Process>? = nil
+    static var slots: UnsafeMutablePointer<Process> { storage.unsafelyUnwrapped }
+    static var isReady: Bool { storage != nil }
     nonisolated(unsafe) static var nextPID = 1
     /// Slot of the first process; orphans are handed to it.
     nonisolated(unsafe) static var initSlot = -1
@@ -14,8 +17,9 @@ enum Processes {
         guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: pages),
               let raw = Platform.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
         else { kernelPanic("no memory for the process table") }
-        slots = raw.bindMemory(to: Process.self, capacity: capacity)
-        for index in 0..<capacity { (slots + index).initialize(to: Process()) }
+        let table = raw.bindMemory(to: Process.self, capacity: capacity)
+        for index in 0..<capacity { (table + index).initialize(to: Process()) }
+        storage = table
     }
 
     /// Slot of the process running on this CPU, or -1 in the scheduler.
@@ -44,6 +48,7 @@ enum Processes {
     /// page-table page and per-process kernel page) and forgets it.
     static func release(_ index: Int) {
         slots[index].space = nil
+        slots[index].staging = nil
         slots[index].layout = nil
         slots[index].state = .unused
         slots[index].pid = 0
@@ -67,7 +72,7 @@ extension Processes {
     /// Creates the first process from archive file `name`, with argv
     /// `name [argument]`; false when the file is missing or cannot load.
     static func startFirst(_ name: StaticString, argument: StaticString?) -> Bool {
-        guard let file = Archive.index(of: name), let slot = allocate() else { return false }
+        guard let file = Archive.table.index(of: name), let slot = allocate() else { return false }
         Exec.arguments = Exec.Arguments()
         _ = Exec.arguments.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         if let argument {

@@ -28,6 +28,15 @@ enum MemoryCalls {
     /// Writes up to `max` records describing the caller's regions: its own
     /// user mappings, grouped into runs, then the layout's fixed regions.
     static func memoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
+        request = (destination, max)
+        return Int(ScratchStack.run(memoryMapEntry, 0))
+    }
+
+    /// The memmap request, handed to `writeMemoryMap` on the scratch stack.
+    nonisolated(unsafe) static var request = (VirtualAddress(0), UInt64(0))
+
+    /// Runs on the scratch stack: it walks the process's image layout.
+    static func writeMemoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
         var written = 0
         var failed = false
         ProcessMemoryMap.forEachRegion(of: Processes.current) { start, end, permissions, isGuard, name in
@@ -44,4 +53,9 @@ enum MemoryCalls {
         }
         return failed ? -1 : written
     }
+}
+
+@_cdecl("swiftlet_memory_map")
+func memoryMapEntry(_ unused: UInt64) -> Int64 {
+    Int64(MemoryCalls.writeMemoryMap(MemoryCalls.request.0, max: MemoryCalls.request.1))
 }

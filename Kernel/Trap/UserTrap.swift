@@ -34,6 +34,9 @@ enum FaultKind {
 /// registers, classifies the trap and calls `handle`; when it returns, the
 /// architecture resumes the current process (which may be another one).
 enum UserTrap {
+    /// The fault being reported, handed to `report` on the scratch stack.
+    nonisolated(unsafe) static var pendingFault: (FaultKind, VirtualAddress, VirtualAddress)? = nil
+
     static func handle(_ cause: TrapCause) {
         let slot = Processes.current
         switch cause {
@@ -46,7 +49,8 @@ enum UserTrap {
         case .device:
             break
         case .fault(let kind, let address, let pc):
-            report(kind, address: address, pc: pc, slot: slot)
+            pendingFault = (kind, address, pc)
+            _ = ScratchStack.run(reportFaultEntry, UInt64(slot))
             Processes.slots[slot].killed = true
         }
         if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
@@ -73,4 +77,13 @@ enum UserTrap {
         ProcessMemoryMap.describe(address, slot: slot)
         Console.line("]: killed")
     }
+}
+
+/// `UserTrap.report` on the scratch stack: naming the region reads the
+/// process's image layout and the layout table, kilobytes each.
+@_cdecl("swiftlet_report_fault")
+func reportFaultEntry(_ slot: UInt64) -> Int64 {
+    guard let (kind, address, pc) = UserTrap.pendingFault else { return 0 }
+    UserTrap.report(kind, address: address, pc: pc, slot: Int(slot))
+    return 0
 }

@@ -6,6 +6,15 @@ struct KernelContext {
     var saved: InlineArray<12, UInt64> = .init(repeating: 0)
 }
 
-/// Saves the running kernel thread's context into `from` and resumes `to`.
+/// Switch.S; raw pointers because a C declaration cannot name a Swift struct.
 @_extern(c, "switch_context")
-func switch_context(_ from: UnsafeMutablePointer<KernelContext>, _ to: UnsafeMutablePointer<KernelContext>)
+func switchContext(_ from: UnsafeMutableRawPointer, _ to: UnsafeMutableRawPointer)
+
+/// Saves the running kernel thread's context into `from` and resumes `to`.
+func switch_context(_ from: UnsafeMutablePointer<KernelContext>, _ to: UnsafeMutablePointer<KernelContext>) {
+    switchContext(UnsafeMutableRawPointer(from), UnsafeMutableRawPointer(to))
+}
+
+/// Switch.S: runs `function(argument)` with the stack pointer at `stackTop`.
+@_extern(c, "call_on_stack")
+func callOnStack(_ argument: UInt64, _ function: UnsafeRawPointer, _ stackTop: UnsafeMutableRawPointer) -> UInt64

@@ -35,3 +35,21 @@ switch_context:
     ld s10, 96(a1)
     ld s11, 104(a1)
     ret
+
+# call_on_stack(argument, function, stackTop): runs function(argument) on
+# another stack and returns its result. exec loads a program on its own
+# larger stack (see Exec.swift): a process's kernel stack is one page.
+.section .text
+.globl call_on_stack
+call_on_stack:
+    addi sp, sp, -16
+    sd ra, 8(sp)
+    sd s0, 0(sp)
+    mv s0, sp
+    mv sp, a2
+    jalr a1
+    mv sp, s0
+    ld s0, 0(sp)
+    ld ra, 8(sp)
+    addi sp, sp, 16
+    ret

@@ -3,7 +3,7 @@
 /// trap frame. Classifies the trap, lets the portable kernel handle it, and
 /// returns to user mode (usertrapret), possibly in another process.
 @_cdecl("swiftlet_user_trap")
-func userTrapEntry() -> Never {
+func userTrapEntry() {
     // Traps from here on are kernel traps.
     writeStvec(kernelTrapVectorAddress())
     let frame = RiscV64.userFrame(Processes.current)
@@ -45,6 +45,6 @@ private func classifyException(_ code: UInt64, address: VirtualAddress, pc: Virt
 /// A new process's first switch lands here (its context's ra): leave for
 /// user mode through the same path as every trap return.
 @_cdecl("swiftlet_process_first_run")
-func processFirstRun() -> Never {
+func processFirstRun() {
     RiscV64.returnToUser()
 }

@@ -59,6 +59,8 @@ public struct LayoutRegion: Sendable {
         self.slots = slots
     }
 
+    static let placeholder = LayoutRegion("", VirtualRange(start: VirtualAddress(0), end: VirtualAddress(0)).unsafelyUnwrapped, .unused, owner: .kernel)
+
     /// True when pages of this region are (or will be) present in page tables.
     public var isMapped: Bool {
         switch backing {

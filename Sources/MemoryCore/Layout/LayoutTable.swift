@@ -7,7 +7,10 @@ public let layoutTableCapacity = 24
 public struct LayoutTable: Sendable {
     public let name: StaticString
     public private(set) var count = 0
-    private var storage: InlineArray<24, LayoutRegion?> = .init(repeating: nil)
+    /// Unused slots hold a placeholder; only the first `count` are regions.
+    /// (Not optionals: a force unwrap adds a failure path on which the
+    /// Embedded compiler cannot destroy a live generic ~Copyable owner.)
+    private var storage: InlineArray<24, LayoutRegion> = .init(repeating: LayoutRegion.placeholder)
 
     public init(name: StaticString) { self.name = name }
 
@@ -18,7 +21,10 @@ public struct LayoutTable: Sendable {
         count += 1
     }
 
-    public subscript(index: Int) -> LayoutRegion { storage[index]! }
+    public subscript(index: Int) -> LayoutRegion {
+        precondition(index < count, "layout table index out of range")
+        return storage[index]
+    }
 
     /// The region that contains `address`, if any.
     public func region(containing address: VirtualAddress) -> LayoutRegion? {

@@ -72,7 +72,7 @@ extension RiscV64: ProcessArchitecture {
         clearSstatus(Sstatus.previousPrivilegeSupervisor)
         setSstatus(Sstatus.previousInterruptsEnabled)
         writeSepc(frame.pointee.userPC)
-        let userSatp = satp(root: Processes.slots[slot].space!.rootAddress)
+        let userSatp = satp(root: Processes.slots[slot].space!.pageTable.rootAddress)
         let userret = RiscV64Layout.trampoline + (functionAddress(userretSymbol) - trampolineBase)
         let jump = unsafeBitCast(UInt(userret), to: (@convention(c) (UInt64, UInt64) -> Void).self)
         jump(userSatp, RiscV64Layout.trapFrame)
@@ -82,10 +82,6 @@ extension RiscV64: ProcessArchitecture {
 
 /// The address of a C-callable function, for trap vectors and contexts.
 func functionAddress(_ function: @convention(c) () -> Void) -> UInt64 {
-    UInt64(UInt(bitPattern: unsafeBitCast(function, to: UnsafeRawPointer.self)))
-}
-
-func functionAddress(_ function: @convention(c) () -> Never) -> UInt64 {
     UInt64(UInt(bitPattern: unsafeBitCast(function, to: UnsafeRawPointer.self)))
 }
 
