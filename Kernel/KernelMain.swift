@@ -47,7 +47,7 @@ func startPaging() {
     Layouts.initialize()
     let layout = Layouts.kernel
     LayoutLog.print(layout)
-    // The table is built in place in its global, never as a local: see
+    // The table is built in place in its global, never as a local:
     // a force unwrap near a live generic ~Copyable local crashes the Embedded
     // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
     do throws(MapError) {

@@ -99,3 +99,16 @@ SYMBOL_ADDRESS swiftlet_trampoline_start, __trampoline
 
 SYMBOL_ADDRESS swiftlet_kernel_trap_vector_address, swiftlet_kernel_trap_vector
 SYMBOL_ADDRESS swiftlet_breakpoint_instruction_address, swiftlet_breakpoint_instruction
+
+// Powers QEMU off through the test finisher at physical a1 with the value
+// in a0. The device is not in the kernel page table (it is not part of the
+// layout), so this turns paging off first; it runs from the kernel text,
+// whose virtual and physical addresses are the same, and uses no stack.
+    .section .text.cpu.power_off, "ax"
+    .globl swiftlet_power_off
+swiftlet_power_off:
+    csrw    satp, zero
+    sfence.vma zero, zero
+    sw      a0, 0(a1)
+1:  wfi
+    j       1b
