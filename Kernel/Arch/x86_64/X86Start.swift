@@ -1,0 +1,75 @@
+@_extern(c, "swiftlet_x86_early_interrupt_stacks_address") func earlyInterruptStacksAddress() -> UInt64
+
+/// Long-mode start on the boot processor: entry.S calls this on the boot
+/// stack, in the higher half, interrupts off, with the multiboot magic and
+/// the physical address of the multiboot information. Prepares descriptors,
+/// memory, interrupt controllers and the timer, then hands over to the
+/// portable kernel.
+@_cdecl("swiftlet_x86_start")
+func x86Start(magic: UInt64, information: UInt64) -> Never {
+    X86_64.serial.initialize()
+    // vectors.S hard-codes the frame's layout.
+    if MemoryLayout<TrapFrame>.size != TrapFrame.expectedSize { kernelPanic("TrapFrame does not match vectors.S") }
+    Descriptors.install()
+    useEarlyInterruptStacks()
+    InterruptTable.install()
+
+    Console.newline()
+    Console.line("x86-64 boot  long mode, higher half, descriptors and exception vectors ready")
+    if UInt32(truncatingIfNeeded: magic) != Multiboot.bootloaderMagic { kernelPanic("not started by a multiboot loader") }
+    BootMemory.initialize(information: PhysicalAddress(information))
+    BootMemory.log()
+
+    startInterruptControllers()
+    TimerSetup.calibrate()
+    TimerSetup.log()
+    TimerSetup.start()
+    kernelMain()
+}
+
+/// The boot stacks in .bss stand in for the layout's interrupt stacks until
+/// the kernel's page tables map those.
+private func useEarlyInterruptStacks() {
+    let base = earlyInterruptStacksAddress()
+    let bytes: UInt64 = 16384
+    for index in 1...4 { Descriptors.setInterruptStack(index, top: base + UInt64(index) * bytes) }
+    Descriptors.setPrivilegeStack(top: bootStackTop())
+}
+
+/// The PICs out of the way, the local APIC on, the I/O APIC routing COM1's
+/// receive interrupt to this processor. Addresses come from ACPI's MADT.
+private func startInterruptControllers() {
+    LegacyPIC.remapAndMask(base: UInt8(Vector.legacyPICBase))
+    guard let controllers = ACPI.interruptControllers() else { kernelPanic("no ACPI MADT: cannot find the APICs") }
+    guard let ioAPICAddress = controllers.ioAPIC else { kernelPanic("the MADT lists no I/O APIC") }
+
+    guard let localBase = PhysicalWindow.mapDevice(physical: controllers.localAPIC, size: 4096) else {
+        kernelPanic("cannot map the local APIC")
+    }
+    LocalAPIC.enable(at: localBase)
+    guard let ioBase = PhysicalWindow.mapDevice(physical: ioAPICAddress, size: 4096) else {
+        kernelPanic("cannot map the I/O APIC")
+    }
+    IOAPIC.initialize(at: ioBase, gsiBase: controllers.ioAPICGSIBase)
+
+    let serialRoute = controllers.isaRoute(SerialPort.com1IRQ)
+    guard IOAPIC.route(gsi: serialRoute.gsi, to: Vector.serial, apicID: LocalAPIC.id,
+                       activeLow: serialRoute.activeLow, levelTriggered: serialRoute.levelTriggered)
+    else { kernelPanic("the I/O APIC does not serve COM1's interrupt") }
+
+    Console.write("apic         local APIC ")
+    Console.write(controllers.localAPIC)
+    Console.write(" (id ")
+    Console.write(decimal: UInt64(LocalAPIC.id))
+    Console.write(", version ")
+    Console.write(hex: UInt64(LocalAPIC.version))
+    Console.write("), I/O APIC ")
+    Console.write(ioAPICAddress)
+    Console.write(" (")
+    Console.write(decimal: UInt64(IOAPIC.inputCount))
+    Console.write(" inputs), ")
+    Console.write(decimal: UInt64(controllers.processors))
+    Console.write(" processors; COM1 on GSI ")
+    Console.write(decimal: UInt64(serialRoute.gsi))
+    Console.newline()
+}
