@@ -18,6 +18,7 @@ QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nogra
 # The check image powers off through the test finisher: QEMU exits 0 on a pass.
 QEMU_CHECK_DEVICES :=
 CHECK_PASS_STATUS := 0
+PANIC_CHECK_IMAGES :=
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -30,6 +31,9 @@ QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 128M -smp $(CPUS) -nograp
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
 QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CHECK_PASS_STATUS := 1
+# A panic in a check image powers off with 2: QEMU exits with 5.
+PANIC_STATUS := 5
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
@@ -55,7 +59,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check check qemu
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -65,6 +69,7 @@ all: core
 # (compiled with -D SWIFTLET_CHECK) runs the in-kernel self-checks.
 kernel: $(BUILD)/kernel.elf
 kernel-check: $(BUILD)/kernel-check.elf
+kernel-overflow: $(BUILD)/kernel-overflow.elf
 
 $(BUILD)/kernel.o: $(KERNEL_SWIFT) Makefile
 	@mkdir -p $(BUILD)
@@ -75,6 +80,14 @@ $(BUILD)/kernel-check.o: $(KERNEL_SWIFT) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== kernel Swift for $(ARCH), check mode"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+# x86-64 also builds kernel-overflow.elf, a check image that runs its kernel
+# stack into the guard page below it on purpose: it must panic with "kernel
+# stack overflow", reported from the page-fault handler's own stack.
+$(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S Makefile
 	@mkdir -p $(BUILD)/obj
@@ -98,9 +111,17 @@ run: $(BUILD)/kernel.elf qemu
 # Boot the check kernel: passes only if QEMU exits with the pass status (0,
 # or 1 through x86's isa-debug-exit) and the guest's closing line is
 # "N passed, 0 failed".
-check: $(BUILD)/kernel-check.elf qemu
+check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
 	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+ifeq ($(ARCH),x86_64)
+	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
+		'  handled on IST4 \(the page-fault stack, top 0x[0-9a-f_]+\)' \
+		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 0\)' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+endif
 
 test: host-test core-all
 	$(MAKE) check ARCH=riscv64

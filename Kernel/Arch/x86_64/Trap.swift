@@ -108,22 +108,19 @@ enum Fault {
     /// Which stack the handler runs on: an interrupt-stack-table entry
     /// (the frame lies just below its top) or the interrupted stack.
     private static func writeHandlerStack(_ stack: UInt64) {
-        for index in 1...4 {
-            let top = Descriptors.interruptStack(index)
-            if top != 0 && stack < top && stack >= top - X86_64Layout.interruptStackSize {
-                Console.write("IST")
-                Console.write(decimal: UInt64(index))
-                Console.write(" (")
-                Console.write(istName(index))
-                Console.write(" stack, top ")
-                Console.write(hex: top)
-                Console.write(")")
-                return
-            }
+        if let index = InterruptStacks.istEntry(containing: stack) {
+            Console.write("IST")
+            Console.write(decimal: UInt64(index))
+            Console.write(" (the ")
+            Console.write(istName(index))
+            Console.write(" stack, top ")
+            Console.write(hex: Descriptors.interruptStack(index))
+            Console.write(")")
+        } else {
+            Console.write("the interrupted stack (")
+            Console.write(hex: stack)
+            Console.write(")")
         }
-        Console.write("the interrupted stack (")
-        Console.write(hex: stack)
-        Console.write(")")
     }
 
     private static func istName(_ index: Int) -> StaticString {

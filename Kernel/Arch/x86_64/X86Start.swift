@@ -1,5 +1,3 @@
-@_extern(c, "swiftlet_x86_early_interrupt_stacks_address") func earlyInterruptStacksAddress() -> UInt64
-
 /// Long-mode start on the boot processor: entry.S calls this on the boot
 /// stack, in the higher half, interrupts off, with the multiboot magic and
 /// the physical address of the multiboot information. Prepares descriptors,
@@ -11,7 +9,7 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
     // vectors.S hard-codes the frame's layout.
     if MemoryLayout<TrapFrame>.size != TrapFrame.expectedSize { kernelPanic("TrapFrame does not match vectors.S") }
     Descriptors.install()
-    useEarlyInterruptStacks()
+    InterruptStacks.useEarlyStacks()
     InterruptTable.install()
 
     Console.newline()
@@ -25,15 +23,6 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
     TimerSetup.log()
     TimerSetup.start()
     kernelMain()
-}
-
-/// The boot stacks in .bss stand in for the layout's interrupt stacks until
-/// the kernel's page tables map those.
-private func useEarlyInterruptStacks() {
-    let base = earlyInterruptStacksAddress()
-    let bytes: UInt64 = 16384
-    for index in 1...4 { Descriptors.setInterruptStack(index, top: base + UInt64(index) * bytes) }
-    Descriptors.setPrivilegeStack(top: bootStackTop())
 }
 
 /// The PICs out of the way, the local APIC on, the I/O APIC routing COM1's
