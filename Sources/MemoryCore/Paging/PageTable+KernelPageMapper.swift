@@ -1,0 +1,28 @@
+/// Lets the virtual-space mapper enter its pages into a live page table (the
+/// kernel's) that it does not own: the table stays where the kernel keeps it,
+/// and this adapter reaches it through a pointer. TLB flushing after `unmap`
+/// is still the kernel's.
+public struct PageTableKernelMapper<Scheme: PagingScheme, Memory: PhysicalMemory>: KernelPageMapper {
+    public let table: UnsafeMutablePointer<PageTable<Scheme, Memory>>
+
+    public init(table: UnsafeMutablePointer<PageTable<Scheme, Memory>>) {
+        self.table = table
+    }
+
+    public mutating func map(_ page: VirtualAddress, to frame: PhysicalAddress,
+                             permissions: PagePermissions) throws(PageMappingError) {
+        do throws(MapError) {
+            try table.pointee.map(page, to: frame, permissions: permissions)
+        } catch {
+            switch error {
+            case .alreadyMapped, .largePageConflict: throw .alreadyMapped
+            case .outOfMemory: throw .outOfFrames
+            default: throw .invalidAddress
+            }
+        }
+    }
+
+    public mutating func unmap(_ page: VirtualAddress) {
+        _ = try? table.pointee.unmap(page)
+    }
+}

@@ -1,0 +1,225 @@
+/// Mapping, unmapping and protecting pages. Every change is planned first
+/// (arguments, conflicts, how many table pages it needs, whether the
+/// allocator has them) and only then carried out, so a refused request
+/// leaves the tables and the free-frame count exactly as they were.
+extension PageTable {
+    /// Maps one page of `size` at `va` to the frame run at `pa`.
+    /// `owned` sets the software bit that tells an address space it owns the frame.
+    public mutating func map(_ va: VirtualAddress, to pa: PhysicalAddress, size: PageSize = .size4K,
+                             permissions: PagePermissions, owned: Bool = false) throws(MapError) {
+        guard Scheme.allowsLeaf(atLevel: size.level) else { throw .unsupportedPageSize }
+        guard va.isAligned(to: size), pa.isAligned(to: size) else { throw .misaligned }
+        guard let range = VirtualRange(start: va, size: size.bytes) else { throw .nonCanonical }
+        try mapChunks(range, to: pa, permissions: permissions, largestPage: size, owned: owned)
+    }
+
+    /// Maps `range` to the physical run starting at `pa`, with the largest
+    /// pages (up to `largestPage`) that the alignment of both addresses allows.
+    public mutating func mapRange(_ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
+                                  largestPage: PageSize = .size4K, owned: Bool = false) throws(MapError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K), pa.isAligned(to: .size4K) else {
+            throw .misaligned
+        }
+        try mapChunks(range, to: pa, permissions: permissions, largestPage: largestPage, owned: owned)
+    }
+
+    /// Table pages that mapping `range` with 4 KiB pages would allocate.
+    /// Throws what `mapRange` would throw for a conflict (not for memory).
+    public func tablePagesNeeded(toMap range: VirtualRange) throws(MapError) -> UInt64 {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
+        guard Scheme.isCanonical(range) else { throw .nonCanonical }
+        return try plan(range, to: PhysicalAddress(0), largestPage: .size4K)
+    }
+
+    /// Removes the page that starts at `va` and says what it mapped; the
+    /// caller owns (and may free) that frame. Table pages stay until teardown.
+    public mutating func unmap(_ va: VirtualAddress) throws(MapError) -> Translation {
+        let leaf = try findLeaf(va)
+        guard let size = PageSize(level: leaf.level) else { throw .unsupportedPageSize }
+        guard va.isAligned(to: size) else { throw .misaligned }
+        memory.store64(leaf.slot, 0)
+        return Translation(physicalAddress: leaf.entry.address, permissions: leaf.entry.permissions,
+                           pageSize: size, isOwned: leaf.entry.isOwned)
+    }
+
+    /// Changes the permissions of the page that starts at `va`. Only its leaf
+    /// entry changes (on x86-64 the tables above may gain U/S, never lose a bit).
+    public mutating func protect(_ va: VirtualAddress, permissions: PagePermissions) throws(MapError) {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        let leaf = try findLeaf(va)
+        guard let size = PageSize(level: leaf.level) else { throw .unsupportedPageSize }
+        guard va.isAligned(to: size) else { throw .misaligned }
+        if permissions.contains(.user) {
+            _ = try table(for: va, level: leaf.level, creating: false, userBeneath: true)
+        }
+        memory.store64(leaf.slot, Scheme.leafEntry(frame: leaf.entry.address, permissions: permissions,
+                                                   size: size, owned: leaf.entry.isOwned))
+    }
+
+    // MARK: Planning and carrying out
+
+    func mapChunks(_ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
+                   largestPage: PageSize, owned: Bool) throws(MapError) {
+        guard Scheme.isCanonical(range) else { throw .nonCanonical }
+        guard Scheme.canHold(pa, size: range.size) else { throw .physicalOutOfRange }
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        let needed = try plan(range, to: pa, largestPage: largestPage)
+        guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
+
+        var va = range.start
+        var frame = pa
+        while va < range.end {
+            let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
+            do throws(MapError) {
+                guard let table = try table(for: va, level: size.level, creating: true,
+                                            userBeneath: permissions.contains(.user)) else { throw .notMapped }
+                let slot = entryAddress(in: table, index: Scheme.index(of: va, level: size.level))
+                memory.store64(slot, Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned))
+            } catch {
+                // Unreachable after planning; undo the pages mapped so far all the same.
+                clearLeaves(VirtualRange(start: range.start, end: va)!)
+                throw error
+            }
+            // No wrap: a chunk never reaches past `range.end`.
+            va = VirtualAddress(va.raw + size.bytes)
+            frame = PhysicalAddress(frame.raw + size.bytes)
+        }
+    }
+
+    /// Checks every chunk of `range` for conflicts and counts the distinct
+    /// table pages its walks would have to create.
+    func plan(_ range: VirtualRange, to pa: PhysicalAddress, largestPage: PageSize) throws(MapError) -> UInt64 {
+        var counted = InlineArray<8, UInt64>(repeating: .max)
+        var needed: UInt64 = 0
+        var va = range.start
+        var frame = pa
+        while va < range.end {
+            let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
+            let (missing, slot) = try countMissingTables(for: va, downTo: size.level, counted: &counted)
+            needed += missing
+            if let slot {
+                switch slot.kind {
+                case .invalid: break
+                case .leaf: throw .alreadyMapped
+                case .table: throw .largePageConflict
+                }
+            }
+            va = VirtualAddress(va.raw + size.bytes)
+            frame = PhysicalAddress(frame.raw &+ size.bytes)
+        }
+        return needed
+    }
+
+    /// Walks for `va` down to the table whose entries are at `level`. Returns
+    /// how many table pages are missing on the way that `counted` (the last
+    /// missing table counted per level) does not already hold, and the entry
+    /// at `level` when the walk gets there.
+    func countMissingTables(for va: VirtualAddress, downTo level: Int,
+                            counted: inout InlineArray<8, UInt64>) throws(MapError) -> (UInt64, DecodedEntry?) {
+        var table = rootAddress
+        var current = Scheme.levels - 1
+        while current > level {
+            let entry = decodedEntry(in: table, for: va, level: current)
+            switch entry.kind {
+            case .invalid:
+                var missing: UInt64 = 0
+                for below in level..<current {
+                    let id = va.raw >> (12 + 9 * UInt64(below + 1))
+                    if counted[below] != id {
+                        counted[below] = id
+                        missing += 1
+                    }
+                }
+                return (missing, nil)
+            case .leaf:
+                throw .largePageConflict
+            case .table:
+                guard !entry.isShared else { throw .sharedTable }
+                table = entry.address
+                current -= 1
+            }
+        }
+        return (0, decodedEntry(in: table, for: va, level: level))
+    }
+
+    /// The table whose entries are at `level` on the walk for `va`, creating
+    /// missing tables when `creating`; nil when one is missing otherwise.
+    /// `userBeneath` opens the table entries on the way to user mappings.
+    func table(for va: VirtualAddress, level: Int, creating: Bool, userBeneath: Bool) throws(MapError) -> PhysicalAddress? {
+        var table = rootAddress
+        var current = Scheme.levels - 1
+        while current > level {
+            let slot = entryAddress(in: table, index: Scheme.index(of: va, level: current))
+            let raw = memory.load64(slot)
+            let entry = Scheme.decode(raw, level: current)
+            switch entry.kind {
+            case .invalid:
+                guard creating else { return nil }
+                let next = try Self.allocateTable(memory: memory, frames: frames).address
+                memory.store64(slot, Scheme.tableEntry(pointingTo: next, userBeneath: userBeneath))
+                table = next
+            case .leaf:
+                throw .largePageConflict
+            case .table:
+                guard !entry.isShared else { throw .sharedTable }
+                if userBeneath {
+                    let opened = Scheme.allowingUserBeneath(raw)
+                    if opened != raw { memory.store64(slot, opened) }
+                }
+                table = entry.address
+            }
+            current -= 1
+        }
+        return table
+    }
+
+    /// The leaf that maps `va`: where its entry is, its level and contents.
+    func findLeaf(_ va: VirtualAddress) throws(MapError) -> (slot: PhysicalAddress, level: Int, entry: DecodedEntry) {
+        guard Scheme.isCanonical(va) else { throw .nonCanonical }
+        var table = rootAddress
+        var level = Scheme.levels - 1
+        while true {
+            let slot = entryAddress(in: table, index: Scheme.index(of: va, level: level))
+            let entry = Scheme.decode(memory.load64(slot), level: level)
+            switch entry.kind {
+            case .invalid:
+                throw .notMapped
+            case .leaf:
+                return (slot, level, entry)
+            case .table:
+                guard !entry.isShared else { throw .sharedTable }
+                guard level > 0 else { throw .notMapped }
+                table = entry.address
+                level -= 1
+            }
+        }
+    }
+
+    /// Clears every leaf that starts inside `range` (used to undo a mapping).
+    func clearLeaves(_ range: VirtualRange) {
+        var va = range.start
+        while va < range.end {
+            guard let leaf = try? findLeaf(va), let size = PageSize(level: leaf.level) else {
+                va = VirtualAddress(va.raw &+ pageBytes)
+                if va.raw == 0 { return }
+                continue
+            }
+            memory.store64(leaf.slot, 0)
+            va = VirtualAddress(va.alignedDown(to: size).raw &+ size.bytes)
+            if va.raw == 0 { return }
+        }
+    }
+
+    /// The largest page not above `largestPage` that fits at `va`/`pa` within `remaining` bytes.
+    static func chunkSize(_ va: VirtualAddress, _ pa: PhysicalAddress, remaining: UInt64, largestPage: PageSize) -> PageSize {
+        if fits(.size1G, va, pa, remaining, largestPage) { return .size1G }
+        if fits(.size2M, va, pa, remaining, largestPage) { return .size2M }
+        return .size4K
+    }
+
+    private static func fits(_ size: PageSize, _ va: VirtualAddress, _ pa: PhysicalAddress,
+                             _ remaining: UInt64, _ largestPage: PageSize) -> Bool {
+        size.bytes <= largestPage.bytes && Scheme.allowsLeaf(atLevel: size.level)
+            && va.isAligned(to: size) && pa.isAligned(to: size) && remaining >= size.bytes
+    }
+}

@@ -1,0 +1,104 @@
+/// One hardware page table, generic over the paging scheme and over how
+/// physical memory is reached. It owns its table pages (taken from `frames`
+/// and all returned by `deinit`) but never the frames its leaves map: whoever
+/// maps a frame keeps owning it. Subtables linked from another page table are
+/// marked shared and are neither changed nor freed through this one.
+///
+/// The table does not flush TLBs; after unmap or protect the caller does.
+public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable {
+    /// The root table's frame (satp's PPN on RISC-V, CR3's address on x86-64).
+    public let rootFrame: FrameNumber
+    public let memory: Memory
+    /// Where table pages come from and go back to. Must outlive the table.
+    public let frames: UnsafeMutablePointer<FrameAllocator>
+    /// Keeps `deinit` running when another module destroys the table (see `DeinitAnchor`).
+    private let anchor = DeinitAnchor()
+
+    /// An empty page table: a zeroed root.
+    public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) {
+        self.memory = memory
+        self.frames = frames
+        rootFrame = try Self.allocateTable(memory: memory, frames: frames)
+    }
+
+    deinit {
+        freeTable(rootAddress, level: Scheme.levels - 1)
+    }
+
+    public var rootAddress: PhysicalAddress { rootFrame.address }
+
+    /// What `va` maps to, walking shared subtables too; nil when unmapped.
+    public func translate(_ va: VirtualAddress) -> Translation? {
+        guard Scheme.isCanonical(va) else { return nil }
+        var table = rootAddress
+        var level = Scheme.levels - 1
+        while true {
+            let entry = decodedEntry(in: table, for: va, level: level)
+            switch entry.kind {
+            case .invalid:
+                return nil
+            case .table:
+                guard level > 0 else { return nil }
+                table = entry.address
+                level -= 1
+            case .leaf:
+                guard let size = PageSize(level: level) else { return nil }
+                return Translation(physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
+                                   permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
+            }
+        }
+    }
+
+    /// The raw entry at `level` on the walk for `va`, or nil when the walk
+    /// stops above that level. For audits and tests.
+    public func rawEntry(for va: VirtualAddress, level: Int) -> UInt64? {
+        guard Scheme.isCanonical(va), level >= 0, level < Scheme.levels else { return nil }
+        var table = rootAddress
+        var current = Scheme.levels - 1
+        while current > level {
+            let entry = decodedEntry(in: table, for: va, level: current)
+            guard entry.kind == .table else { return nil }
+            table = entry.address
+            current -= 1
+        }
+        return memory.load64(entryAddress(in: table, index: Scheme.index(of: va, level: level)))
+    }
+
+    // MARK: Table pages
+
+    static func allocateTable(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
+        let frame: FrameNumber
+        do {
+            frame = try frames.pointee.allocate()
+        } catch {
+            throw .outOfMemory
+        }
+        memory.zeroFrame(frame)
+        return frame
+    }
+
+    /// Frees `table` (at `level`) and every owned table below it.
+    func freeTable(_ table: PhysicalAddress, level: Int) {
+        if level > 0 {
+            for index in 0..<Scheme.entriesPerTable {
+                let entry = Scheme.decode(memory.load64(entryAddress(in: table, index: index)), level: level)
+                if entry.kind == .table && !entry.isShared {
+                    freeTable(entry.address, level: level - 1)
+                }
+            }
+        }
+        do {
+            try frames.pointee.free(table.frame)
+        } catch {
+            assertionFailure("page table: a table page was already free")
+        }
+    }
+
+    func entryAddress(in table: PhysicalAddress, index: Int) -> PhysicalAddress {
+        PhysicalAddress(table.raw + UInt64(index) * 8)
+    }
+
+    func decodedEntry(in table: PhysicalAddress, for va: VirtualAddress, level: Int) -> DecodedEntry {
+        Scheme.decode(memory.load64(entryAddress(in: table, index: Scheme.index(of: va, level: level))), level: level)
+    }
+}

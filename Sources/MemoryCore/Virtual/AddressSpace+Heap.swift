@@ -1,0 +1,58 @@
+/// The user heap: `[heapStart, heapBreak)`, backed by whole read-write user
+/// pages up to the break rounded up. Growing maps the new pages, shrinking
+/// frees the pages wholly above the new break; a refused change leaves the
+/// break, the mappings and the free-frame count as they were.
+extension AddressSpace {
+    /// Places the heap (page aligned, inside the user window). Only while it is empty.
+    public mutating func setHeapStart(_ start: VirtualAddress) throws(MapError) {
+        guard start.isAligned(to: .size4K) else { throw .misaligned }
+        guard heapBreak == heapStart else { throw .invalidHeapBreak }
+        guard let empty = VirtualRange(start: start, size: 0), userWindow.contains(empty) else { throw .outsideUserWindow }
+        heapStart = start
+        heapBreak = start
+    }
+
+    /// Moves the break to `newBreak`, mapping or freeing pages as needed.
+    public mutating func setHeapBreak(_ newBreak: VirtualAddress) throws(MapError) {
+        guard newBreak >= heapStart else { throw .invalidHeapBreak }
+        guard let newTop = newBreak.alignedUp(), let oldTop = heapBreak.alignedUp(),
+              let heap = VirtualRange(start: heapStart, end: newTop), userWindow.contains(heap)
+        else { throw .outsideUserWindow }
+        if newTop > oldTop {
+            try mapUserPages(VirtualRange(start: oldTop, end: newTop)!, permissions: .readWrite)
+        } else if newTop < oldTop {
+            try unmapUserPages(VirtualRange(start: newTop, end: oldTop)!)
+        }
+        heapBreak = newBreak
+    }
+
+    /// Grows the heap by `bytes` and returns the old break (sbrk with n >= 0).
+    @discardableResult
+    public mutating func growHeap(by bytes: UInt64) throws(MapError) -> VirtualAddress {
+        let old = heapBreak
+        guard let newBreak = old.adding(bytes) else { throw .outsideUserWindow }
+        try setHeapBreak(newBreak)
+        return old
+    }
+
+    /// Shrinks the heap by `bytes` and returns the old break (sbrk with n < 0).
+    @discardableResult
+    public mutating func shrinkHeap(by bytes: UInt64) throws(MapError) -> VirtualAddress {
+        let old = heapBreak
+        guard let newBreak = old.subtracting(bytes) else { throw .invalidHeapBreak }
+        try setHeapBreak(newBreak)
+        return old
+    }
+
+    /// Grows the heap so that it ends at `newBreak` (not below the current break).
+    public mutating func growHeap(to newBreak: VirtualAddress) throws(MapError) {
+        guard newBreak >= heapBreak else { throw .invalidHeapBreak }
+        try setHeapBreak(newBreak)
+    }
+
+    /// Shrinks the heap so that it ends at `newBreak` (not above the current break).
+    public mutating func shrinkHeap(to newBreak: VirtualAddress) throws(MapError) {
+        guard newBreak <= heapBreak else { throw .invalidHeapBreak }
+        try setHeapBreak(newBreak)
+    }
+}

@@ -1,0 +1,50 @@
+/// Kernel-only pages in a process's address space. They must lie outside
+/// the user window and carry no `.user`, so that everything in the window is
+/// a user page the space owns and everything outside is the kernel's.
+extension AddressSpace {
+    /// Maps a page the space does not own (the trampoline, a shared kernel
+    /// page): teardown unmaps it with the tables but never frees its frame.
+    public mutating func mapKernelPage(_ va: VirtualAddress, to pa: PhysicalAddress,
+                                       permissions: PagePermissions, size: PageSize = .size4K) throws(MapError) {
+        guard let range = VirtualRange(start: va, size: size.bytes) else { throw .nonCanonical }
+        try checkKernelOnly(range, permissions: permissions)
+        try pageTable.map(va, to: pa, size: size, permissions: permissions)
+    }
+
+    /// Maps a fresh zeroed frame at `va` that the space owns (a trap frame)
+    /// and returns its physical address.
+    @discardableResult
+    public mutating func mapOwnedKernelPage(_ va: VirtualAddress, permissions: PagePermissions) throws(MapError) -> PhysicalAddress {
+        guard let range = VirtualRange(start: va, size: pageBytes) else { throw .nonCanonical }
+        try mapOwnedKernelPages(range, permissions: permissions)
+        guard let translation = translate(va) else { throw .notMapped }
+        return translation.physicalAddress
+    }
+
+    /// Maps fresh zeroed frames over `range` that the space owns (a
+    /// per-process kernel stack); all or nothing.
+    public mutating func mapOwnedKernelPages(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
+        try checkKernelOnly(range, permissions: permissions)
+        try mapFreshPages(range, permissions: permissions)
+    }
+
+    /// Unmaps the kernel-only pages that start in `range`, freeing the owned ones.
+    public mutating func unmapKernelPages(_ range: VirtualRange) throws(MapError) {
+        guard !userWindow.overlaps(range) else { throw .insideUserWindow }
+        unmapOwned(range)
+    }
+
+    /// Links subtables of another page table (the kernel's) into this space;
+    /// see `PageTable.linkShared`. The range must lie outside the user window.
+    public mutating func linkShared(_ range: VirtualRange, atLevel level: Int,
+                                    from other: borrowing PageTable<Scheme, Memory>) throws(MapError) {
+        guard !userWindow.overlaps(range) else { throw .insideUserWindow }
+        try pageTable.linkShared(range, atLevel: level, from: other)
+    }
+
+    func checkKernelOnly(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+        guard !permissions.contains(.user) else { throw .invalidPermissions }
+        guard !userWindow.overlaps(range) else { throw .insideUserWindow }
+    }
+}

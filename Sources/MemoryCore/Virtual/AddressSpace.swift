@@ -1,0 +1,157 @@
+/// A process's address space: a page table plus ownership of the frames
+/// mapped in it. Pages inside the user window are always user pages the
+/// space allocated and owns. Outside it sit kernel-only pages: borrowed ones
+/// (`mapKernelPage`: the trampoline, shared kernel pages) and owned ones
+/// (`mapOwnedKernelPage`: trap frame, per-process kernel stack). An owned
+/// frame is marked by a software bit in its leaf entry, so teardown finds
+/// exactly the frames to free without any other bookkeeping.
+///
+/// `deinit` frees every owned frame, then the page table frees its tables.
+public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable {
+    public internal(set) var pageTable: PageTable<Scheme, Memory>
+    public let userWindow: UserWindow
+    /// First address of the heap (page aligned); `heapBreak` is its end.
+    public internal(set) var heapStart: VirtualAddress
+    public internal(set) var heapBreak: VirtualAddress
+
+    public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>, userWindow: UserWindow) throws(MapError) {
+        pageTable = try PageTable(memory: memory, frames: frames)
+        self.userWindow = userWindow
+        heapStart = userWindow.low.start
+        heapBreak = userWindow.low.start
+    }
+
+    deinit {
+        let frames = pageTable.frames
+        pageTable.forEachMapping(includeShared: false) { _, translation in
+            if translation.isOwned {
+                Self.release(translation.pageStart, size: translation.pageSize, frames: frames)
+            }
+            return true
+        }
+    }
+
+    public var memory: Memory { pageTable.memory }
+    public var frames: UnsafeMutablePointer<FrameAllocator> { pageTable.frames }
+    /// The root table's physical address, for satp or CR3.
+    public var rootAddress: PhysicalAddress { pageTable.rootAddress }
+
+    public func translate(_ va: VirtualAddress) -> Translation? { pageTable.translate(va) }
+
+    // MARK: User pages
+
+    /// Maps fresh zeroed frames over `range` (page aligned, inside the user
+    /// window, nothing mapped there yet). `.user` is added to `permissions`.
+    /// Either every page is mapped or, on any error, nothing is and no frame is spent.
+    public mutating func mapUserPages(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
+        guard userWindow.contains(range) else { throw .outsideUserWindow }
+        try mapFreshPages(range, permissions: permissions | .user)
+    }
+
+    /// Unmaps and frees every user page in `range` (page aligned, inside the
+    /// user window); holes are skipped.
+    public mutating func unmapUserPages(_ range: VirtualRange) throws(MapError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
+        guard userWindow.contains(range) else { throw .outsideUserWindow }
+        unmapOwned(range)
+    }
+
+    /// Changes the permissions of every page of `range`, all of which must be
+    /// mapped user pages. `.user` is added to `permissions`.
+    public mutating func protectUserPages(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+        guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
+        guard userWindow.contains(range) else { throw .outsideUserWindow }
+        let permissions = permissions | .user
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        var va = range.start
+        while va < range.end {
+            guard translate(va) != nil else { throw .notMapped }
+            va = VirtualAddress(va.raw + pageBytes)
+        }
+        va = range.start
+        while va < range.end {
+            try pageTable.protect(va, permissions: permissions)
+            va = VirtualAddress(va.raw + pageBytes)
+        }
+    }
+
+    /// Calls `body` for each user page (page start, translation) in address
+    /// order, both parts of the window; stops when `body` returns false.
+    public func forEachUserMapping(_ body: (VirtualAddress, Translation) -> Bool) {
+        var going = true
+        pageTable.forEachMapping(in: userWindow.low, includeShared: false) { va, translation in
+            going = body(va, translation)
+            return going
+        }
+        guard going, let high = userWindow.high else { return }
+        pageTable.forEachMapping(in: high, includeShared: false, body)
+    }
+
+    /// Bytes of user memory mapped (for sbrk accounting and vmmap).
+    public func userBytes() -> UInt64 {
+        var total: UInt64 = 0
+        forEachUserMapping { _, translation in
+            total += translation.pageSize.bytes
+            return true
+        }
+        return total
+    }
+
+    // MARK: Helpers
+
+    /// Maps zeroed, owned frames over `range` (page aligned), all or nothing:
+    /// every frame and table page needed is counted before the first is taken.
+    mutating func mapFreshPages(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        guard !range.isEmpty else { return }
+        let pages = range.size / pageBytes
+        let tables = try pageTable.tablePagesNeeded(toMap: range)
+        guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
+
+        var va = range.start
+        while va < range.end {
+            do throws(MapError) {
+                let frame = try PageTable<Scheme, Memory>.allocateTable(memory: memory, frames: frames)
+                do throws(MapError) {
+                    try pageTable.map(va, to: frame.address, permissions: permissions, owned: true)
+                } catch {
+                    Self.release(frame.address, size: .size4K, frames: frames)
+                    throw error
+                }
+            } catch {
+                // Unreachable after the checks above; undo the pages mapped so far all the same.
+                unmapOwned(VirtualRange(start: range.start, end: va)!)
+                throw error
+            }
+            va = VirtualAddress(va.raw + pageBytes)
+        }
+    }
+
+    /// Unmaps every page that starts inside `range`, freeing owned frames.
+    mutating func unmapOwned(_ range: VirtualRange) {
+        var cursor = range.start
+        while cursor < range.end, let (va, _) = pageTable.firstMapping(from: cursor, before: range.end) {
+            guard va >= range.start else {
+                // A large page that begins below the range is not ours to remove.
+                guard let translation = translate(va), let next = va.adding(translation.pageSize.bytes) else { return }
+                cursor = next
+                continue
+            }
+            guard let removed = try? pageTable.unmap(va) else { return }
+            if removed.isOwned {
+                Self.release(removed.pageStart, size: removed.pageSize, frames: frames)
+            }
+            guard let next = va.adding(removed.pageSize.bytes) else { return }
+            cursor = next
+        }
+    }
+
+    static func release(_ start: PhysicalAddress, size: PageSize, frames: UnsafeMutablePointer<FrameAllocator>) {
+        do {
+            try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
+        } catch {
+            assertionFailure("address space: an owned frame was already free")
+        }
+    }
+}
