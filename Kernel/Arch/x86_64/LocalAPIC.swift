@@ -22,7 +22,6 @@ enum LocalAPIC {
     private static let timerDivide: UInt = 0x3E0
 
     private static let masked: UInt32 = 1 << 16
-    private static let timerPeriodic: UInt32 = 1 << 17
     private static let softwareEnable: UInt32 = 1 << 8
     /// Divide configuration value for "divide by 16".
     private static let divideBy16: UInt32 = 0x3
@@ -66,11 +65,17 @@ enum LocalAPIC {
 
     static func stopTimer() { register(timerInitialCount).store(0) }
 
-    /// Periodic interrupts on `Vector.timer`, every `count` timer counts
-    /// (input clock divided by 16).
-    static func startPeriodicTimer(count: UInt32) {
+    /// One interrupt on `Vector.timer` after `count` timer counts (input
+    /// clock divided by 16); `rearmTimer` starts the next one.
+    static func startOneShotTimer(count: UInt32) {
+        oneShotCount = count
         register(timerDivide).store(divideBy16)
-        register(timerVector).store(timerPeriodic | UInt32(Vector.timer))
+        register(timerVector).store(UInt32(Vector.timer))
         register(timerInitialCount).store(count)
     }
+
+    nonisolated(unsafe) private static var oneShotCount: UInt32 = 0
+
+    /// Counts down the same interval again, from now.
+    static func rearmTimer() { register(timerInitialCount).store(oneShotCount) }
 }

@@ -1,40 +1,57 @@
 /// Reaches physical memory by its physical address: ACPI tables and device
 /// registers, which may lie anywhere, not only in the kernel's direct map.
-///
-/// For now the boot page tables (entry.S) serve it: they map the first GiB
-/// at 0xFFFF_FFFF_8000_0000 and the fourth GiB (local APIC, I/O APIC)
-/// identity-mapped and uncached. Once the kernel's own page tables exist,
-/// this goes through the virtual-space mapper in the kernel-extra window
-/// instead, and a mapping lasts only as long as it is used.
+/// Everything goes through the virtual-space mapper in the layout's
+/// kernel-extra window: a table is mapped while it is read and unmapped
+/// right after; device registers stay mapped for the kernel's lifetime.
+/// Needs the kernel page table (`KernelPaging`); before it exists nothing
+/// can be mapped and both functions fail.
 enum PhysicalWindow {
-    private static let lowLimit: UInt64 = 1 << 30
-    private static let deviceStart: UInt64 = 3 << 30
-    private static let deviceEnd: UInt64 = 4 << 30
-
-    /// Where the boot tables show physical `address ..< address + size`, if
-    /// they map all of it.
-    private static func bootAddress(_ address: PhysicalAddress, size: UInt64) -> UInt64? {
-        guard let end = address.adding(size) else { return nil }
-        if end.raw <= lowLimit { return X86_64Layout.directMapBase + address.raw }
-        if address.raw >= deviceStart && end.raw <= deviceEnd { return address.raw }
-        return nil
-    }
-
     /// Calls `body` with a pointer to `size` bytes of physical memory at
-    /// `physical`; nil (without calling it) if they cannot be mapped.
+    /// `physical`, mapped read-only for the call; nil (without calling it)
+    /// if they cannot be mapped.
     static func withMapping<Result>(
         physical: PhysicalAddress, size: UInt64, _ body: (UnsafeRawPointer) -> Result
     ) -> Result? {
-        guard let virtual = bootAddress(physical, size: size),
-              let pointer = UnsafeRawPointer(bitPattern: UInt(virtual))
-        else { return nil }
-        return body(pointer)
+        guard let space = KernelPaging.virtualSpace else { return nil }
+        do throws(VirtualSpaceError) {
+            let region = try space.map(physical: physical, size: size, permissions: .readOnly)
+            guard let pointer = region.pointer else { return nil }
+            let result = body(UnsafeRawPointer(pointer))
+            // Unmapped here, after the body, and the TLB entries flushed.
+            _ = consume region
+            return result
+        } catch {
+            return nil
+        }
     }
 
-    /// A lasting mapping of device registers (uncached), for drivers that
-    /// keep them for the kernel's lifetime: the virtual address.
-    static func mapDevice(physical: PhysicalAddress, size: UInt64) -> UInt? {
-        guard physical.raw >= deviceStart, let virtual = bootAddress(physical, size: size) else { return nil }
-        return UInt(virtual)
+    /// Lasting mappings of device registers.
+    nonisolated(unsafe) private static var localAPICRegisters: KernelMappedRegion? = nil
+    nonisolated(unsafe) private static var ioAPICRegisters: KernelMappedRegion? = nil
+
+    enum Device {
+        case localAPIC
+        case ioAPIC
     }
+
+    /// Maps a device's registers (read-write) for good and returns their
+    /// virtual address. Caching: the firmware's MTRRs make the APIC range
+    /// uncached, which is what the page attributes (write-back) defer to.
+    static func mapDevice(_ device: Device, physical: PhysicalAddress, size: UInt64) -> UInt? {
+        guard let space = KernelPaging.virtualSpace else { return nil }
+        do throws(VirtualSpaceError) {
+            let region = try space.map(physical: physical, size: size, permissions: .readWrite)
+            let address = UInt(region.address.raw)
+            switch device {
+            case .localAPIC: localAPICRegisters = consume region
+            case .ioAPIC: ioAPICRegisters = consume region
+            }
+            return address
+        } catch {
+            return nil
+        }
+    }
+
+    /// Regions the mapper holds now (the kept device mappings).
+    static var liveRegions: Int { KernelPaging.virtualSpace?.pointee.liveRegions ?? 0 }
 }

@@ -2,6 +2,11 @@
 /// time-stamp counter is the free-running counter. Neither has a rate the
 /// processor reports reliably, so both are measured against the PIT, whose
 /// input clock is fixed, over one 50 ms interval at boot.
+///
+/// The timer runs in one-shot mode, re-armed by each tick's handler, rather
+/// than periodic: a tick delivered late (the CPU had interrupts off, or the
+/// emulator was not scheduled) then pushes the next one back instead of
+/// leaving it due early, so ticks are never closer than 10 ms.
 enum TimerSetup {
     static let ticksPerSecond: UInt64 = 100
     /// 50 ms of PIT input clocks (fits its 16-bit counter).
@@ -28,7 +33,7 @@ enum TimerSetup {
     static func start() {
         let count = apicTimerFrequency / ticksPerSecond
         guard count > 0, count <= UInt64(UInt32.max) else { kernelPanic("local APIC timer calibration failed") }
-        LocalAPIC.startPeriodicTimer(count: UInt32(count))
+        LocalAPIC.startOneShotTimer(count: UInt32(count))
     }
 
     static func log() {

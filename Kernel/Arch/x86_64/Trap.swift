@@ -10,6 +10,7 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     switch vector {
     case Vector.timer:
         Clock.tick()
+        LocalAPIC.rearmTimer()
         LocalAPIC.endOfInterrupt()
     case Vector.serial:
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
