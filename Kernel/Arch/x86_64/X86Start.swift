@@ -80,6 +80,8 @@ private func startInterruptControllers() {
     LegacyPIC.remapAndMask(base: UInt8(Vector.legacyPICBase))
     guard let controllers = ACPI.interruptControllers() else { kernelPanic("no ACPI MADT: cannot find the APICs") }
     guard let ioAPICAddress = controllers.ioAPIC else { kernelPanic("the MADT lists no I/O APIC") }
+    // Every table was unmapped once read.
+    let mappedAfterACPI = PhysicalWindow.liveRegions
 
     guard let localBase = PhysicalWindow.mapDevice(.localAPIC, physical: controllers.localAPIC, size: 4096) else {
         kernelPanic("cannot map the local APIC")
@@ -109,5 +111,12 @@ private func startInterruptControllers() {
     Console.write(decimal: UInt64(controllers.processors))
     Console.write(" processors; COM1 on GSI ")
     Console.write(decimal: UInt64(serialRoute.gsi))
+    Console.newline()
+    Console.write("mapper       kernel extra: ")
+    Console.write(decimal: UInt64(mappedAfterACPI))
+    Console.write(" regions left after ACPI; kept: local APIC at ")
+    Console.write(hex: UInt64(localBase))
+    Console.write(", I/O APIC at ")
+    Console.write(hex: UInt64(ioBase))
     Console.newline()
 }

@@ -8,7 +8,8 @@
 // EFER.NXE, paging with CR0.WP, a far jump into 64-bit code, a jump to the
 // higher half, a boot stack, then `swiftlet_x86_start` in Swift with the
 // multiboot magic and the physical address of the multiboot information.
-// Swift replaces these tables with ones built from the layout table.
+// Swift replaces these tables with ones built from the layout table
+// (KernelPaging.swift) and so drops the identity map.
 
 #define KERNEL_VIRTUAL_BASE 0xFFFFFFFF80000000
 // Physical address of a kernel symbol, for code running before paging.
@@ -36,8 +37,6 @@
 // Page-table entry bits.
 #define PTE_PRESENT  (1 << 0)
 #define PTE_WRITE    (1 << 1)
-#define PTE_PWT      (1 << 3)
-#define PTE_PCD      (1 << 4)
 #define PTE_LARGE    (1 << 7)
 
 #define COM1 0x3F8
@@ -101,19 +100,6 @@ _start:
     addl    $0x200000, %eax
     addl    $8, %edx
     loop    1b
-
-    // The fourth GiB (local APIC, I/O APIC, other device registers),
-    // identity-mapped and uncached, until Swift's own tables replace these.
-    movl    $PHYS(boot_pd_devices), %eax
-    orl     $(PTE_PRESENT | PTE_WRITE), %eax
-    movl    %eax, PHYS(boot_pdpt_low) + 3 * 8
-    movl    $PHYS(boot_pd_devices), %edx
-    movl    $(0xC0000000 | PTE_PRESENT | PTE_WRITE | PTE_LARGE | PTE_PCD | PTE_PWT), %eax
-    movl    $512, %ecx
-2:  movl    %eax, (%edx)
-    addl    $0x200000, %eax
-    addl    $8, %edx
-    loop    2b
 
     movl    $PHYS(boot_pml4), %eax
     movl    %eax, %cr3
@@ -207,8 +193,6 @@ boot_pdpt_low:
 boot_pdpt_high:
     .space  4096
 boot_pd:
-    .space  4096
-boot_pd_devices:
     .space  4096
     .globl  boot_stack_bottom
 boot_stack_bottom:
