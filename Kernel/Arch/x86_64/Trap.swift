@@ -63,8 +63,14 @@ enum Fault {
         Console.newline()
         Console.write("  cr2=")
         Console.write(hex: cr2)
-        Console.write(" in ")
-        writeRegion(table, cr2)
+        if isPageFault || vector == Vector.doubleFault {
+            // The faulting address (for a double fault, the page fault's
+            // that led to it, if one did).
+            Console.write(" in ")
+            writeRegion(table, cr2)
+        } else {
+            Console.write(" (the last page fault's, not this trap's)")
+        }
         Console.newline()
         Console.write("  handled on ")
         writeHandlerStack(handlerStack)
