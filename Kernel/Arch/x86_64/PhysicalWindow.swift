@@ -3,7 +3,7 @@
 /// Everything goes through the virtual-space mapper in the layout's
 /// kernel-extra window: a table is mapped while it is read and unmapped
 /// right after; device registers stay mapped for the kernel's lifetime.
-/// Needs the kernel page table (`KernelPaging`); before it exists nothing
+/// Needs the kernel page table (`X86Paging`); before it exists nothing
 /// can be mapped and both functions fail.
 enum PhysicalWindow {
     /// Calls `body` with a pointer to `size` bytes of physical memory at
@@ -12,7 +12,7 @@ enum PhysicalWindow {
     static func withMapping<Result>(
         physical: PhysicalAddress, size: UInt64, _ body: (UnsafeRawPointer) -> Result
     ) -> Result? {
-        guard let space = KernelPaging.virtualSpace else { return nil }
+        guard let space = X86Paging.virtualSpace else { return nil }
         do throws(VirtualSpaceError) {
             let region = try space.map(physical: physical, size: size, permissions: .readOnly)
             guard let pointer = region.pointer else { return nil }
@@ -38,7 +38,7 @@ enum PhysicalWindow {
     /// virtual address. Caching: the firmware's MTRRs make the APIC range
     /// uncached, which is what the page attributes (write-back) defer to.
     static func mapDevice(_ device: Device, physical: PhysicalAddress, size: UInt64) -> UInt? {
-        guard let space = KernelPaging.virtualSpace else { return nil }
+        guard let space = X86Paging.virtualSpace else { return nil }
         do throws(VirtualSpaceError) {
             let region = try space.map(physical: physical, size: size, permissions: .readWrite)
             let address = UInt(region.address.raw)
@@ -53,5 +53,5 @@ enum PhysicalWindow {
     }
 
     /// Regions the mapper holds now (the kept device mappings).
-    static var liveRegions: Int { KernelPaging.virtualSpace?.pointee.liveRegions ?? 0 }
+    static var liveRegions: Int { X86Paging.virtualSpace?.pointee.liveRegions ?? 0 }
 }

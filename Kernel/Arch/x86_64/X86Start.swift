@@ -19,7 +19,7 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
     BootMemory.log()
 
     let layout = X86_64.kernelLayout
-    KernelPaging.buildAndSwitch(layout)
+    X86Paging.buildAndSwitch(layout)
     guard let stacks = layout.region(named: "interrupt stacks") else { kernelPanic("the layout has no interrupt stacks") }
     InterruptStacks.useLayoutStacks(stacks)
     // The rest runs on slot 0 of the interrupt stacks, above its guard page;
@@ -46,12 +46,12 @@ func x86StartOnKernelStack(_ unused: UInt64) {
 }
 
 private func logPaging() {
-    guard let table = KernelPaging.pageTable else { kernelPanic("no kernel page table") }
+    guard let table = X86Paging.pageTable else { kernelPanic("no kernel page table") }
     let audit = PagingAudit.run(table.pointee, X86_64.kernelLayout)
     Console.write("paging       4-level, kernel page table from the layout at ")
     Console.write(table.pointee.rootAddress)
     Console.write(" (")
-    Console.write(decimal: KernelPaging.tablePagesUsed)
+    Console.write(decimal: X86Paging.tablePagesUsed)
     Console.line(" table pages); identity map dropped")
     Console.write("audit        ")
     Console.write(decimal: audit.pages)

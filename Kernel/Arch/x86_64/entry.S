@@ -9,7 +9,7 @@
 // higher half, a boot stack, then `swiftlet_x86_start` in Swift with the
 // multiboot magic and the physical address of the multiboot information.
 // Swift replaces these tables with ones built from the layout table
-// (KernelPaging.swift) and so drops the identity map.
+// (X86Paging.swift) and so drops the identity map.
 
 #define KERNEL_VIRTUAL_BASE 0xFFFFFFFF80000000
 // Physical address of a kernel symbol, for code running before paging.

@@ -32,7 +32,7 @@ typealias KernelMappedRegion = MappedRegion<KernelWindowPages>
 /// The page table, the allocator of its table pages and the mapper must stay
 /// at fixed addresses (each points at the one before), so they live in a
 /// page taken from RAM at boot, not in Swift globals that could be copied.
-enum KernelPaging {
+enum X86Paging {
     /// Frames set aside for the kernel's table pages: those the layout needs
     /// at boot (about 15) and those the mapper's window adds later.
     static let tablePoolFrames: UInt64 = 64
