@@ -15,11 +15,27 @@ ARCH_SWIFTFLAGS :=
 # Assembly and C must match Swift's rv64imac / lp64 objects (TOOLCHAIN.md).
 ARCH_CFLAGS := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
 QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nographic
+# The check image powers off through the test finisher: QEMU exits 0 on a pass.
+QEMU_CHECK_DEVICES :=
+CHECK_PASS_STATUS := 0
+PANIC_CHECK_IMAGES :=
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
 ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-red-zone -mno-sse
-QEMU := qemu-system-x86_64 -nographic
+# q35 with 128 MiB: the Emerald layout direct-maps the first 128 MiB. No
+# reboot on a triple fault, so a broken boot ends QEMU instead of looping;
+# no network card (its boot ROM only slows the boot down). COM1 and QEMU's
+# monitor share the terminal (Ctrl-A X quits); no -nographic, because with it
+# SeaBIOS also writes to the serial line, terminal resets included.
+QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 128M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
+# isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
+# (v << 1) | 1, so a pass (v = 0) is exit status 1.
+QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
+CHECK_PASS_STATUS := 1
+# A panic in a check image powers off with 2: QEMU exits with 5.
+PANIC_STATUS := 5
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
@@ -45,7 +61,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check check qemu
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -55,8 +71,8 @@ all: core
 # (compiled with -D SWIFTLET_CHECK) runs the in-kernel self-checks.
 kernel: $(BUILD)/kernel.elf
 kernel-check: $(BUILD)/kernel-check.elf
+kernel-overflow: $(BUILD)/kernel-overflow.elf
 
-ifeq ($(ARCH),riscv64)
 $(BUILD)/kernel.o: $(KERNEL_SWIFT) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== kernel Swift for $(ARCH)"
@@ -66,6 +82,14 @@ $(BUILD)/kernel-check.o: $(KERNEL_SWIFT) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== kernel Swift for $(ARCH), check mode"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+# x86-64 also builds kernel-overflow.elf, a check image that runs its kernel
+# stack into the guard page below it on purpose: it must panic with "kernel
+# stack overflow", reported from the page-fault handler's own stack.
+$(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S Makefile
 	@mkdir -p $(BUILD)/obj
@@ -78,11 +102,6 @@ $(BUILD)/obj/libc.o: $(KERNEL_C) Makefile
 # The program archive (User/user.mk) is linked into every image.
 $(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT) $(BUILD)/archive.o
 	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $(BUILD)/archive.o $<
-else
-$(BUILD)/kernel.elf $(BUILD)/kernel-check.elf:
-	@echo "swiftlet: the $(ARCH) kernel is not written yet" >&2
-	@exit 1
-endif
 
 # QEMU comes from the distribution; this installs it once if it is missing.
 qemu:
@@ -92,11 +111,20 @@ qemu:
 run: $(BUILD)/kernel.elf qemu
 	$(QEMU) -kernel $(BUILD)/kernel.elf
 
-# Boot the check kernel: passes only if QEMU exits 0 and the guest's closing
-# line is "N passed, 0 failed".
-check: $(BUILD)/kernel-check.elf qemu
+# Boot the check kernel: passes only if QEMU exits with the pass status (0,
+# or 1 through x86's isa-debug-exit) and the guest's closing line is
+# "N passed, 0 failed".
+check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
-	Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) -kernel $(BUILD)/kernel-check.elf
+	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+ifeq ($(ARCH),x86_64)
+	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
+		'  handled on IST4 \(the page-fault stack, top 0x[0-9a-f_]+\)' \
+		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 0\)' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+endif
 
 test: host-test core-all
 	$(MAKE) check ARCH=riscv64

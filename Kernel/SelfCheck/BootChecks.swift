@@ -149,12 +149,27 @@ enum LayoutChecks {
         } catch {
             return false
         }
-        guard let freeRAM = table.region(named: "free RAM") else { return false }
         let code = VirtualAddress(Platform.breakpointAddress)
         guard let codeRegion = table.region(containing: code) else { return false }
-        return freeRAM.range.start.raw == Platform.freeMemory.start.raw
-            && freeRAM.range.end.raw == Platform.freeMemory.end.raw
+        return freeMemoryIsDirectlyMapped(table)
             && codeRegion.permissions.contains(.execute)
             && !codeRegion.permissions.contains(.write)
+    }
+
+    /// The frame allocator's memory, at the virtual address the kernel
+    /// reaches it through, lies in one region of the table that maps it
+    /// linearly to those very physical addresses, readable and writable.
+    /// (RISC-V: "free RAM", virtual = physical; x86-64: "physical
+    /// allocator", in the direct map.)
+    private static func freeMemoryIsDirectlyMapped(_ table: LayoutTable) -> Bool {
+        let free = Platform.freeMemory
+        guard let pointer = Platform.physicalMemory.pointer(to: free.start, count: free.size) else { return false }
+        let first = VirtualAddress(UInt64(UInt(bitPattern: pointer)))
+        guard let last = first.adding(free.size - 1),
+              let region = table.region(containing: first), region.range.contains(last),
+              case .direct(let physical) = region.backing,
+              region.permissions.contains(.readWrite), !region.permissions.contains(.execute)
+        else { return false }
+        return physical.adding(first.raw - region.range.start.raw) == free.start
     }
 }

@@ -1,0 +1,72 @@
+// Processor instructions, through the functions in cpu.S (Swift has no
+// inline assembly). Only what the kernel uses is declared.
+
+// Port I/O.
+@_extern(c, "swiftlet_x86_outb") func outb(_ port: UInt16, _ value: UInt8)
+@_extern(c, "swiftlet_x86_inb") func inb(_ port: UInt16) -> UInt8
+@_extern(c, "swiftlet_x86_outl") func outl(_ port: UInt16, _ value: UInt32)
+@_extern(c, "swiftlet_x86_inl") func inl(_ port: UInt16) -> UInt32
+
+// Control registers and the TLB.
+@_extern(c, "swiftlet_x86_read_cr0") func readCR0() -> UInt64
+@_extern(c, "swiftlet_x86_read_cr2") func readCR2() -> UInt64
+@_extern(c, "swiftlet_x86_read_cr3") func readCR3() -> UInt64
+@_extern(c, "swiftlet_x86_write_cr3") func writeCR3(_ value: UInt64)
+@_extern(c, "swiftlet_x86_read_cr4") func readCR4() -> UInt64
+@_extern(c, "swiftlet_x86_write_cr4") func writeCR4(_ value: UInt64)
+@_extern(c, "swiftlet_x86_invlpg") func invalidatePage(_ address: UInt64)
+
+// Model-specific registers, the time-stamp counter, CPUID.
+@_extern(c, "swiftlet_x86_rdmsr") func readMSR(_ msr: UInt32) -> UInt64
+@_extern(c, "swiftlet_x86_wrmsr") func writeMSR(_ msr: UInt32, _ value: UInt64)
+@_extern(c, "swiftlet_x86_rdtsc") func readTimeStampCounter() -> UInt64
+@_extern(c, "swiftlet_x86_cpuid") func cpuidInstruction(_ leaf: UInt32, _ subleaf: UInt32, _ out: UnsafeMutablePointer<UInt32>)
+
+// Descriptor tables (each pointer is to a 10-byte limit + base).
+@_extern(c, "swiftlet_x86_load_gdt") func loadGDT(_ pointer: UnsafeRawPointer, code: UInt64, data: UInt64)
+@_extern(c, "swiftlet_x86_load_tss") func loadTaskRegister(_ selector: UInt16)
+@_extern(c, "swiftlet_x86_load_idt") func loadIDT(_ pointer: UnsafeRawPointer)
+
+// The interrupt flag and halting.
+@_extern(c, "swiftlet_x86_enable_interrupts") func enableInterruptsInstruction()
+/// Clears the interrupt flag; returns RFLAGS as it was.
+@_extern(c, "swiftlet_x86_disable_interrupts") func disableInterruptsInstruction() -> UInt64
+@_extern(c, "swiftlet_x86_halt") func haltInstruction()
+
+// Instructions for the checks, stack switching, linker symbols.
+@_extern(c, "swiftlet_x86_breakpoint") func breakpointInstruction()
+@_extern(c, "swiftlet_x86_breakpoint_instruction_address") func breakpointInstructionAddress() -> UInt64
+@_extern(c, "swiftlet_x86_run_on_stack") func runOnStack(_ top: UInt64, _ function: @convention(c) (UInt64) -> Void, _ argument: UInt64)
+@_extern(c, "swiftlet_x86_overflow_stack") func overflowStackInstruction()
+@_extern(c, "swiftlet_x86_vector_stubs_address") func vectorStubsAddress() -> UInt64
+@_extern(c, "swiftlet_x86_boot_stack_top") func bootStackTop() -> UInt64
+@_extern(c, "swiftlet_x86_kernel_image_start") func kernelImageStart() -> UInt64
+@_extern(c, "swiftlet_x86_kernel_text_end") func kernelTextEnd() -> UInt64
+@_extern(c, "swiftlet_x86_kernel_rodata_end") func kernelRodataEnd() -> UInt64
+@_extern(c, "swiftlet_x86_kernel_image_end") func kernelImageEnd() -> UInt64
+
+/// RFLAGS' interrupt-enable bit.
+let rflagsInterruptsEnabled: UInt64 = 1 << 9
+
+/// The results of one CPUID leaf.
+struct CPUIDResult {
+    var eax: UInt32 = 0
+    var ebx: UInt32 = 0
+    var ecx: UInt32 = 0
+    var edx: UInt32 = 0
+}
+
+func cpuid(_ leaf: UInt32, _ subleaf: UInt32 = 0) -> CPUIDResult {
+    var words = InlineArray<4, UInt32>(repeating: 0)
+    withUnsafeMutablePointer(to: &words) { pointer in
+        pointer.withMemoryRebound(to: UInt32.self, capacity: 4) { cpuidInstruction(leaf, subleaf, $0) }
+    }
+    return CPUIDResult(eax: words[0], ebx: words[1], ecx: words[2], edx: words[3])
+}
+
+/// Model-specific register numbers.
+enum MSR {
+    static let apicBase: UInt32 = 0x1B
+    static let efer: UInt32 = 0xC000_0080
+    static let star: UInt32 = 0xC000_0081
+}

@@ -1,0 +1,47 @@
+@_extern(c, "swiftlet_x86_early_interrupt_stacks_address") func earlyInterruptStacksAddress() -> UInt64
+
+/// The stacks the processor switches to by itself, from the TSS: one per
+/// interrupt-stack-table entry the IDT uses, and RSP0 for interrupts from
+/// user mode. Their home is the layout's "interrupt stacks" region, seven
+/// slots of 128 KiB each above an unmapped 4 KiB guard page; slot n serves:
+///   0  the boot processor's kernel stack once paging is on (kernelMain runs here)
+///   1  IST1, double fault
+///   2  IST2, NMI
+///   3  IST3, machine check
+///   4  IST4, page fault
+///   5  RSP0, interrupts from user mode (until processes bring their own)
+///   6  spare
+/// Before the kernel's page tables map that region, small stacks in .bss
+/// (entry.S) stand in for the IST entries and the boot stack for RSP0.
+enum InterruptStacks {
+    static let kernelSlot = 0
+    static let privilegeSlot = 5
+    /// The IST entries in use, 1 through this; entry n lives in slot n.
+    static let istEntries = 4
+
+    /// Bytes of each stack in use now (the early ones are smaller).
+    nonisolated(unsafe) private(set) static var stackBytes: UInt64 = 16384
+
+    static func useEarlyStacks() {
+        let base = earlyInterruptStacksAddress()
+        stackBytes = 16384
+        for index in 1...istEntries { Descriptors.setInterruptStack(index, top: base + UInt64(index) * stackBytes) }
+        Descriptors.setPrivilegeStack(top: bootStackTop())
+    }
+
+    /// Points the TSS at the layout's slots (their pages must be mapped).
+    static func useLayoutStacks(_ region: LayoutRegion) {
+        stackBytes = region.slot(0).size
+        for index in 1...istEntries { Descriptors.setInterruptStack(index, top: region.slot(index).end.raw) }
+        Descriptors.setPrivilegeStack(top: region.slot(privilegeSlot).end.raw)
+    }
+
+    /// The IST entry whose stack holds `address`, if any.
+    static func istEntry(containing address: UInt64) -> Int? {
+        for index in 1...istEntries {
+            let top = Descriptors.interruptStack(index)
+            if top != 0 && address < top && address >= top - stackBytes { return index }
+        }
+        return nil
+    }
+}

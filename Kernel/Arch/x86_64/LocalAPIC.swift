@@ -1,0 +1,81 @@
+import _Volatile
+
+/// The boot processor's local APIC (xAPIC, memory-mapped): it delivers
+/// interrupts to this CPU, takes their end-of-interrupt, and owns the timer
+/// that drives `Clock`. Its registers are reached at `base`, a virtual
+/// address the platform code provides.
+enum LocalAPIC {
+    nonisolated(unsafe) private(set) static var base: UInt = 0
+
+    // Register offsets.
+    private static let idRegister: UInt = 0x20
+    private static let versionRegister: UInt = 0x30
+    private static let taskPriority: UInt = 0x80
+    private static let endOfInterruptRegister: UInt = 0xB0
+    private static let spuriousVector: UInt = 0xF0
+    private static let timerVector: UInt = 0x320
+    private static let lint0: UInt = 0x350
+    private static let lint1: UInt = 0x360
+    private static let errorVector: UInt = 0x370
+    private static let timerInitialCount: UInt = 0x380
+    private static let timerCurrentCount: UInt = 0x390
+    private static let timerDivide: UInt = 0x3E0
+
+    private static let masked: UInt32 = 1 << 16
+    private static let softwareEnable: UInt32 = 1 << 8
+    /// Divide configuration value for "divide by 16".
+    private static let divideBy16: UInt32 = 0x3
+
+    private static func register(_ offset: UInt) -> VolatileMappedRegister<UInt32> {
+        VolatileMappedRegister<UInt32>(unsafeBitPattern: base + offset)
+    }
+
+    /// The physical address of the registers, from the APIC base MSR.
+    static var physicalBase: UInt64 { readMSR(MSR.apicBase) & 0xF_FFFF_F000 }
+
+    /// Turns the APIC on with every local source masked and accepting every
+    /// priority; registers at virtual address `virtualBase`.
+    static func enable(at virtualBase: UInt) {
+        base = virtualBase
+        // Globally enabled (bit 11 of the base MSR; firmware normally sets it).
+        writeMSR(MSR.apicBase, readMSR(MSR.apicBase) | 1 << 11)
+        register(spuriousVector).store(softwareEnable | UInt32(Vector.spurious))
+        register(taskPriority).store(0)
+        register(timerVector).store(masked)
+        register(lint0).store(masked)
+        register(lint1).store(masked)
+        register(errorVector).store(masked)
+        endOfInterrupt()
+    }
+
+    static var id: UInt32 { register(idRegister).load() >> 24 }
+    static var version: UInt32 { register(versionRegister).load() & 0xFF }
+
+    static func endOfInterrupt() { register(endOfInterruptRegister).store(0) }
+
+    /// One-shot countdown from the largest count, masked: for calibration.
+    static func startCalibrationCount() {
+        register(timerDivide).store(divideBy16)
+        register(timerVector).store(masked)
+        register(timerInitialCount).store(UInt32.max)
+    }
+
+    /// Counts the timer has gone down since `startCalibrationCount`.
+    static var calibrationElapsed: UInt32 { UInt32.max - register(timerCurrentCount).load() }
+
+    static func stopTimer() { register(timerInitialCount).store(0) }
+
+    /// One interrupt on `Vector.timer` after `count` timer counts (input
+    /// clock divided by 16); `rearmTimer` starts the next one.
+    static func startOneShotTimer(count: UInt32) {
+        oneShotCount = count
+        register(timerDivide).store(divideBy16)
+        register(timerVector).store(UInt32(Vector.timer))
+        register(timerInitialCount).store(count)
+    }
+
+    nonisolated(unsafe) private static var oneShotCount: UInt32 = 0
+
+    /// Counts down the same interval again, from now.
+    static func rearmTimer() { register(timerInitialCount).store(oneShotCount) }
+}

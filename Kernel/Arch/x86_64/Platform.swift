@@ -1,0 +1,75 @@
+/// This image's architecture: the only file that names it for the portable
+/// kernel. Compiled only into x86-64 images (the Makefile picks the source
+/// directory).
+typealias Platform = X86_64
+
+/// x86-64 on a PC (QEMU q35 or pc), long mode, the kernel in the top 2 GiB
+/// (the Emerald layout, `X86_64Layout`).
+enum X86_64: Architecture {
+    static var serial: SerialPort { SerialPort.com1 }
+
+    static var machineName: StaticString { "x86-64, QEMU PC (multiboot), long mode" }
+
+    static func consolePut(_ byte: UInt8) { serial.put(byte) }
+    static func setConsoleLoopback(_ on: Bool) { serial.setLoopback(on) }
+
+    static func enableInterrupts() { enableInterruptsInstruction() }
+
+    static func disableInterrupts() -> Bool {
+        disableInterruptsInstruction() & rflagsInterruptsEnabled != 0
+    }
+
+    /// `hlt` leaves the interrupt flag as it is: with interrupts on it sleeps
+    /// until the next one (a timer tick at the latest).
+    static func waitForInterrupt() { haltInstruction() }
+
+    /// The time-stamp counter, measured against the PIT at boot.
+    static func readCounter() -> UInt64 { readTimeStampCounter() }
+    static var counterFrequency: UInt64 { TimerSetup.counterFrequency }
+    static var tickRate: UInt64 { TimerSetup.ticksPerSecond }
+
+    static var kernelImage: PhysicalRange {
+        PhysicalRange(start: physical(kernelImageStart()), end: physical(kernelImageEnd()))!
+    }
+
+    static var freeMemory: PhysicalRange { BootMemory.free }
+
+    /// The direct map: the first 128 MiB of physical memory at
+    /// 0xFFFF_FFFF_8000_0000.
+    static var physicalMemory: DirectMappedMemory {
+        DirectMappedMemory(
+            window: PhysicalRange(start: PhysicalAddress(0), size: X86_64Layout.directMapSize)!,
+            offset: X86_64Layout.directMapBase)
+    }
+
+    /// Where the linker put the parts of the image (virtual addresses).
+    static var imageParts: KernelImage {
+        KernelImage(
+            start: VirtualAddress(kernelImageStart()), textEnd: VirtualAddress(kernelTextEnd()),
+            rodataEnd: VirtualAddress(kernelRodataEnd()), end: VirtualAddress(kernelImageEnd()))
+    }
+
+    static var kernelLayout: LayoutTable { X86_64Layout.table(imageParts) }
+    static var addressRule: AddressRule { .canonical48 }
+
+    static func breakpoint() { breakpointInstruction() }
+    static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
+    static var breakpointCause: UInt64 { Vector.breakpoint }
+
+    /// QEMU's isa-debug-exit device (port 0xf4, added for check runs) ends
+    /// QEMU with status (status << 1) | 1; without it, this halts.
+    static func powerOff(status: UInt16) -> Never {
+        outl(0xF4, UInt32(status))
+        halt()
+    }
+
+    static func halt() -> Never {
+        _ = disableInterruptsInstruction()
+        while true { haltInstruction() }
+    }
+
+    /// A kernel virtual address in the image or the direct map, as physical.
+    static func physical(_ virtual: UInt64) -> PhysicalAddress {
+        PhysicalAddress(virtual - X86_64Layout.directMapBase)
+    }
+}
