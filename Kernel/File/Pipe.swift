@@ -75,7 +75,12 @@ enum Pipes {
             let n = min(min(count - written, space), KernelBuffer.size)
             guard let address = source.adding(UInt64(written)),
                   UserMemory.copyIn(from: address, into: &chunk, count: n) else { return -1 }
-            for i in 0..<n { table[index].put(chunk.bytes[i]) }
+            // The bytes go into a copy that is stored back whole: a loop of
+            // mutating calls on `table[index]` itself compiled (Swift 6.3, -Osize)
+            // to a single store of the last byte.
+            var pipe = table[index]
+            for i in 0..<n { pipe.put(chunk.bytes[i]) }
+            table[index] = pipe
             written += n
         }
         Scheduler.wakeup(readChannel(index))
@@ -93,7 +98,9 @@ enum Pipes {
         var done = 0
         while done < count && !table[index].isEmpty {
             let n = min(min(count - done, KernelBuffer.size), Int(table[index].writeCount - table[index].readCount))
-            for i in 0..<n { chunk.bytes[i] = table[index].take() }
+            var pipe = table[index]  // as in `write`
+            for i in 0..<n { chunk.bytes[i] = pipe.take() }
+            table[index] = pipe
             guard let address = destination.adding(UInt64(done)),
                   UserMemory.copyOut(to: address, from: &chunk, count: n) else { return -1 }
             done += n
