@@ -128,6 +128,7 @@ endif
 
 test: host-test core-all
 	$(MAKE) check ARCH=riscv64
+	$(MAKE) check ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:
