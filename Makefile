@@ -18,7 +18,9 @@ QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nogra
 # The check image powers off through the test finisher: QEMU exits 0 on a pass.
 QEMU_CHECK_DEVICES :=
 CHECK_PASS_STATUS := 0
-PANIC_CHECK_IMAGES :=
+# A panic in a check image powers off with status 2.
+PANIC_STATUS := 2
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -117,6 +119,13 @@ run: $(BUILD)/kernel.elf qemu
 check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
 	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+ifeq ($(ARCH),riscv64)
+	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
+		'\(the fault address is a kernel stack.s guard page\)' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+endif
 ifeq ($(ARCH),x86_64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
