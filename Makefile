@@ -63,7 +63,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -135,8 +135,16 @@ ifeq ($(ARCH),x86_64)
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
 endif
 
-test: host-test core-all
+# The interactive image, driven through its console like a person would:
+# each command of the transcript is typed at the shell's prompt and what the
+# guest prints back is checked.
+shell-test: $(BUILD)/kernel.elf qemu
+	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
+	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
+
+test: host-test core-all user-host-test
 	$(MAKE) check ARCH=riscv64
+	$(MAKE) shell-test ARCH=riscv64
 	@echo "make test: all checks passed"
 
 host-test:
