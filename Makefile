@@ -18,7 +18,9 @@ QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nogra
 # The check image powers off through the test finisher: QEMU exits 0 on a pass.
 QEMU_CHECK_DEVICES :=
 CHECK_PASS_STATUS := 0
-PANIC_CHECK_IMAGES :=
+# A panic in a check image powers off with status 2.
+PANIC_STATUS := 2
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -61,7 +63,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test stack-check
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -117,6 +119,13 @@ run: $(BUILD)/kernel.elf qemu
 check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
 	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+ifeq ($(ARCH),riscv64)
+	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
+		'\(the fault address is a kernel stack.s guard page\)' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+endif
 ifeq ($(ARCH),x86_64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
@@ -126,9 +135,27 @@ ifeq ($(ARCH),x86_64)
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
 endif
 
-test: host-test core-all
+# The interactive image, driven through its console like a person would:
+# each command of the transcript is typed at the shell's prompt and what the
+# guest prints back is checked.
+shell-test: $(BUILD)/kernel.elf qemu
+	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
+	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
+
+# RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
+# calls from a user trap must fit with room to spare, and the work moved to
+# the 16 KiB scratch stack must fit there.
+stack-check: $(BUILD)/kernel.elf
+	@echo "== kernel stack budget ($(ARCH))"
+	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec_load swiftlet_report_fault swiftlet_memory_map
+
+test: host-test core-all user-host-test
+	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
+	$(MAKE) shell-test ARCH=riscv64
 	$(MAKE) check ARCH=x86_64
+	$(MAKE) shell-test ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:

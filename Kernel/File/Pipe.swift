@@ -1,11 +1,11 @@
-/// A pipe: a fixed ring buffer between a writing end and a reading end.
-/// Readers sleep while it is empty and writers while it is full; closing the
-/// last writer gives readers end-of-file, closing the last reader makes
-/// writes fail.
+/// A pipe: a ring buffer from the kernel heap between a writing end and a
+/// reading end. Readers sleep while it is empty and writers while it is
+/// full; closing the last writer gives readers end-of-file, closing the last
+/// reader makes writes fail.
 struct Pipe {
     static let capacity = 512
 
-    var buffer: InlineArray<512, UInt8> = .init(repeating: 0)
+    var buffer: UnsafeMutablePointer<UInt8>? = nil
     /// Total bytes ever read and written; their difference is the fill level.
     var readCount: UInt64 = 0
     var writeCount: UInt64 = 0
@@ -15,34 +15,33 @@ struct Pipe {
     var isFree: Bool { !readOpen && !writeOpen }
     var isEmpty: Bool { readCount == writeCount }
     var isFull: Bool { writeCount - readCount == UInt64(Pipe.capacity) }
-
-    mutating func put(_ byte: UInt8) {
-        buffer[Int(writeCount % UInt64(Pipe.capacity))] = byte
-        writeCount += 1
-    }
-
-    mutating func take() -> UInt8 {
-        let byte = buffer[Int(readCount % UInt64(Pipe.capacity))]
-        readCount += 1
-        return byte
-    }
+    var filled: Int { Int(writeCount - readCount) }
 }
 
-/// Every pipe in the system lives in this fixed table; running out is an
-/// ordinary error (pipe() returns -1), not a kernel failure.
+/// Every pipe in the system has a slot in this fixed table; its buffer
+/// comes from the kernel heap. Running out of either is an ordinary error
+/// (pipe() returns -1), not a kernel failure.
 enum Pipes {
     static let count = 16
     nonisolated(unsafe) static var table: InlineArray<16, Pipe> = .init(repeating: Pipe())
 
-    /// A fresh pipe with both ends open, or nil when all are in use.
+    /// A fresh pipe with both ends open, or nil when no slot or no heap
+    /// memory is left.
     static func allocate() -> Int? {
         for index in 0..<count where table[index].isFree {
-            table[index] = Pipe()
-            table[index].readOpen = true
-            table[index].writeOpen = true
+            guard let memory = KernelHeapArea.allocate(bytes: Pipe.capacity) else { return nil }
+            table[index] = Pipe(buffer: memory.bindMemory(to: UInt8.self, capacity: Pipe.capacity),
+                                readCount: 0, writeCount: 0, readOpen: true, writeOpen: true)
             return index
         }
         return nil
+    }
+
+    /// Returns the buffer once both ends are closed.
+    private static func releaseIfUnused(_ index: Int) {
+        guard table[index].isFree, let buffer = table[index].buffer else { return }
+        KernelHeapArea.free(UnsafeMutableRawPointer(buffer))
+        table[index] = Pipe()
     }
 
     /// Sleep channel of a pipe's readers or writers.
@@ -57,6 +56,7 @@ enum Pipes {
             table[index].readOpen = false
             Scheduler.wakeup(writeChannel(index))
         }
+        releaseIfUnused(index)
     }
 
     /// Writes up to `count` bytes from user address `source`; returns bytes
@@ -71,16 +71,16 @@ enum Pipes {
                 Scheduler.sleep(on: writeChannel(index))
                 continue
             }
-            let space = Pipe.capacity - Int(table[index].writeCount - table[index].readCount)
-            let n = min(min(count - written, space), KernelBuffer.size)
+            let n = min(min(count - written, Pipe.capacity - table[index].filled), KernelBuffer.size)
             guard let address = source.adding(UInt64(written)),
-                  UserMemory.copyIn(from: address, into: &chunk, count: n) else { return -1 }
-            // The bytes go into a copy that is stored back whole: a loop of
-            // mutating calls on `table[index]` itself compiled (Swift 6.3, -Osize)
-            // to a single store of the last byte.
-            var pipe = table[index]
-            for i in 0..<n { pipe.put(chunk.bytes[i]) }
-            table[index] = pipe
+                  UserMemory.copyIn(from: address, into: &chunk, count: n) else { return written > 0 ? written : -1 }
+            let buffer = table[index].buffer.unsafelyUnwrapped
+            var position = table[index].writeCount
+            for i in 0..<n {
+                buffer[Int(position % UInt64(Pipe.capacity))] = chunk.bytes[i]
+                position += 1
+            }
+            table[index].writeCount = position
             written += n
         }
         Scheduler.wakeup(readChannel(index))
@@ -97,10 +97,14 @@ enum Pipes {
         var chunk = KernelBuffer()
         var done = 0
         while done < count && !table[index].isEmpty {
-            let n = min(min(count - done, KernelBuffer.size), Int(table[index].writeCount - table[index].readCount))
-            var pipe = table[index]  // as in `write`
-            for i in 0..<n { chunk.bytes[i] = pipe.take() }
-            table[index] = pipe
+            let n = min(min(count - done, KernelBuffer.size), table[index].filled)
+            let buffer = table[index].buffer.unsafelyUnwrapped
+            var position = table[index].readCount
+            for i in 0..<n {
+                chunk.bytes[i] = buffer[Int(position % UInt64(Pipe.capacity))]
+                position += 1
+            }
+            table[index].readCount = position
             guard let address = destination.adding(UInt64(done)),
                   UserMemory.copyOut(to: address, from: &chunk, count: n) else { return -1 }
             done += n

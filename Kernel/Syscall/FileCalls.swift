@@ -94,12 +94,13 @@ enum FileCalls {
     static func pipe(_ destination: VirtualAddress) -> Int {
         guard let pipe = Pipes.allocate() else { return -1 }
         guard let reader = OpenFiles.open(.pipeReader(pipe), readable: true, writable: false) else {
-            Pipes.table[pipe] = Pipe()
+            Pipes.close(pipe, writing: false)
+            Pipes.close(pipe, writing: true)
             return -1
         }
         guard let writer = OpenFiles.open(.pipeWriter(pipe), readable: false, writable: true) else {
             OpenFiles.release(reader)
-            Pipes.table[pipe] = Pipe()
+            Pipes.close(pipe, writing: true)
             return -1
         }
         let slot = Processes.current

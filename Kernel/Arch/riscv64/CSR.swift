@@ -67,6 +67,8 @@ enum InterruptCode {
 enum ExceptionCode {
     static let illegalInstruction: UInt64 = 2
     static let breakpoint: UInt64 = 3
+    static let loadPageFault: UInt64 = 13
+    static let storePageFault: UInt64 = 15
 }
 
 /// scause's top bit: set for interrupts, clear for exceptions.

@@ -97,6 +97,13 @@ extension RiscV64 {
         flushTranslations()
         writeSatp(kernelSatp)
         flushTranslations()
+        #if SWIFTLET_STACK_OVERFLOW_CHECK
+        // The overflow check image: run process slot 0's kernel stack into
+        // the guard page below it; the trap handler must say so and panic.
+        Console.line("check: running a kernel stack into its guard page (a panic must follow)")
+        let top = UnsafeMutableRawPointer(bitPattern: UInt(RiscV64Layout.kernelStack(0) + RiscV64Layout.pageSize)).unsafelyUnwrapped
+        _ = callOnStack(0, unsafeBitCast(overflowStackInstruction as @convention(c) () -> Void, to: UnsafeRawPointer.self), top)
+        #endif
     }
 
     /// The xv6 layout has no heap region: the heap takes a run of
@@ -110,3 +117,5 @@ extension RiscV64 {
         KernelHeapArea.initialize(region: region, bytes: Int(kernelHeapFrames * pageBytes))
     }
 }
+
+@_extern(c, "swiftlet_overflow_stack") func overflowStackInstruction()

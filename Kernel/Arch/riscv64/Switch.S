@@ -53,3 +53,12 @@ call_on_stack:
     ld ra, 8(sp)
     addi sp, sp, 16
     ret
+
+# overflow_stack: runs the stack down until it faults, for the check image
+# that proves a kernel stack overflow hits the guard page below the stack.
+.section .text
+.globl swiftlet_overflow_stack
+swiftlet_overflow_stack:
+1:  addi sp, sp, -512
+    sd zero, 0(sp)
+    j 1b

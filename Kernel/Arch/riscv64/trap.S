@@ -2,7 +2,8 @@
 // because only assembly can save every register before any Swift code runs
 // and return with `sret`.
 //
-// It builds a TrapFrame (TrapFrame.swift) on the current stack: slot i holds
+// It builds a TrapFrame (TrapFrame.swift) on the current stack (for an
+// interrupt) or on the fault stack (for an exception): slot i holds
 // register x_i (slot 0 is unused, slot 2 holds sp as it was before the trap),
 // then sepc and sstatus. `swiftlet_kernel_trap` may change the saved sepc,
 // for example to step over a breakpoint; sepc and sstatus are written back
@@ -16,13 +17,27 @@
     .globl swiftlet_kernel_trap_vector
     .balign 4
 swiftlet_kernel_trap_vector:
+    // Exceptions in kernel mode move to the fault stack: the current stack
+    // may be the reason for the trap (an overflow into its guard page), and
+    // pushing a frame there would fault again. Interrupts stay where they
+    // are. sscratch is free in kernel mode (userret sets it on the way out).
+    csrw    sscratch, t0
+    csrr    t0, scause
+    bltz    t0, 1f
+    mv      t0, sp
+    la      sp, swiftlet_fault_stack_top
     addi    sp, sp, -FRAME_BYTES
-    sd      x1, 8(sp)
-    .irp    n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    sd      t0, (2 * 8)(sp)
+    j       2f
+1:  addi    sp, sp, -FRAME_BYTES
+    addi    t0, sp, FRAME_BYTES
+    sd      t0, (2 * 8)(sp)
+2:
+    .irp    n, 1,3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     sd      x\n, (\n * 8)(sp)
     .endr
-    addi    t0, sp, FRAME_BYTES
-    sd      t0, 16(sp)
+    csrr    t0, sscratch
+    sd      t0, (5 * 8)(sp)
     csrr    t0, sepc
     sd      t0, SEPC_SLOT(sp)
     csrr    t0, sstatus
@@ -35,9 +50,16 @@ swiftlet_kernel_trap_vector:
     csrw    sepc, t0
     ld      t0, SSTATUS_SLOT(sp)
     csrw    sstatus, t0
-    ld      x1, 8(sp)
-    .irp    n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .irp    n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld      x\n, (\n * 8)(sp)
     .endr
-    addi    sp, sp, FRAME_BYTES
+    ld      sp, (2 * 8)(sp)
     sret
+
+// The stack kernel-mode exceptions are handled on (see above).
+    .section .bss.fault_stack, "aw", @nobits
+    .balign 16
+swiftlet_fault_stack:
+    .space 16384
+    .globl swiftlet_fault_stack_top
+swiftlet_fault_stack_top:

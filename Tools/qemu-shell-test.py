@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Drives Swiftlet's shell in QEMU like a person at the console: waits for
+the prompt, types one command, and checks what the guest printed back
+against the expectations of a transcript file.
+
+    Tools/qemu-shell-test.py TRANSCRIPT LOGFILE -- qemu-system-... -kernel IMAGE
+
+Transcript lines:  `$ command` types a command; `> regex` must match a line
+of its output; `! regex` must match no line of it. Ends with the line
+`N passed, M failed` and a non-zero status on any failure."""
+import os, re, select, subprocess, sys, time
+
+def main():
+    sep = sys.argv.index("--")
+    transcript, logfile = sys.argv[1:sep]
+    command = sys.argv[sep + 1:]
+    steps = []
+    for raw in open(transcript):
+        line = raw.rstrip("\n")
+        if line.startswith("$ "):
+            steps.append([line[2:], [], []])
+        elif line.startswith("> "):
+            steps[-1][1].append(line[2:])
+        elif line.startswith("! "):
+            steps[-1][2].append(line[2:])
+
+    qemu = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = open(logfile, "wb")
+    buffer = b""
+
+    def read_until(pattern, timeout):
+        nonlocal buffer
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            match = re.search(pattern, buffer)
+            if match:
+                before, buffer = buffer[:match.end()], buffer[match.end():]
+                return before
+            ready, _, _ = select.select([qemu.stdout], [], [], 0.2)
+            if ready:
+                chunk = os.read(qemu.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                log.write(chunk)
+                log.flush()
+                buffer += chunk
+        return None
+
+    passed = failed = 0
+    if read_until(rb"\$ $", 60) is None:
+        print("shell: no prompt within 60 s")
+        failed += 1
+        steps = []
+    for command_line, expected, forbidden in steps:
+        for ch in command_line + "\r":
+            qemu.stdin.write(ch.encode())
+            qemu.stdin.flush()
+            time.sleep(0.005)
+        output = read_until(rb"\n\$ $", 30)
+        if output is None:
+            print(f"shell: `{command_line}`: no prompt came back ... FAILED")
+            failed += 1
+            break
+        lines = output.decode(errors="replace").replace("\r", "").split("\n")[1:-1]
+        problems = [f"missing /{e}/" for e in expected if not any(re.search(e, l) for l in lines)]
+        problems += [f"unexpected /{f}/" for f in forbidden if any(re.search(f, l) for l in lines)]
+        if problems:
+            failed += 1
+            print(f"shell: `{command_line}` ... FAILED ({'; '.join(problems)})")
+            for l in lines:
+                print(f"    | {l}")
+        else:
+            passed += 1
+            print(f"shell: `{command_line}` ... ok")
+    qemu.kill()
+    qemu.wait()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+main()
