@@ -9,9 +9,63 @@ LAYOUT_MAPS_SCRATCH ?= .build
 maps:
 	@echo "== memory maps from the layout tables (docs/maps, docs/generated)"
 	@$(SWIFT_BIN)/swift build --scratch-path $(LAYOUT_MAPS_SCRATCH) --product layout-maps -q
-	@$(LAYOUT_MAPS_SCRATCH)/debug/layout-maps --maps docs/maps --markdown docs/generated
+	@$(LAYOUT_MAPS_SCRATCH)/debug/layout-maps --maps docs/maps --markdown docs/generated --gdb Tools/gdb/swiftlet_layout.py
 
 # Fails when the committed maps or tables differ from what the tables give.
 maps-check: maps
-	@git diff --exit-code --stat -- docs/maps docs/generated || \
+	@git diff --exit-code --stat -- docs/maps docs/generated Tools/gdb/swiftlet_layout.py || \
 		{ echo "maps-check: docs/maps or docs/generated are stale: run make maps and commit them" >&2; exit 1; }
+
+# ---------------------------------------------------------------- debugging
+# Kernel objects carry DWARF (-g) so that gdb has line numbers and
+# Tools/gdb/swiftlet.py has the structs' field offsets. It changes no code:
+# the loaded bytes of kernel.elf are the same with and without it.
+EMBEDDED_SWIFTFLAGS += -g
+$(BUILD)/kernel.o $(BUILD)/kernel-check.o $(BUILD)/kernel-overflow.o: Tools/docs.mk
+
+.PHONY: gdb gdb-qemu gdb-attach gdb-test gdb-tools
+GDB_PORT ?= 1234
+GDB := gdb-multiarch
+ifeq ($(ARCH),riscv64)
+GDB_ARCH := riscv:rv64
+GDB_SCRIPT := source Tools/gdb/swiftlet.py
+else
+GDB_ARCH := i386:x86-64
+GDB_SCRIPT := echo (Tools/gdb/swiftlet.py knows the RISC-V kernel only)\n
+endif
+
+gdb-tools:
+	@Tools/install-gdb.sh
+
+# gdb reads the line tables only without the .debug_names index Swift emits.
+$(BUILD)/%-gdb.elf: $(BUILD)/%.elf
+	@$(SWIFT_BIN)/llvm-objcopy --remove-section=.debug_names $< $@
+
+$(BUILD)/gdbinit: Tools/docs.mk
+	@mkdir -p $(BUILD)
+	@printf 'set pagination off\nset architecture $(GDB_ARCH)\nfile $(BUILD)/kernel-gdb.elf\ntarget remote localhost:$(GDB_PORT)\n$(GDB_SCRIPT)\n' > $@
+
+# QEMU halted at the first instruction with its gdb stub, gdb attached in this
+# terminal; the guest's console goes to $(BUILD)/gdb-console.log. QEMU stops
+# when gdb exits.
+gdb: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT); console: tail -f $(BUILD)/gdb-console.log"
+	@$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT) </dev/null >$(BUILD)/gdb-console.log 2>&1 & \
+		qemu=$$!; trap 'kill $$qemu 2>/dev/null' EXIT INT TERM; \
+		$(GDB) -q -x $(BUILD)/gdbinit; kill $$qemu 2>/dev/null; true
+
+# The two-terminal way: QEMU halted here with the console in this terminal;
+# attach from another one with the command printed.
+gdb-qemu: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT). Attach from another terminal with:"
+	@echo "   make gdb-attach ARCH=$(ARCH)      (that is: $(GDB) -q -x $(BUILD)/gdbinit)"
+	$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT)
+
+gdb-attach: $(BUILD)/gdbinit gdb-tools
+	$(GDB) -q -x $(BUILD)/gdbinit
+
+# Non-interactive: boots the RISC-V kernel under gdb, stops in the first
+# system call, and checks what the swiftlet commands print.
+gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf qemu gdb-tools
+	@echo "== gdb script against a booted $(ARCH) kernel"
+	@Tools/gdb/gdb-test.sh $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf

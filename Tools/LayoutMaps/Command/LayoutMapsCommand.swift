@@ -16,6 +16,9 @@ struct LayoutMapsCommand: ParsableCommand {
     @Option(help: "Directory for the generated markdown tables.")
     var markdown = "docs/generated"
 
+    @Option(help: "Python module of the layout tables for the gdb script.")
+    var gdb = "Tools/gdb/swiftlet_layout.py"
+
     @Flag(help: "Print each file written.")
     var verbose = false
 
@@ -40,7 +43,10 @@ struct LayoutMapsCommand: ParsableCommand {
             try MarkdownTable.constants(list, title: title, source: source).write(toFile: path, atomically: true, encoding: .utf8)
             written.append(path)
         }
+        try files.createDirectory(atPath: (gdb as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try GDBLayout.module().write(toFile: gdb, atomically: true, encoding: .utf8)
+        written.append(gdb)
         if verbose { for path in written { print("  wrote \(path)") } }
-        print("maps: \(written.count) files in \(maps)/ and \(markdown)/")
+        print("maps: \(written.count) files in \(maps)/, \(markdown)/ and \(gdb)")
     }
 }
