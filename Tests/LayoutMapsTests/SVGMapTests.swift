@@ -14,8 +14,10 @@ final class XMLCollector: NSObject, XMLParserDelegate {
     var ids: [String] = []
     private var current = ""
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         elements.append(name)
         if let id = attributes["id"] { ids.append(id) }
         current = ""

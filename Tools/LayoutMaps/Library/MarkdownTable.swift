@@ -8,18 +8,22 @@ public enum MarkdownTable {
         lines.append("| first | last | size | rwxu | owner | region | memory |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- |")
         for region in map.bands.reversed() {
-            let owner = region.owner.map { SVGMap.ownerWord(MapRegion(name: "", first: 0, last: 0, kind: .mapped, owner: $0, permissions: "", backing: "")) } ?? ""
+            let owner =
+                region.owner.map { SVGMap.ownerWord(MapRegion(name: "", first: 0, last: 0, kind: .mapped, owner: $0, permissions: "", backing: "")) } ?? ""
             let name: String
             if case .hole = region.kind { name = "*(\(region.name))*" } else { name = region.name + (region.dependsOnImage ? " \\*" : "") }
             let permissions = region.permissions.isEmpty ? "" : "`\(region.permissions)`"
-            lines.append("| `\(hex(region.first))` | `\(hex(region.last))` | \(sizeText(region.sizeValue)) | \(permissions) | \(owner) | \(name) | \(region.backing) |")
+            lines.append(
+                "| `\(hex(region.first))` | `\(hex(region.last))` | \(sizeText(region.sizeValue)) | \(permissions) | \(owner) | \(name) | \(region.backing) |")
         }
         if map.hasImageDependentRegions {
             lines += ["", "\\* Bounds depend on where the linker puts the kernel image; shown for a representative image. The boot log prints the real ones."]
         }
         let slotted = map.regions.filter { $0.slotCount > 0 }
         for region in slotted {
-            lines += ["", "Slots of *\(region.name)* (each: guard page, then stack):", "", "| slot | guard | stack first | stack last |", "| --- | --- | --- | --- |"]
+            lines += [
+                "", "Slots of *\(region.name)* (each: guard page, then stack):", "", "| slot | guard | stack first | stack last |", "| --- | --- | --- | --- |",
+            ]
             for slot in region.slots.reversed() {
                 lines.append("| \(slot.index) | `\(hex(slot.guardFirst))` | `\(hex(slot.stackFirst))` | `\(hex(slot.stackLast))` |")
             }

@@ -84,9 +84,10 @@ public enum RepresentativeProgram {
                 kind = .window
                 backing = "grows with sbrk"
             }
-            found.append(MapRegion(
-                name: String(describing: region.name), first: first, last: last, kind: kind, owner: .user,
-                permissions: permissionText(region.permissions), backing: backing))
+            found.append(
+                MapRegion(
+                    name: String(describing: region.name), first: first, last: last, kind: kind, owner: .user,
+                    permissions: permissionText(region.permissions), backing: backing))
         }
         guard !found.isEmpty else { return [] }
         var result: [MapRegion] = []

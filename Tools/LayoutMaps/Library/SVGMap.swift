@@ -133,15 +133,21 @@ public struct SVGMap {
         let bands = Array(map.bands.reversed())  // highest first
         let heights = bands.map(Self.height)
         var notes = [
-            ("Segmented scale: each band's height grows with the logarithm of its size (4 KiB is the thinnest); "
-                + "highest address at the top.", "#444444"),
-            ("Left: last address (top) and first address (bottom) of each band, inclusive. Hatched grey: not in the table.",
-             "#444444"),
+            (
+                "Segmented scale: each band's height grows with the logarithm of its size (4 KiB is the thinnest); "
+                    + "highest address at the top.", "#444444"
+            ),
+            (
+                "Left: last address (top) and first address (bottom) of each band, inclusive. Hatched grey: not in the table.",
+                "#444444"
+            ),
         ]
         if map.hasImageDependentRegions {
-            notes.append((
-                "* Bounds depend on where the linker puts the kernel image: drawn for a representative image "
-                    + "(the boot log prints the real ones).", "#8a4b00"))
+            notes.append(
+                (
+                    "* Bounds depend on where the linker puts the kernel image: drawn for a representative image "
+                        + "(the boot log prints the real ones).", "#8a4b00"
+                ))
         }
         if let programNote = map.programNote { notes.append((programNote, "#2e6b2e")) }
         let headerHeight = 80.0 + 16 * Double(notes.count)
@@ -172,8 +178,9 @@ public struct SVGMap {
 
     private func drawBand(_ region: MapRegion, y: Double, height: Double, into svg: inout SVGWriter) {
         let style = Self.style(region)
-        svg.rect(x: Self.bandX, y: y, width: Self.bandWidth, height: height, fill: style.fill,
-                 stroke: style.stroke, strokeWidth: 1.2, dash: style.dash, id: "band-\(hex(region.first))")
+        svg.rect(
+            x: Self.bandX, y: y, width: Self.bandWidth, height: height, fill: style.fill,
+            stroke: style.stroke, strokeWidth: 1.2, dash: style.dash, id: "band-\(hex(region.first))")
         // Addresses: last at the top, first at the bottom.
         svg.text(hex(region.last), x: Self.addressRight, y: y + 13, size: 11, anchor: "end", mono: true)
         svg.text(hex(region.first), x: Self.addressRight, y: y + height - 5, size: 11, anchor: "end", mono: true)
@@ -184,8 +191,9 @@ public struct SVGMap {
         svg.text(region.name + marker, x: Self.bandX + 10, y: textY, size: 12.5, weight: "bold", fill: style.text)
 
         for (index, line) in Self.details(region).enumerated() {
-            svg.text(line, x: Self.detailX, y: y + 13 + Double(index) * 12.5, size: 11,
-                     fill: index == 0 ? "#111111" : "#444444", mono: index == 0 && region.permissions.isEmpty == false)
+            svg.text(
+                line, x: Self.detailX, y: y + 13 + Double(index) * 12.5, size: 11,
+                fill: index == 0 ? "#111111" : "#444444", mono: index == 0 && region.permissions.isEmpty == false)
         }
         if region.slotCount > 0 { drawSlots(region, top: y + Self.slotHeaderHeight, into: &svg) }
         if !region.inner.isEmpty { drawInner(region, top: y + Self.slotHeaderHeight, into: &svg) }
@@ -200,13 +208,16 @@ public struct SVGMap {
             let height = Self.innerHeight(of: inner)
             let style = Self.style(inner)
             let fill = inner.kind == .window ? "#ffffff" : inner.kind == .unused ? "#f7f7f7" : style.fill
-            svg.rect(x: x, y: y, width: width, height: height, fill: fill, stroke: style.stroke, strokeWidth: 1, dash: style.dash,
-                     id: "inner-\(hex(inner.first))")
-            let label = inner.kind == .unused
+            svg.rect(
+                x: x, y: y, width: width, height: height, fill: fill, stroke: style.stroke, strokeWidth: 1, dash: style.dash,
+                id: "inner-\(hex(inner.first))")
+            let label =
+                inner.kind == .unused
                 ? "\(inner.name)  \(sizeText(inner.sizeValue))"
                 : "\(inner.name)  \(sizeText(inner.sizeValue))  \(inner.permissions)  \(inner.backing)"
-            svg.text(label, x: x + 8, y: y + 14, size: 10.5, weight: inner.kind == .guardPage ? "bold" : nil,
-                     fill: inner.kind == .mapped ? "#ffffff" : style.text)
+            svg.text(
+                label, x: x + 8, y: y + 14, size: 10.5, weight: inner.kind == .guardPage ? "bold" : nil,
+                fill: inner.kind == .mapped ? "#ffffff" : style.text)
             let colour = inner.kind == .guardPage ? "#b71c1c" : "#555555"
             if inner.first != region.first {
                 svg.text(hex(inner.first), x: Self.addressRight, y: y + height - 2, size: 9.5, fill: colour, anchor: "end", mono: true)
@@ -317,12 +328,14 @@ struct SVGWriter {
     }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1) {
-        out += "<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"/>\n"
+        out +=
+            "<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"/>\n"
     }
 
     /// Two short slanted strokes across the axis: the scale breaks here.
     mutating func breakMark(x: Double, y: Double) {
-        out += "<path d=\"M \(Self.number(x - 9)) \(Self.number(y + 3)) l 8 -6 M \(Self.number(x - 5)) \(Self.number(y + 3)) l 8 -6\" stroke=\"#555555\" stroke-width=\"1.3\" fill=\"none\"/>\n"
+        out +=
+            "<path d=\"M \(Self.number(x - 9)) \(Self.number(y + 3)) l 8 -6 M \(Self.number(x - 5)) \(Self.number(y + 3)) l 8 -6\" stroke=\"#555555\" stroke-width=\"1.3\" fill=\"none\"/>\n"
     }
 
     mutating func text(
