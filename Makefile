@@ -63,7 +63,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test stack-check
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -142,7 +142,16 @@ shell-test: $(BUILD)/kernel.elf qemu
 	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
 
+# RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
+# calls from a user trap must fit with room to spare, and the work moved to
+# the 16 KiB scratch stack must fit there.
+stack-check: $(BUILD)/kernel.elf
+	@echo "== kernel stack budget ($(ARCH))"
+	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec_load swiftlet_report_fault swiftlet_memory_map
+
 test: host-test core-all user-host-test
+	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
 	@echo "make test: all checks passed"
