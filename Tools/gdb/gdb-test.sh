@@ -57,11 +57,11 @@ expect() {
     fi
 }
 expect '^swiftlet: commands loaded'
-expect '^current process: slot [0-9]+  pid [0-9]+  running +init '
-expect '^\* slot [0-9]+  pid [0-9]+  running +init '
+expect '^current process: slot [0-9]+  pid 1  running +init '
+expect '^\* slot [0-9]+  pid 1  running +init '
 expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'
 expect '^  a7 \(system call number\) = ([1-9]|1[0-9]|2[0-5])$'
-expect '^walk 0x3F_FFFF_E000 in the page table of slot [0-9]+ \(pid [0-9]+ init\)'
+expect '^walk 0x3F_FFFF_E000 in the page table of slot [0-9]+ \(pid 1 init\)'
 expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, rw---'
 expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, r-xu'
 expect '^  region: trampoline'
