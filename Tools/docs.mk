@@ -42,7 +42,9 @@ gdb-tools:
 $(BUILD)/%-gdb.elf: $(BUILD)/%.elf
 	@$(SWIFT_BIN)/llvm-objcopy --remove-section=.debug_names $< $@
 
-$(BUILD)/gdbinit: Tools/docs.mk
+# Rewritten every time: it holds GDB_PORT.
+.PHONY: $(BUILD)/gdbinit
+$(BUILD)/gdbinit:
 	@mkdir -p $(BUILD)
 	@printf 'set pagination off\nset architecture $(GDB_ARCH)\nfile $(BUILD)/kernel-gdb.elf\ntarget remote localhost:$(GDB_PORT)\n$(GDB_SCRIPT)\n' > $@
 
