@@ -179,3 +179,4 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+include Tools/docs.mk

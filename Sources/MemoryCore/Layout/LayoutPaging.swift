@@ -159,7 +159,8 @@ extension PageTable {
             if let translation {
                 if !region.isMapped || region.isGuard(page) { return problem(.mappedButMustNotBe, page) }
                 if case .direct(let physical) = region.backing,
-                   translation.physicalAddress.raw != physical.raw + (page.raw - region.range.start.raw) {
+                    translation.physicalAddress.raw != physical.raw + (page.raw - region.range.start.raw)
+                {
                     return problem(.wrongPhysicalAddress, page)
                 }
                 if region.backing != .window && !Self.samePermissions(translation.permissions, region.permissions) {
@@ -170,7 +171,8 @@ extension PageTable {
             }
             // Windows and unused regions can be huge: check only their ends.
             if (region.backing == .window || region.backing == .unused) && page == region.range.start
-                && region.range.size > 2 * pageBytes {
+                && region.range.size > 2 * pageBytes
+            {
                 page = VirtualAddress(region.range.end.raw - pageBytes)
             } else {
                 page = VirtualAddress(page.raw + pageBytes)

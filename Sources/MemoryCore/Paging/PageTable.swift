@@ -43,8 +43,9 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 level -= 1
             case .leaf:
                 guard let size = PageSize(level: level) else { return nil }
-                return Translation(physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
-                                   permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
+                return Translation(
+                    physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
+                    permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
             }
         }
     }
