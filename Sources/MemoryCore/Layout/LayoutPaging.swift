@@ -132,13 +132,23 @@ extension PageTable {
                 report.recordMatch()
             }
         }
-        forEachMapping { address, _ in
-            let region = layout.region(containing: address)
-            guard let region, region.isMapped, !region.isGuard(address) else {
+        // Every live mapping must fall where the table allows one. The walk
+        // recurses once per level, and whatever its closure reads travels
+        // into each level's frame: so it reads a compact list of the
+        // mappable spans through a pointer, never the table itself.
+        var spans: InlineArray<24, MappableSpan> = .init(repeating: MappableSpan())
+        var spanCount = 0
+        for index in 0..<layout.count where layout[index].isMapped {
+            spans[spanCount] = MappableSpan(layout[index])
+            spanCount += 1
+        }
+        withUnsafeBytes(of: &spans) { raw in
+            let allowed = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: MappableSpan.self)
+            forEachMapping { address, _ in
+                for index in 0..<spanCount where allowed[index].allows(address) { return true }
                 report.record(LayoutMismatch(region: -1, problem: .strayMapping, address: address))
                 return report.mismatchCount < LayoutAuditReport.capacity
             }
-            return true
         }
         return report
     }
@@ -185,5 +195,27 @@ extension PageTable {
     private static func samePermissions(_ live: PagePermissions, _ wanted: PagePermissions) -> Bool {
         let relevant = PagePermissions.read | .write | .execute | .user
         return live.intersection(relevant) == wanted.intersection(relevant)
+    }
+}
+
+/// Where a mapped region allows mappings: its range minus the guard at the
+/// bottom of each slot.
+struct MappableSpan {
+    var start: UInt64 = 0
+    var end: UInt64 = 0
+    var slotBytes: UInt64 = 1
+    var guardBytes: UInt64 = 0
+
+    init() {}
+
+    init(_ region: LayoutRegion) {
+        start = region.range.start.raw
+        end = region.range.end.raw
+        slotBytes = region.slotBytes
+        guardBytes = region.slots?.guardBytes ?? 0
+    }
+
+    func allows(_ address: VirtualAddress) -> Bool {
+        address.raw >= start && address.raw < end && (address.raw - start) % slotBytes >= guardBytes
     }
 }
