@@ -26,17 +26,22 @@ enum LayoutAudit {
                 matched += 1
             }
         }
-        // Nothing may be mapped where the table says nothing is.
-        table.forEachMapping { address, _ in
-            let region = layout.region(containing: address)
-            guard let region, region.isMapped, !region.isGuard(address) else {
-                mismatched += 1
-                Console.write("layout audit: stray mapping at ")
-                Console.write(hex: address.raw)
-                Console.newline()
-                return false
+        // Nothing may be mapped where the table says nothing is. The walk
+        // recurses once per page-table level and its closure is specialized
+        // into every level: it captures a pointer to the table, never the
+        // kilobyte-sized table itself (a copy per level ran the boot stack
+        // into the kernel's data).
+        withUnsafePointer(to: layout) { layoutPointer in
+            table.forEachMapping { address, _ in
+                guard isExpectedMapping(address, in: layoutPointer) else {
+                    mismatched += 1
+                    Console.write("layout audit: stray mapping at ")
+                    Console.write(hex: address.raw)
+                    Console.newline()
+                    return false
+                }
+                return true
             }
-            return true
         }
         if mismatched == 0 {
             Console.write("layout audit: ")
@@ -44,6 +49,13 @@ enum LayoutAudit {
             Console.line(" regions match")
         }
         return mismatched
+    }
+
+    /// True when `address` lies in a mapped region of the table, not in a guard page.
+    @inline(never)
+    private static func isExpectedMapping(_ address: VirtualAddress, in layout: UnsafePointer<LayoutTable>) -> Bool {
+        guard let region = layout.pointee.region(containing: address) else { return false }
+        return region.isMapped && !region.isGuard(address)
     }
 
     struct Problem {
