@@ -33,7 +33,7 @@ USER_STACK_BUDGET := 3072
 
 USER_CFLAGS := $(USER_CTARGET) -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Os -Wall -Werror \
-	-IUser/include
+	-IUser/include -IUser/Arch/$(ARCH)
 USER_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS)
 USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc-sections \
 	--build-id=none -z norelro -z noexecstack -T User/user.ld --defsym=USER_BASE=$(USER_BASE)
@@ -41,7 +41,7 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # Programs, in archive order. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust
 USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-segment-kernel bad-entry bad-phoff
 USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS)
 USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
@@ -50,7 +50,7 @@ USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
 USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift))
 USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
-USER_HEADERS := $(wildcard User/include/*.h User/include/*.def)
+USER_HEADERS := $(wildcard User/include/*.h User/include/*.def User/Arch/$(ARCH)/*.h)
 # Per-architecture Swift added to one program (memtest's target addresses).
 USER_ARCH_SWIFT_memtest := User/Arch/$(ARCH)/MemtestTargets.swift
 
