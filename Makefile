@@ -168,3 +168,6 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+
+# Fuzzing and the long reliability runs (make fuzz, make stress).
+include Tools/fuzz.mk
