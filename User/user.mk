@@ -177,6 +177,9 @@ $(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Te
 LINUX_BUILD := $(HOST_BUILD)/linux
 LINUX_RUN := $(LINUX_BUILD)/run
 LINUX_OBJ86 := build/x86_64/user/obj
+# Not sysfuzz and exhaust: they test Swiftlet's limits, and sysfuzz's
+# watchdogs kill by pid range, which on a Linux host means other processes.
+LINUX_C_PROGRAMS := $(filter-out sysfuzz exhaust,$(USER_C_PROGRAMS))
 
 .PHONY: user-linux-test
 user-linux-test:
@@ -192,7 +195,7 @@ user-linux-programs: $(ELFTOOL)
 	for p in $(USER_SWIFT_PROGRAMS); do \
 		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o $(LINUX_OBJ86)/SwiftletUser.o \
 			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
-	for p in $(USER_C_PROGRAMS); do \
+	for p in $(LINUX_C_PROGRAMS); do \
 		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o \
 			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
 	for b in $(USER_BAD_ELFS); do $(ELFTOOL) make-bad x86_64 $(LINUX_RUN)/elfbase $$b $(LINUX_RUN)/$$b >/dev/null || exit 1; done

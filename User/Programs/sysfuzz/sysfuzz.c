@@ -16,9 +16,10 @@
    children fuzz too, two levels deep), exec valid and broken programs, kill
    each other, exit, sleep, and fill and drain pipes. A worker that blocks
    (a read of a pipe nobody writes, a long sleep) is killed by the round's
-   watchdog. Left out: halt, and kill of init, of the coordinator's parent,
-   of the coordinator and of its helpers (anything with a pid not above the
-   coordinator's, the collector and the watchdogs).
+   watchdog. Left out: halt, and kill of the coordinator's parent, of the
+   coordinator and of its helpers (any pid from 2 to the coordinator's,
+   the collector and the watchdogs). kill(1) stays in: the kernel must
+   refuse to kill init.
 
    Counting: workers send 16-byte records (calls, errors, ...) down a pipe
    to a collector process, which sums them; a killed process loses at most
@@ -245,7 +246,7 @@ static uint64 pid_arg(void) {
   case 3: case 4: return coordinator_pid + 1 + below(300);
   case 5: return (uint64)my_pid + 1 + below(8);
   case 6: return 0x7FFFFFFFUL;
-  case 7: return (1UL << 32) | (uint64)my_pid;
+  case 7: return chance(2) ? (1UL << 32) | (uint64)my_pid : (1UL << 32) | 1; /* 32 bits: me, or init */
   default: return rnd();
   }
 }
@@ -402,7 +403,8 @@ static int prepare(int n, uint64 *a) {
     break;
   case SYS_KILL: {
     int pid = (int)a[0]; /* the kernel takes 32 bits */
-    if (pid > 0 && (pid <= coordinator_pid || pid == collector_pid || pid == timer_pid))
+    /* init (pid 1) stays in: the kernel must refuse to kill it. */
+    if (pid > 1 && (pid <= coordinator_pid || pid == collector_pid || pid == timer_pid))
       return 0;
     if (pid == my_pid && depth == 0 && !chance(8))
       return 0;
@@ -760,6 +762,8 @@ int main(int argc, char *argv[]) {
 
   printf("sysfuzz: seed 0x%lx, %lu calls, %d processes per round, %s\n", seed, calls, processes, FUZZ_ARCH);
   coordinator_pid = my_pid = getpid();
+  /* The system cannot go on without init: the kernel must refuse to kill it. */
+  int init_spared = kill(1) == -1;
   int start_ticks = uptime();
   long frames_before = freeframes();
   long heap_before = kheap();
@@ -887,6 +891,7 @@ int main(int argc, char *argv[]) {
   printf("sysfuzz: kernel heap bytes before %ld, after %ld\n", heap_before, heap_after);
   printf("sysfuzz: about %d s\n", seconds);
   check("the kernel survived", 1);
+  check("kill(1) is refused", init_spared);
   check("every call was made", final.calls >= calls && fork_failures == 0);
   check("every child reaped", forked == reaped && wait(0) == -1 && !stragglers);
   check("free frames back", frames_after == frames_before);
