@@ -72,8 +72,10 @@
 #define MAX_DEPTH 2
 /* A record goes to the collector at least every this many calls. */
 #define FLUSH_EVERY 16
-/* Ticks a round may take before its watchdog kills everything in it. */
-#define ROUND_TICKS 300
+/* Ticks a round may take before its watchdog kills everything in it: a
+   round takes 1-3 s under QEMU on a busy host; 10 s leaves the watchdog to
+   processes that really block. */
+#define ROUND_TICKS 1000
 /* Ticks the last watchdog waits for stragglers after the final sweep. */
 #define FINAL_TICKS 500
 #define SCRATCH_BYTES 8192
