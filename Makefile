@@ -182,3 +182,6 @@ clean:
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
 include Tools/docs.mk
+
+# Fuzzing and the long reliability runs (make fuzz, make stress).
+include Tools/fuzz.mk

@@ -15,4 +15,15 @@ enum BootMode {
         return .interactive
         #endif
     }
+
+    /// What a check image's init is told to run: `test` (memtest, exhaust and
+    /// a short sysfuzz), or `stress` (the long versions) in the image that
+    /// `make stress` builds with `-D SWIFTLET_STRESS`.
+    static var initArgument: StaticString {
+        #if SWIFTLET_STRESS
+        return "stress"
+        #else
+        return "test"
+        #endif
+    }
 }

@@ -36,7 +36,7 @@ func kernelMain() -> Never {
     Console.line(" frames free")
 
     // The check image runs the in-guest test programs; init powers off.
-    let firstArgument: StaticString? = BootMode.current == .check ? "test" : nil
+    let firstArgument: StaticString? = BootMode.current == .check ? BootMode.initArgument : nil
     guard Processes.startFirst("init", argument: firstArgument) else { kernelPanic("cannot start init") }
     Scheduler.run()
 }
