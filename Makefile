@@ -168,3 +168,6 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+
+# Benchmarks under QEMU -icount (make bench, bench-twice).
+include Tools/bench.mk

@@ -25,6 +25,9 @@ protocol Architecture {
     /// A free-running counter that never goes back, and its ticks per second.
     static func readCounter() -> UInt64
     static var counterFrequency: UInt64 { get }
+    /// Instructions executed since reset, or the closest counter the CPU
+    /// offers (for `BootFigures`; under QEMU's `-icount` it is exact).
+    static func readInstructionCounter() -> UInt64
     /// Timer interrupts per second.
     static var tickRate: UInt64 { get }
 
