@@ -142,7 +142,7 @@ shell-test: $(BUILD)/kernel.elf qemu
 	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
 
-test: host-test core-all user-host-test
+test: host-test core-all user-host-test kernel-libc-test
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
 	@echo "make test: all checks passed"
