@@ -92,6 +92,9 @@ protocol ProcessArchitecture {
     static func prepareKernelEntry(slot: Int, context: inout KernelContext)
     /// The saved user registers of the process in `slot`.
     static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// The process in `slot` got a new address space (fork, exec) or lost
+    /// it (reaped): forget anything derived from the old one.
+    static func spaceChanged(slot: Int)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
     /// Leaves the kernel into the current process's user mode.

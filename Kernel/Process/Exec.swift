@@ -109,6 +109,7 @@ enum Exec {
         // Commit: the old space (if any) is dropped here and frees itself.
         swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
         Processes.slots[slot].staging = nil
+        Platform.spaceChanged(slot: slot)
         Processes.slots[slot].layout = layout
         Processes.slots[slot].setName(Archive.name(at: file))
         Platform.userFrame(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
