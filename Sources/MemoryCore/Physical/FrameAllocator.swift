@@ -96,6 +96,9 @@ public struct FrameAllocator: ~Copyable {
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
         guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
         guard count <= freeFrames else { throw .outOfMemory }
+        // Any single frame will do: start where the last search stopped
+        // rather than at the first frame (fork copies pages through here).
+        if count == 1 && alignment == 1 { return try allocate() }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
