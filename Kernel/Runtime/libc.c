@@ -40,7 +40,7 @@ void *memset(void *dest, int value, size_t count) {
     return dest;
 }
 
-// Copies upwards; safe when dest is below src even if they overlap.
+// Copies upwards; safe unless dest lies inside the source.
 static void copy_up(unsigned char *d, const unsigned char *s, size_t count) {
     if (MISALIGNMENT(d) == MISALIGNMENT(s)) {
         while (count > 0 && MISALIGNMENT(d) != 0) {
@@ -89,10 +89,11 @@ void *memcpy(void *restrict dest, const void *restrict src, size_t count) {
 void *memmove(void *dest, const void *src, size_t count) {
     unsigned char *d = dest;
     const unsigned char *s = src;
-    if (d < s) {
-        copy_up(d, s, count);
-    } else if (d > s) {
+    // Only a destination inside the source must be copied from the end.
+    if (d > s && d < s + count) {
         copy_down(d, s, count);
+    } else if (d != s) {
+        copy_up(d, s, count);
     }
     return dest;
 }

@@ -110,14 +110,15 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// The index of the first entry in `index..<count` that is not all
     /// zeros, or `count` when there is none. An all-zero entry is empty in
     /// every scheme (Sv39's V and x86-64's P are 0), and most of a table is
-    /// empty: walks and teardown skip four entries per test.
+    /// empty: walks and teardown skip eight entries per test.
     static func usedEntry(in entries: UnsafePointer<UInt64>, from index: Int, below count: Int) -> Int {
         var i = index
-        while i < count && i & 3 != 0 {
+        while i < count && i & 7 != 0 {
             if entries[i] != 0 { return i }
             i += 1
         }
-        while i + 4 <= count && entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3] == 0 { i += 4 }
+        while i + 8 <= count && (entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3])
+            | (entries[i + 4] | entries[i + 5] | entries[i + 6] | entries[i + 7]) == 0 { i += 8 }
         while i < count {
             if entries[i] != 0 { return i }
             i += 1
