@@ -68,6 +68,7 @@ enum InterruptCode {
 enum ExceptionCode {
     static let illegalInstruction: UInt64 = 2
     static let breakpoint: UInt64 = 3
+    static let environmentCallFromUser: UInt64 = 8
     static let loadPageFault: UInt64 = 13
     static let storePageFault: UInt64 = 15
 }
