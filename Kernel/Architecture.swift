@@ -25,6 +25,9 @@ protocol Architecture {
     /// A free-running counter that never goes back, and its ticks per second.
     static func readCounter() -> UInt64
     static var counterFrequency: UInt64 { get }
+    /// Instructions executed since reset, or the closest counter the CPU
+    /// offers (for `BootFigures`; under QEMU's `-icount` it is exact).
+    static func readInstructionCounter() -> UInt64
     /// Timer interrupts per second.
     static var tickRate: UInt64 { get }
 
@@ -94,6 +97,9 @@ protocol ProcessArchitecture {
     static func prepareKernelEntry(slot: Int, context: inout KernelContext)
     /// The saved user registers of the process in `slot`.
     static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// The process in `slot` got a new address space (fork, exec) or lost
+    /// it (reaped): forget anything derived from the old one.
+    static func spaceChanged(slot: Int)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
     /// Called by exec when nothing can fail any more, just before `space`

@@ -35,9 +35,8 @@ func kernelMain() -> Never {
     Console.write(decimal: PhysicalFrames.freeFrames)
     Console.line(" frames free")
 
-    // The check image runs the in-guest test programs; init powers off.
-    let firstArgument: StaticString? = BootMode.current == .check ? BootMode.initArgument : nil
-    guard Processes.startFirst("init", argument: firstArgument) else { kernelPanic("cannot start init") }
+    // The check and bench images run in-guest programs; init powers off.
+    guard Processes.startFirst("init", argument: BootMode.current.initArgument) else { kernelPanic("cannot start init") }
     Scheduler.run()
 }
 

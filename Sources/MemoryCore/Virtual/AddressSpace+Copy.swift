@@ -50,10 +50,14 @@ extension AddressSpace {
             try checkUserRange(cursor, count: UInt64(count), needs: .read)
             var length: Int? = nil
             try forEachChunk(cursor, count: UInt64(count)) { user, offset, chunk in
-                for i in 0..<chunk where length == nil {
+                guard length == nil else { return }
+                for i in 0..<chunk {
                     let byte = user.load(fromByteOffset: i, as: UInt8.self)
                     buffer[done + offset + i] = byte
-                    if byte == 0 { length = done + offset + i }
+                    if byte == 0 {
+                        length = done + offset + i
+                        return  // the rest of the page is not the string's
+                    }
                 }
             }
             if let length { return length }
