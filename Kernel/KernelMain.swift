@@ -41,22 +41,26 @@ func kernelMain() -> Never {
 }
 
 /// Builds the kernel page table from the layout table, turns paging on and
-/// audits the live tables against the table.
+/// audits the live tables against the table. An architecture whose boot code
+/// needed the final table early (x86-64) has built it the same way already;
+/// it is adopted and audited here like a fresh one.
 func startPaging() {
     Layouts.initialize()
     let layout = Layouts.kernel
     LayoutLog.print(layout)
-    // The table is built in place in its global, never as a local:
-    // a force unwrap near a live generic ~Copyable local crashes the Embedded
-    // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
-    do throws(MapError) {
-        KernelPaging.table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
-        try KernelPaging.build(from: layout, into: &KernelPaging.table!)
-    } catch {
-        kernelPanic(error == .outOfMemory ? "kernel page table: out of memory" : "kernel page table: a layout region cannot be mapped")
+    if !Platform.adoptKernelPageTable() {
+        // The table is built in place in its global, never as a local:
+        // a force unwrap near a live generic ~Copyable local crashes the Embedded
+        // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
+        do throws(MapError) {
+            KernelPaging.table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
+            try KernelPaging.build(from: layout, into: &KernelPaging.table!)
+        } catch {
+            kernelPanic(error == .outOfMemory ? "kernel page table: out of memory" : "kernel page table: a layout region cannot be mapped")
+        }
+        Platform.enablePaging(root: KernelPaging.root)
     }
     let root = KernelPaging.root
-    Platform.enablePaging(root: root)
     Console.write("paging       on, root table at ")
     Console.write(root)
     Console.write(", ")

@@ -33,7 +33,7 @@ USER_STACK_BUDGET := 3072
 
 USER_CFLAGS := $(USER_CTARGET) -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Os -Wall -Werror \
-	-IUser/include
+	-IUser/include -IUser/Arch/$(ARCH)
 USER_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS)
 USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc-sections \
 	--build-id=none -z norelro -z noexecstack -T User/user.ld --defsym=USER_BASE=$(USER_BASE)
@@ -41,7 +41,7 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # Programs, in archive order. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase bench true
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true
 USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-segment-kernel bad-entry bad-phoff
 USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS)
 USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
@@ -50,12 +50,9 @@ USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
 USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift))
 USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
-USER_HEADERS := $(wildcard User/include/*.h User/include/*.def)
+USER_HEADERS := $(wildcard User/include/*.h User/include/*.def User/Arch/$(ARCH)/*.h)
 # Per-architecture Swift added to one program (memtest's target addresses).
 USER_ARCH_SWIFT_memtest := User/Arch/$(ARCH)/MemtestTargets.swift
-# Per-architecture C headers for one program (bench's counters.h).
-USER_ARCH_HEADERS_bench := User/Arch/$(ARCH)/counters.h
-USER_ARCH_CFLAGS_bench := -IUser/Arch/$(ARCH)
 
 ELFTOOL := $(HOST_BUILD)/elftool
 
@@ -102,9 +99,9 @@ $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC
 endef
 
 define USER_C_PROGRAM
-$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS) $(USER_ARCH_HEADERS_$(1))
+$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS)
 	@mkdir -p $(USER_OBJ)
-	$$(CLANG) $$(USER_CFLAGS) $(USER_ARCH_CFLAGS_$(1)) -c $$< -o $$@
+	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
 $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_LIBC) -o $$@
 endef
@@ -180,6 +177,9 @@ $(HOST_BUILD)/ulib-test: User/lib/ulib.c User/lib/printf.c User/lib/umalloc.c Te
 LINUX_BUILD := $(HOST_BUILD)/linux
 LINUX_RUN := $(LINUX_BUILD)/run
 LINUX_OBJ86 := build/x86_64/user/obj
+# Not sysfuzz and exhaust: they test Swiftlet's limits, and sysfuzz's
+# watchdogs kill by pid range, which on a Linux host means other processes.
+LINUX_C_PROGRAMS := $(filter-out sysfuzz exhaust,$(USER_C_PROGRAMS))
 
 .PHONY: user-linux-test
 user-linux-test:
@@ -195,7 +195,7 @@ user-linux-programs: $(ELFTOOL)
 	for p in $(USER_SWIFT_PROGRAMS); do \
 		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o $(LINUX_OBJ86)/SwiftletUser.o \
 			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
-	for p in $(USER_C_PROGRAMS); do \
+	for p in $(LINUX_C_PROGRAMS); do \
 		$(LLD) $(USER_LDFLAGS) $(LINUX_BUILD)/start.o $(LINUX_OBJ86)/$$p.o \
 			$(USER_LIBC) $(LINUX_BUILD)/shim.o -o $(LINUX_RUN)/$$p || exit 1; done
 	for b in $(USER_BAD_ELFS); do $(ELFTOOL) make-bad x86_64 $(LINUX_RUN)/elfbase $$b $(LINUX_RUN)/$$b >/dev/null || exit 1; done

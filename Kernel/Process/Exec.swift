@@ -107,6 +107,7 @@ enum Exec {
             return -1
         }
         // Commit: the old space (if any) is dropped here and frees itself.
+        Platform.willReplaceSpace(slot: slot, with: Processes.slots[slot].staging!)
         swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
         Processes.slots[slot].staging = nil
         Platform.spaceChanged(slot: slot)

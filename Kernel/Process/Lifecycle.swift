@@ -75,9 +75,13 @@ enum Lifecycle {
     }
 
     /// Marks a process killed; it exits the next time it leaves the kernel
-    /// or wakes up. Returns false when there is no such process.
+    /// or wakes up. Returns false when there is no such process, and for
+    /// init: the system cannot go on without it (its exit is a panic), and
+    /// no program may bring the kernel down.
     static func kill(pid: Int) -> Bool {
-        guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie else { return false }
+        guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie,
+              slot != Processes.initSlot
+        else { return false }
         Processes.slots[slot].killed = true
         if Processes.slots[slot].state == .sleeping { Processes.slots[slot].state = .runnable }
         return true

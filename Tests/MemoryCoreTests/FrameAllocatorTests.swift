@@ -82,4 +82,29 @@ import Testing
             #expect(ram.freeFrames == ram.totalFrames)
         }
     }
+
+    /// fork copies pages one frame at a time through allocateContiguous(count: 1):
+    /// with almost everything taken, each must still find a free frame, and
+    /// runs must be found past words with no free frame at all.
+    @Test func singleFramesAndRunsWhenNearlyFull() throws {
+        let ram = SimulatedRAM(megabytes: 4)
+        var held: [FrameNumber] = []
+        while let frame = try? ram.frames.pointee.allocate() { held.append(frame) }
+        // Free a scattered handful, and one aligned run of 8 near the top.
+        let scattered = [3, 200, 517, 900]
+        for i in scattered { try ram.frames.pointee.free(held[i]) }
+        let runStart = (held.count - 40) & ~7
+        for i in runStart..<(runStart + 8) { try ram.frames.pointee.free(held[i]) }
+        #expect(ram.freeFrames == UInt64(scattered.count + 8))
+        let run = try ram.frames.pointee.allocateContiguous(count: 8, alignment: 8)
+        #expect(run == held[runStart])
+        var singles: Set<UInt64> = []
+        for _ in scattered { singles.insert(try ram.frames.pointee.allocateContiguous(count: 1).value) }
+        #expect(singles == Set(scattered.map { held[$0].value }))
+        #expect(throws: FrameError.outOfMemory) { try ram.frames.pointee.allocateContiguous(count: 1) }
+        try ram.frames.pointee.freeContiguous(run, count: 8)
+        // A single frame that must be aligned still honours the alignment.
+        let aligned = try ram.frames.pointee.allocateContiguous(count: 1, alignment: 8)
+        #expect(aligned.value % 8 == 0)
+    }
 }

@@ -20,8 +20,10 @@ import Testing
     func point<S: PagingScheme>(_: S.Type, _ n: Int) -> UInt64 {
         let upper = S.canonical(1 << UInt64(S.virtualAddressBits - 1))
         let lowerTop: UInt64 = (1 << UInt64(S.virtualAddressBits - 1)) - 1
-        let anchors: [UInt64] = [0, 0x1000, 0x20_0000, 0x4000_0000, 0x7F_FFFF_F000, lowerTop, lowerTop + 1,
-                                 upper - 1, upper, upper + 0x20_0000, UInt64.max - 0xFFF, UInt64.max]
+        let anchors: [UInt64] = [
+            0, 0x1000, 0x20_0000, 0x4000_0000, 0x7F_FFFF_F000, lowerTop, lowerTop + 1,
+            upper - 1, upper, upper + 0x20_0000, UInt64.max - 0xFFF, UInt64.max,
+        ]
         let anchor = anchors[n % anchors.count]
         let offsets: [Int64] = [0, 1, -1, 0x1000, -0x1000, 0x1FF000, 0x20_0000, -0x20_0000, 0x4000_0000]
         return anchor &+ UInt64(bitPattern: offsets[(n / anchors.count) % offsets.count])
@@ -37,9 +39,11 @@ import Testing
             let upper = S.canonical(1 << UInt64(S.virtualAddressBits - 1))
             let lowerTopPage: UInt64 = (1 << UInt64(S.virtualAddressBits - 1)) - 0x1000
             // (The very last page cannot be mapped: its end would be 2^64.)
-            let pages: [(UInt64, PageSize)] = [(0x1000, .size4K), (0x20_0000, .size2M), (0x7F_FFFF_F000, .size4K),
-                                               (lowerTopPage, .size4K), (upper, .size4K), (upper + 0x20_0000, .size2M),
-                                               (UInt64.max - 0x1FFF, .size4K)].filter { S.isCanonical(VirtualAddress($0.0)) }
+            let pages: [(UInt64, PageSize)] = [
+                (0x1000, .size4K), (0x20_0000, .size2M), (0x7F_FFFF_F000, .size4K),
+                (lowerTopPage, .size4K), (upper, .size4K), (upper + 0x20_0000, .size2M),
+                (UInt64.max - 0x1FFF, .size4K),
+            ].filter { S.isCanonical(VirtualAddress($0.0)) }
             for (page, size) in pages {
                 do throws(MapError) {
                     try table.map(VirtualAddress(page), to: PhysicalAddress(0x8000_0000), size: size, permissions: .readOnly)
@@ -56,7 +60,8 @@ import Testing
             for pair in pairs {
                 let a = point(S.self, pair[0]), b = point(S.self, pair[1])
                 guard let range = VirtualRange(start: VirtualAddress(min(a, b)), end: VirtualAddress(max(a, b))),
-                      !range.isEmpty else { continue }
+                    !range.isEmpty
+                else { continue }
                 let expected = all.filter { start, size in start < range.end.raw && start &+ (size - 1) >= range.start.raw }
                 var seen: [UInt64] = []
                 table.forEachMapping(in: range) { start, _ in

@@ -72,6 +72,9 @@ extension RiscV64: ProcessArchitecture {
 
     static func willRun(slot: Int, space: borrowing ProcessSpace) {}
 
+    /// Kernel stacks live in the kernel page table: nothing moves.
+    static func willReplaceSpace(slot: Int, with space: borrowing ProcessSpace) {}
+
     /// usertrapret: prepares the trap frame and stvec for the next trap,
     /// then jumps to userret in the trampoline, which switches satp and
     /// returns to user mode with sret.
@@ -101,6 +104,9 @@ func functionAddress(_ function: @convention(c) () -> Void) -> UInt64 {
 }
 
 extension RiscV64 {
+    /// `startPaging` builds the kernel table; boot runs with paging off until then.
+    static func adoptKernelPageTable() -> Bool { false }
+
     static func enablePaging(root: PhysicalAddress) {
         kernelSatp = satp(root: root)
         flushTranslations()

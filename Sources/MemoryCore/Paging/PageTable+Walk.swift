@@ -7,8 +7,10 @@ extension PageTable {
     /// start). A large page that begins before `range` is reported with its
     /// own start. Stops early when `body` returns false. Subtables shared
     /// from another table are walked unless `includeShared` is false.
-    public func forEachMapping(in range: VirtualRange? = nil, includeShared: Bool = true,
-                               _ body: (VirtualAddress, Translation) -> Bool) {
+    public func forEachMapping(
+        in range: VirtualRange? = nil, includeShared: Bool = true,
+        _ body: (VirtualAddress, Translation) -> Bool
+    ) {
         var first: UInt64 = 0
         var last: UInt64 = .max
         if let range {
@@ -16,8 +18,9 @@ extension PageTable {
             first = range.start.raw
             last = range.end.raw - 1
         }
-        _ = visit(rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last,
-                  includeShared: includeShared, body)
+        _ = visit(
+            rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last,
+            includeShared: includeShared, body)
     }
 
     /// The first page that overlaps `[va, end)` (up to the top of the address
@@ -40,8 +43,10 @@ extension PageTable {
 
     /// `base` is the walk's address before sign extension, so that the
     /// entries of one table are consecutive; `first`/`last` are canonical.
-    private func visit(_ table: PhysicalAddress, level: Int, base: UInt64, first: UInt64, last: UInt64,
-                       includeShared: Bool, _ body: (VirtualAddress, Translation) -> Bool) -> Bool {
+    private func visit(
+        _ table: PhysicalAddress, level: Int, base: UInt64, first: UInt64, last: UInt64,
+        includeShared: Bool, _ body: (VirtualAddress, Translation) -> Bool
+    ) -> Bool {
         let span = Scheme.entrySpan(atLevel: level)
         let entries = tableEntries(table)
         // Most entries are empty: only used ones that may overlap the range
@@ -61,14 +66,17 @@ extension PageTable {
                 continue
             case .table:
                 if level == 0 || (entry.isShared && !includeShared) { continue }
-                if !visit(entry.address, level: level - 1, base: unextended, first: first, last: last,
-                          includeShared: includeShared, body) {
+                if !visit(
+                    entry.address, level: level - 1, base: unextended, first: first, last: last,
+                    includeShared: includeShared, body)
+                {
                     return false
                 }
             case .leaf:
                 guard let size = PageSize(level: level) else { continue }
-                let translation = Translation(physicalAddress: entry.address, permissions: entry.permissions,
-                                              pageSize: size, isOwned: entry.isOwned)
+                let translation = Translation(
+                    physicalAddress: entry.address, permissions: entry.permissions,
+                    pageSize: size, isOwned: entry.isOwned)
                 if !body(VirtualAddress(start), translation) { return false }
             }
         }

@@ -49,8 +49,9 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 level -= 1
             case .leaf:
                 guard let size = PageSize(level: level) else { return nil }
-                return Translation(physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
-                                   permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
+                return Translation(
+                    physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
+                    permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
             }
         }
     }
@@ -130,8 +131,10 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
             if entries[i] != 0 { return i }
             i += 1
         }
-        while i + 8 <= count && (entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3])
-            | (entries[i + 4] | entries[i + 5] | entries[i + 6] | entries[i + 7]) == 0 { i += 8 }
+        while i + 8 <= count
+            && (entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3])
+                | (entries[i + 4] | entries[i + 5] | entries[i + 6] | entries[i + 7]) == 0
+        { i += 8 }
         while i < count {
             if entries[i] != 0 { return i }
             i += 1

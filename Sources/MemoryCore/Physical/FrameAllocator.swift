@@ -96,12 +96,20 @@ public struct FrameAllocator: ~Copyable {
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
         guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
         guard count <= freeFrames else { throw .outOfMemory }
-        // Any single frame will do: start where the last search stopped
-        // rather than at the first frame (fork copies pages through here).
+        // One frame is the common case (fork copies 4 KiB pages this way):
+        // take it from the hinted search, not from a scan from the bottom,
+        // which made a fork with nearly all memory in use quadratic.
         if count == 1 && alignment == 1 { return try allocate() }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
+            // A word with no free frame can neither start nor hold a run: skip it whole.
+            let index = start - firstFrame
+            if freeBits[Int(index >> 6)] == 0 {
+                let next = firstFrame + (index | 63) + 1
+                start = (next + alignment - 1) & ~(alignment - 1)
+                continue
+            }
             var run: UInt64 = 0
             while run < count && test(freeBits, start - firstFrame + run) { run += 1 }
             if run == count {
@@ -118,7 +126,7 @@ public struct FrameAllocator: ~Copyable {
     /// Returns one frame. Refuses frames it never owned and frames already free.
     public mutating func free(_ frame: FrameNumber) throws(FrameError) {
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-              test(managedBits, frame.value - firstFrame)
+            test(managedBits, frame.value - firstFrame)
         else { throw .foreignFrame(frame) }
         let index = frame.value - firstFrame
         guard !test(freeBits, index) else { throw .doubleFree(frame) }
@@ -132,7 +140,7 @@ public struct FrameAllocator: ~Copyable {
         for i in 0..<count {
             let frame = FrameNumber(first.value + i)
             guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-                  test(managedBits, frame.value - firstFrame)
+                test(managedBits, frame.value - firstFrame)
             else { throw .foreignFrame(frame) }
             guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
         }

@@ -37,8 +37,10 @@ extension AddressSpace {
     /// included, reading at most `min(maxLength, buffer.count)` bytes; returns
     /// its length without the NUL. Each page is checked before it is read.
     /// On error the buffer's contents are unspecified.
-    public func copyInString(from va: VirtualAddress, into buffer: UnsafeMutableRawBufferPointer,
-                             maxLength: Int) throws(CopyError) -> Int {
+    public func copyInString(
+        from va: VirtualAddress, into buffer: UnsafeMutableRawBufferPointer,
+        maxLength: Int
+    ) throws(CopyError) -> Int {
         let limit = max(0, min(maxLength, buffer.count))
         var done = 0
         var cursor = va
@@ -132,14 +134,16 @@ extension AddressSpace {
     /// Calls `body` with a pointer to each piece of `[va, va + count)` that
     /// lies in one page, the bytes done before it, and its length. The range
     /// must have passed `checkUserRange`.
-    private func forEachChunk(_ va: VirtualAddress, count: UInt64,
-                              _ body: (UnsafeMutableRawPointer, Int, Int) -> Void) throws(CopyError) {
+    private func forEachChunk(
+        _ va: VirtualAddress, count: UInt64,
+        _ body: (UnsafeMutableRawPointer, Int, Int) -> Void
+    ) throws(CopyError) {
         var done: UInt64 = 0
         var cursor = va
         while done < count {
             let chunk = min(pageBytes - cursor.offset(), count - done)
             guard let translation = translate(cursor),
-                  let user = memory.pointer(to: translation.physicalAddress, count: chunk)
+                let user = memory.pointer(to: translation.physicalAddress, count: chunk)
             else { throw .notMapped(cursor.alignedDown()) }
             body(user, Int(done), Int(chunk))
             done += chunk
