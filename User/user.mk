@@ -53,9 +53,6 @@ USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
 USER_HEADERS := $(wildcard User/include/*.h User/include/*.def User/Arch/$(ARCH)/*.h)
 # Per-architecture Swift added to one program (memtest's target addresses).
 USER_ARCH_SWIFT_memtest := User/Arch/$(ARCH)/MemtestTargets.swift
-# Per-architecture C headers for one program (bench's counters.h).
-USER_ARCH_HEADERS_bench := User/Arch/$(ARCH)/counters.h
-USER_ARCH_CFLAGS_bench := -IUser/Arch/$(ARCH)
 
 ELFTOOL := $(HOST_BUILD)/elftool
 
@@ -102,9 +99,9 @@ $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC
 endef
 
 define USER_C_PROGRAM
-$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS) $(USER_ARCH_HEADERS_$(1))
+$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS)
 	@mkdir -p $(USER_OBJ)
-	$$(CLANG) $$(USER_CFLAGS) $(USER_ARCH_CFLAGS_$(1)) -c $$< -o $$@
+	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
 $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_LIBC) -o $$@
 endef

@@ -78,7 +78,13 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
         try space.mapUserPages(vrange(0x2000, 0x1000), permissions: .readOnly)
         expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2000 - 100), pattern) }
+        // Inside the one page too (copies within a page take a shorter path).
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2100), pattern) }
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2FFF), [1]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x2000) == [UInt8](repeating: 0, count: 0x2000))
+        try writeUser(space, va(0x1FFF), [5])
+        #expect(try readUser(space, va(0x1FFF), 1) == [5])
+        #expect(try readUser(space, va(0x2100), 16) == [UInt8](repeating: 0, count: 16))
         // The loader may fill it all the same.
         try pattern.withUnsafeBytes { buffer in try space.storeUserBytes(at: va(0x2000 - 100), from: buffer) }
         #expect(try readUser(space, va(0x2000 - 100), pattern.count) == pattern)
@@ -104,6 +110,8 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1F00), pattern) }
         expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1000), [UInt8](repeating: 1, count: 0x2001)) }
         expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x1F00), 0x200) }
+        expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x2000), 0x1000) }
+        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x2FF0), [1, 2]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
         #expect(physicalBytes(space, ram, va(0x3000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
     }

@@ -98,6 +98,11 @@ extension X86_64: ProcessArchitecture {
         return raw.assumingMemoryBound(to: TrapFrame.self)
     }
 
+    /// `userFrame` walks the page table every time, so nothing derived from
+    /// the old space is kept. (RISC-V caches the frame per slot here: see
+    /// its ProcessSupport.swift; the same would save x86-64 its walks.)
+    static func spaceChanged(slot: Int) {}
+
     /// The process's page table must be loaded before its kernel stack is
     /// touched; the scheduler runs on a stack in the shared kernel region.
     /// Nothing is derived from a process's space here: `userFrame` looks the

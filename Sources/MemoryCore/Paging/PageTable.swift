@@ -1,7 +1,9 @@
 /// One hardware page table, generic over the paging scheme and over how
 /// physical memory is reached. It owns its table pages (taken from `frames`
 /// and all returned by `deinit`) but never the frames its leaves map: whoever
-/// maps a frame keeps owning it. Subtables linked from another page table are
+/// maps a frame keeps owning it. (An owner that marks its frames `owned` in
+/// the leaves may ask `deinit` to free them too, in the same walk: see
+/// `freesOwnedLeaves`.) Subtables linked from another page table are
 /// marked shared and are neither changed nor freed through this one.
 ///
 /// The table does not flush TLBs; after unmap or protect the caller does.
@@ -13,6 +15,10 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     public let frames: UnsafeMutablePointer<FrameAllocator>
     /// Keeps `deinit` running when another module destroys the table (see `DeinitAnchor`).
     private let anchor = DeinitAnchor()
+    /// Set by an address space, which marks the frames it owns in their
+    /// leaves: `deinit` then returns those frames to `frames` while it walks
+    /// the tables to free them, instead of the owner walking them first.
+    var freesOwnedLeaves = false
 
     /// An empty page table: a zeroed root.
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) {
@@ -78,15 +84,22 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return frame
     }
 
-    /// Frees `table` (at `level`) and every owned table below it.
+    /// Frees `table` (at `level`) and every owned table below it, and with
+    /// `freesOwnedLeaves` the owned frames their leaves map.
     func freeTable(_ table: PhysicalAddress, level: Int) {
-        if level > 0 {
+        if level > 0 || freesOwnedLeaves {
             let entries = tableEntries(table)
             var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
             while index < Scheme.entriesPerTable {
                 let entry = Scheme.decode(entries[index], level: level)
-                if entry.kind == .table && !entry.isShared {
+                if entry.kind == .table && level > 0 && !entry.isShared {
                     freeTable(entry.address, level: level - 1)
+                } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
+                    do {
+                        try frames.pointee.freeContiguous(entry.address.frame, count: size.bytes / pageBytes)
+                    } catch {
+                        assertionFailure("page table: an owned frame was already free")
+                    }
                 }
                 index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
             }
