@@ -105,10 +105,6 @@ extension X86_64: ProcessArchitecture {
 
     /// The process's page table must be loaded before its kernel stack is
     /// touched; the scheduler runs on a stack in the shared kernel region.
-    /// Nothing is derived from a process's space here: `userFrame` looks the
-    /// frame up in the space each time.
-    static func spaceChanged(slot: Int) {}
-
     static func willRun(slot: Int, space: borrowing ProcessSpace) {
         let root = space.pageTable.rootFrame.address.raw
         if readCR3() & cr3AddressMask != root { writeCR3(root) }
