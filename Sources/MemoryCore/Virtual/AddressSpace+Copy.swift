@@ -98,7 +98,7 @@ extension AddressSpace {
     /// a mapped user page that allows `needs`; otherwise the error for it.
     private func checkedUserPage(_ page: VirtualAddress, needs: PagePermissions) throws(CopyError) -> UnsafeMutableRawPointer {
         guard let translation = translate(page),
-              let pointer = memory.pointer(to: translation.physicalAddress, count: pageBytes)
+            let pointer = memory.pointer(to: translation.physicalAddress, count: pageBytes)
         else { throw .notMapped(page) }
         let allowed = translation.permissions
         guard allowed.contains(.user) else { throw .notUserAccessible(page) }
@@ -110,8 +110,10 @@ extension AddressSpace {
     /// `checkUserRange`, then `body` for each piece of the range as
     /// `forEachChunk` gives them. A range inside one page (what most system
     /// calls pass) takes one page-table walk for both, with the same checks.
-    private func withCheckedUserRange(_ va: VirtualAddress, count: UInt64, needs: PagePermissions,
-                                      _ body: (UnsafeMutableRawPointer, Int, Int) -> Void) throws(CopyError) {
+    private func withCheckedUserRange(
+        _ va: VirtualAddress, count: UInt64, needs: PagePermissions,
+        _ body: (UnsafeMutableRawPointer, Int, Int) -> Void
+    ) throws(CopyError) {
         if count > 0 && count <= pageBytes - va.offset() {
             guard let range = VirtualRange(start: va, size: count), userWindow.contains(range) else {
                 throw .outsideUserSpace
