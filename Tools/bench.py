@@ -35,10 +35,10 @@ def sections(objdump, path):
     result = []
     for line in out.splitlines():
         fields = line.split()
-        # Idx Name Size VMA [Type]
-        if len(fields) >= 4 and fields[0].isdigit() and fields[1].startswith("."):
-            if len(fields) >= 5 and fields[4] in ("TEXT", "DATA", "BSS"):
-                result.append((fields[1], int(fields[2], 16), fields[4]))
+        # Idx Name Size VMA [LMA] [Type]: only sections with a type take memory.
+        if len(fields) >= 5 and fields[0].isdigit() and fields[1].startswith("."):
+            if fields[-1] in ("TEXT", "DATA", "BSS"):
+                result.append((fields[1], int(fields[2], 16), fields[-1]))
     return result
 
 
