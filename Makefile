@@ -63,7 +63,7 @@ LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
 KERNEL_NATIVE_OBJS := $(patsubst $(ARCH_DIR)/%.S,$(BUILD)/obj/%.o,$(KERNEL_ASM)) $(BUILD)/obj/libc.o
 
-.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test
+.PHONY: all run test host-test core core-all clean kernel kernel-check kernel-overflow check qemu shell-test stack-check
 # Keep the objects the pattern rules make, so relinking does not rebuild them.
 .SECONDARY:
 
@@ -142,9 +142,22 @@ shell-test: $(BUILD)/kernel.elf qemu
 	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
 
-test: host-test core-all user-host-test
+# RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
+# calls from a user trap must fit with room to spare, and the work moved to
+# the 16 KiB scratch stack must fit there, and so must the boot path on the
+# 16 KiB boot stack.
+stack-check: $(BUILD)/kernel.elf
+	@echo "== kernel stack budget ($(ARCH))"
+	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec_load swiftlet_report_fault swiftlet_memory_map
+	python3 Tools/stack-depth.py --limit 12288 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF' 
+
+test: host-test core-all user-host-test kernel-libc-test
+	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
+	$(MAKE) check ARCH=x86_64
+	$(MAKE) shell-test ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:
@@ -168,6 +181,10 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+include Tools/docs.mk
 
 # Fuzzing and the long reliability runs (make fuzz, make stress).
 include Tools/fuzz.mk
+
+# Benchmarks under QEMU -icount (make bench, bench-twice).
+include Tools/bench.mk

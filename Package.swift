@@ -6,10 +6,12 @@ import PackageDescription
 let package = Package(
     name: "Swiftlet",
     products: [
-        .library(name: "MemoryCore", targets: ["MemoryCore"])
+        .library(name: "MemoryCore", targets: ["MemoryCore"]),
+        .executable(name: "layout-maps", targets: ["layout-maps"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1")
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(name: "MemoryCore"),
@@ -20,5 +22,13 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        // Host tools: the memory maps and generated tables of the book (make maps).
+        .target(name: "LayoutMaps", dependencies: ["MemoryCore"], path: "Tools/LayoutMaps/Library"),
+        .executableTarget(
+            name: "layout-maps",
+            dependencies: ["LayoutMaps", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/LayoutMaps/Command"
+        ),
+        .testTarget(name: "LayoutMapsTests", dependencies: ["LayoutMaps", "MemoryCore"]),
     ]
 )

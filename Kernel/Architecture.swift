@@ -25,6 +25,9 @@ protocol Architecture {
     /// A free-running counter that never goes back, and its ticks per second.
     static func readCounter() -> UInt64
     static var counterFrequency: UInt64 { get }
+    /// Instructions executed since reset, or the closest counter the CPU
+    /// offers (for `BootFigures`; under QEMU's `-icount` it is exact).
+    static func readInstructionCounter() -> UInt64
     /// Timer interrupts per second.
     static var tickRate: UInt64 { get }
 
@@ -75,6 +78,11 @@ protocol ProcessArchitecture {
 
     /// Switches to the kernel page table whose root is at `root`.
     static func enablePaging(root: PhysicalAddress)
+    /// True when the boot code has already built the kernel page table from
+    /// the layout table (with frames from `PhysicalFrames`), put it in
+    /// `KernelPaging.table` and runs on it; `startPaging` then only audits it.
+    /// False when `startPaging` is to build it and call `enablePaging`.
+    static func adoptKernelPageTable() -> Bool
     /// Sets up the kernel heap (`KernelHeapArea`) in the architecture's place for it.
     static func startKernelHeap()
 
@@ -89,8 +97,17 @@ protocol ProcessArchitecture {
     static func prepareKernelEntry(slot: Int, context: inout KernelContext)
     /// The saved user registers of the process in `slot`.
     static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// The process in `slot` got a new address space (fork, exec) or lost
+    /// it (reaped): forget anything derived from the old one.
+    static func spaceChanged(slot: Int)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
+    /// Called by exec when nothing can fail any more, just before `space`
+    /// replaces the address space of the process in `slot` (and the old one
+    /// is freed). Exec runs on the scratch stack, never on the process's own
+    /// kernel stack, so an architecture whose kernel stack lives in the
+    /// address space can move it over here.
+    static func willReplaceSpace(slot: Int, with space: borrowing ProcessSpace)
     /// Leaves the kernel into the current process's user mode.
     static func returnToUser() -> Never
 }

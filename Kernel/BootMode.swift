@@ -1,29 +1,41 @@
 /// What this image does after booting. Chosen when the image is built: the
-/// Makefile compiles the `make check` image with `-D SWIFTLET_CHECK`, so the
-/// interactive image carries no self-check code and vice versa.
+/// Makefile compiles the `make check` image with `-D SWIFTLET_CHECK` (and the
+/// `make stress` image also with `-D SWIFTLET_STRESS`) and the `make bench`
+/// image with `-D SWIFTLET_BENCH`, so the interactive image carries neither
+/// self-check nor benchmark code and vice versa.
 enum BootMode {
     /// Console echo, for people (`make run`).
     case interactive
-    /// Runs the in-kernel self-checks, prints "N passed, M failed" and powers
-    /// off with the result (`make check`).
+    /// Runs the in-kernel self-checks, then init runs the in-guest test
+    /// programs and powers off with the result (`make check`, `make stress`).
     case check
+    /// Boots like the interactive image up to the shell's first prompt, notes
+    /// what the boot cost (`BootFigures`), then init runs `bench` and powers
+    /// off (`make bench`).
+    case bench
 
     static var current: BootMode {
         #if SWIFTLET_CHECK
         return .check
+        #elseif SWIFTLET_BENCH
+        return .bench
         #else
         return .interactive
         #endif
     }
 
-    /// What a check image's init is told to run: `test` (memtest, exhaust and
-    /// a short sysfuzz), or `stress` (the long versions) in the image that
-    /// `make stress` builds with `-D SWIFTLET_STRESS`.
-    static var initArgument: StaticString {
-        #if SWIFTLET_STRESS
-        return "stress"
-        #else
-        return "test"
-        #endif
+    /// The argument the kernel gives init: `test` (memtest, exhaust and a
+    /// short sysfuzz) or `stress` (the long versions), `bench`, or none.
+    var initArgument: StaticString? {
+        switch self {
+        case .interactive: return nil
+        case .check:
+            #if SWIFTLET_STRESS
+            return "stress"
+            #else
+            return "test"
+            #endif
+        case .bench: return "bench"
+        }
     }
 }

@@ -35,29 +35,32 @@ func kernelMain() -> Never {
     Console.write(decimal: PhysicalFrames.freeFrames)
     Console.line(" frames free")
 
-    // The check image runs the in-guest test programs; init powers off.
-    let firstArgument: StaticString? = BootMode.current == .check ? BootMode.initArgument : nil
-    guard Processes.startFirst("init", argument: firstArgument) else { kernelPanic("cannot start init") }
+    // The check and bench images run in-guest programs; init powers off.
+    guard Processes.startFirst("init", argument: BootMode.current.initArgument) else { kernelPanic("cannot start init") }
     Scheduler.run()
 }
 
 /// Builds the kernel page table from the layout table, turns paging on and
-/// audits the live tables against the table.
+/// audits the live tables against the table. An architecture whose boot code
+/// needed the final table early (x86-64) has built it the same way already;
+/// it is adopted and audited here like a fresh one.
 func startPaging() {
     Layouts.initialize()
     let layout = Layouts.kernel
     LayoutLog.print(layout)
-    // The table is built in place in its global, never as a local:
-    // a force unwrap near a live generic ~Copyable local crashes the Embedded
-    // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
-    do throws(MapError) {
-        KernelPaging.table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
-        try KernelPaging.build(from: layout, into: &KernelPaging.table!)
-    } catch {
-        kernelPanic(error == .outOfMemory ? "kernel page table: out of memory" : "kernel page table: a layout region cannot be mapped")
+    if !Platform.adoptKernelPageTable() {
+        // The table is built in place in its global, never as a local:
+        // a force unwrap near a live generic ~Copyable local crashes the Embedded
+        // compiler of Swift 6.3 (an unspecialized destroy on the failure path).
+        do throws(MapError) {
+            KernelPaging.table = try KernelTable(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator)
+            try KernelPaging.build(from: layout, into: &KernelPaging.table!)
+        } catch {
+            kernelPanic(error == .outOfMemory ? "kernel page table: out of memory" : "kernel page table: a layout region cannot be mapped")
+        }
+        Platform.enablePaging(root: KernelPaging.root)
     }
     let root = KernelPaging.root
-    Platform.enablePaging(root: root)
     Console.write("paging       on, root table at ")
     Console.write(root)
     Console.write(", ")

@@ -5,15 +5,24 @@ enum LayoutLog {
     static func print(_ table: LayoutTable) {
         Console.write("layout       ")
         Console.line(table.name)
+        // Columns at least as wide as the widest range and name.
+        var rangeWidth = 32
+        var nameWidth = 14
+        for index in 0..<table.count {
+            let region = table[index]
+            let rangeText = NumberText(hex: region.range.start.raw).count + 2 + NumberText(hex: region.range.end.raw).count
+            rangeWidth = max(rangeWidth, rangeText + 2)
+            nameWidth = max(nameWidth, region.name.utf8CodeUnitCount + 1)
+        }
         for index in 0..<table.count {
             let region = table[index]
             Console.write("  ")
-            Console.write(region.range, width: 32)
+            Console.write(region.range, width: rangeWidth)
             permissions(region.permissions)
             Console.write("  ")
             owner(region.owner)
             Console.write("  ")
-            Console.write(region.name, width: 14)
+            Console.write(region.name, width: nameWidth)
             backing(region)
             Console.newline()
         }

@@ -10,6 +10,8 @@ func kernelPanic(_ message: StaticString) -> Never {
     case .check:
         Console.line("self-checks aborted by panic")
         Platform.powerOff(status: 2)
+    case .bench:
+        Platform.powerOff(status: 2)
     case .interactive:
         Platform.halt()
     }

@@ -11,7 +11,14 @@ enum PhysicalFrames {
     /// The frames that hold the allocator and its bitmap.
     nonisolated(unsafe) private(set) static var bitmap: PhysicalRange? = nil
 
+    /// Frames free when the allocator was set up: all free RAM but the bitmap.
+    nonisolated(unsafe) private(set) static var initialFreeFrames: UInt64 = 0
+
+    /// Sets the allocator up once. x86-64's boot code calls it early (its
+    /// kernel page table takes frames from here); kernelMain's call then
+    /// finds it ready and does nothing.
     static func initialize() {
+        guard !isReady else { return }
         let free = Platform.freeMemory
         let headerBytes = UInt64(MemoryLayout<FrameAllocator>.stride + 15) & ~15
         let storageBytes = FrameAllocator.storageBytes(for: free)
@@ -27,6 +34,7 @@ enum PhysicalFrames {
             placed.initialize(to: frames)
             storage = placed
             bitmap = bookkeeping
+            initialFreeFrames = placed.pointee.freeFrames
         } catch {
             kernelPanic("cannot set up the frame allocator")
         }

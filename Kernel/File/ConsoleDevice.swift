@@ -60,6 +60,11 @@ enum ConsoleDevice {
             guard !Processes.currentIsKilled else { return -1 }
             if let byte = ConsoleInput.take() {
                 receive(byte)
+            } else if BootMode.current == .bench {
+                // Nobody types at the bench image: the first wait for input
+                // ends the boot it measures, and the reader gets end of input.
+                BootFigures.noteFirstInputWait()
+                return 0
             } else {
                 Scheduler.sleep(on: inputChannel)
             }

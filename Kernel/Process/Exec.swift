@@ -107,8 +107,10 @@ enum Exec {
             return -1
         }
         // Commit: the old space (if any) is dropped here and frees itself.
+        Platform.willReplaceSpace(slot: slot, with: Processes.slots[slot].staging!)
         swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
         Processes.slots[slot].staging = nil
+        Platform.spaceChanged(slot: slot)
         Processes.slots[slot].layout = layout
         Processes.slots[slot].setName(Archive.name(at: file))
         Platform.userFrame(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,

@@ -8,6 +8,7 @@ enum Lifecycle {
         guard let child = Processes.allocate() else { return -1 }
         do throws(MapError) {
             Processes.slots[child].space = try Processes.slots[parent].space!.clone()
+            Platform.spaceChanged(slot: child)
         } catch {
             Processes.release(child)
             return -1

@@ -31,13 +31,16 @@ enum Scheduler {
         }
     }
 
+    /// Every slot once, from `nextSlot` round to the one before it. (The
+    /// index wraps by comparison, not `%`: every context switch runs this.)
     private static func nextRunnable() -> Int? {
-        for step in 0..<Processes.capacity {
-            let slot = (nextSlot + step) % Processes.capacity
+        var slot = nextSlot < Processes.capacity ? nextSlot : 0
+        for _ in 0..<Processes.capacity {
             if Processes.slots[slot].state == .runnable {
                 nextSlot = slot + 1
                 return slot
             }
+            slot = slot + 1 == Processes.capacity ? 0 : slot + 1
         }
         return nil
     }

@@ -4,32 +4,96 @@
 // memory is itself lowered to these very calls, so a Swift memcpy would call
 // itself. Built with -fno-builtin for the same reason in C: clang would
 // otherwise turn these loops back into calls to memset and memcpy.
-// Byte loops keep them obviously correct; they are not on any hot path yet.
+//
+// They are on hot paths: fork copies every user page, and every new page
+// or page table is zeroed (make bench). So memset, memcpy and memmove move
+// eight bytes at a time whenever both ends can be aligned to eight bytes,
+// four words per loop turn; odd heads and tails go byte by byte.
 
 #include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t word;
+#define WORD sizeof(word)
+#define MISALIGNMENT(p) ((uintptr_t)(p) & (WORD - 1))
 
 void *memset(void *dest, int value, size_t count) {
     unsigned char *d = dest;
+    while (count > 0 && MISALIGNMENT(d) != 0) {
+        *d++ = (unsigned char)value;
+        count--;
+    }
+    word pattern = (unsigned char)value;
+    pattern |= pattern << 8;
+    pattern |= pattern << 16;
+    pattern |= pattern << 32;
+    word *w = (word *)d;
+    for (; count >= 4 * WORD; count -= 4 * WORD, w += 4) {
+        w[0] = pattern;
+        w[1] = pattern;
+        w[2] = pattern;
+        w[3] = pattern;
+    }
+    for (; count >= WORD; count -= WORD) *w++ = pattern;
+    d = (unsigned char *)w;
     while (count--) *d++ = (unsigned char)value;
     return dest;
 }
 
-void *memcpy(void *restrict dest, const void *restrict src, size_t count) {
-    unsigned char *d = dest;
-    const unsigned char *s = src;
+// Copies upwards; safe unless dest lies inside the source.
+static void copy_up(unsigned char *d, const unsigned char *s, size_t count) {
+    if (MISALIGNMENT(d) == MISALIGNMENT(s)) {
+        while (count > 0 && MISALIGNMENT(d) != 0) {
+            *d++ = *s++;
+            count--;
+        }
+        word *wd = (word *)d;
+        const word *ws = (const word *)s;
+        for (; count >= 4 * WORD; count -= 4 * WORD, wd += 4, ws += 4) {
+            word a = ws[0], b = ws[1], c = ws[2], e = ws[3];
+            wd[0] = a;
+            wd[1] = b;
+            wd[2] = c;
+            wd[3] = e;
+        }
+        for (; count >= WORD; count -= WORD) *wd++ = *ws++;
+        d = (unsigned char *)wd;
+        s = (const unsigned char *)ws;
+    }
     while (count--) *d++ = *s++;
+}
+
+// Copies downwards, from the end; safe when dest is above src.
+static void copy_down(unsigned char *d, const unsigned char *s, size_t count) {
+    d += count;
+    s += count;
+    if (MISALIGNMENT(d) == MISALIGNMENT(s)) {
+        while (count > 0 && MISALIGNMENT(d) != 0) {
+            *--d = *--s;
+            count--;
+        }
+        word *wd = (word *)d;
+        const word *ws = (const word *)s;
+        for (; count >= WORD; count -= WORD) *--wd = *--ws;
+        d = (unsigned char *)wd;
+        s = (const unsigned char *)ws;
+    }
+    while (count--) *--d = *--s;
+}
+
+void *memcpy(void *restrict dest, const void *restrict src, size_t count) {
+    copy_up(dest, src, count);
     return dest;
 }
 
 void *memmove(void *dest, const void *src, size_t count) {
     unsigned char *d = dest;
     const unsigned char *s = src;
-    if (d < s) {
-        while (count--) *d++ = *s++;
-    } else {
-        d += count;
-        s += count;
-        while (count--) *--d = *--s;
+    // Only a destination inside the source must be copied from the end.
+    if (d > s && d < s + count) {
+        copy_down(d, s, count);
+    } else if (d != s) {
+        copy_up(d, s, count);
     }
     return dest;
 }

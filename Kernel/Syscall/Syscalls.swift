@@ -2,8 +2,9 @@
 /// trap; every pointer is checked by `UserMemory` before the kernel touches
 /// it, and any bad argument makes the call return -1.
 enum Syscalls {
-    static func dispatch() {
-        let frame = Platform.userFrame(Processes.current)
+    /// Performs the call whose number and arguments are in `frame`, the
+    /// current process's saved registers, and stores its result there.
+    static func dispatch(_ frame: UnsafeMutablePointer<Platform.UserFrame>) {
         let result: Int
         if let number = SyscallNumber(rawValue: frame.pointee.syscallNumber) {
             result = perform(number, frame)

@@ -41,9 +41,10 @@ enum UserTrap {
         let slot = Processes.current
         switch cause {
         case .systemCall:
-            Platform.userFrame(slot).pointee.advancePastSystemCall()
+            let frame = Platform.userFrame(slot)
+            frame.pointee.advancePastSystemCall()
             if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
-            Syscalls.dispatch()
+            Syscalls.dispatch(frame)
         case .timer:
             if !Processes.slots[slot].killed { Scheduler.yield() }
         case .device:

@@ -11,8 +11,9 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
 /// x86-64 the lower half and the upper half below the process-specific kernel.
 private func userWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
     if S.levels == 3 { return UserWindow(vrange(0, (1 << 38) - 2 * 0x1000)) }
-    return UserWindow(vrange(0, 0x8000_0000_0000),
-                      VirtualRange(start: va(0xFFFF_8000_0000_0000), end: va(0xFFFF_FF80_0000_0000))!)
+    return UserWindow(
+        vrange(0, 0x8000_0000_0000),
+        VirtualRange(start: va(0xFFFF_8000_0000_0000), end: va(0xFFFF_FF80_0000_0000))!)
 }
 
 /// A kernel-only page of a process: the trap frame (Sv39) or the first page
@@ -77,7 +78,13 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
         try space.mapUserPages(vrange(0x2000, 0x1000), permissions: .readOnly)
         expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2000 - 100), pattern) }
+        // Inside the one page too (copies within a page take a shorter path).
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2100), pattern) }
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2FFF), [1]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x2000) == [UInt8](repeating: 0, count: 0x2000))
+        try writeUser(space, va(0x1FFF), [5])
+        #expect(try readUser(space, va(0x1FFF), 1) == [5])
+        #expect(try readUser(space, va(0x2100), 16) == [UInt8](repeating: 0, count: 16))
         // The loader may fill it all the same.
         try pattern.withUnsafeBytes { buffer in try space.storeUserBytes(at: va(0x2000 - 100), from: buffer) }
         #expect(try readUser(space, va(0x2000 - 100), pattern.count) == pattern)
@@ -103,6 +110,8 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1F00), pattern) }
         expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1000), [UInt8](repeating: 1, count: 0x2001)) }
         expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x1F00), 0x200) }
+        expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x2000), 0x1000) }
+        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x2FF0), [1, 2]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
         #expect(physicalBytes(space, ram, va(0x3000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
     }
@@ -155,7 +164,9 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             _ = try buffer.withUnsafeMutableBytes { try space.copyInString(from: va(0x2000 - 3), into: $0, maxLength: 7) }
         }
         expectError(CopyError.unterminatedString) {
-            _ = try buffer.withUnsafeMutableBytes { try space.copyInString(from: va(0x2000 - 3), into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<4]), maxLength: 64) }
+            _ = try buffer.withUnsafeMutableBytes {
+                try space.copyInString(from: va(0x2000 - 3), into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<4]), maxLength: 64)
+            }
         }
         // A string that runs into an unmapped page before its NUL.
         try writeUser(space, va(0x3000 - 4), [65, 66, 67, 68])
@@ -250,7 +261,9 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             #expect(try readUser(child, va(0x1800), pattern.count) == pattern)
             #expect(try readUser(child, va(0x4000), pattern.count) == pattern)
             var parentPages: [VirtualAddress] = []
-            parent.forEachUserMapping { page, _ in parentPages.append(page); return true }
+            parent.forEachUserMapping { page, _ in
+                parentPages.append(page); return true
+            }
             var childPages: [VirtualAddress] = []
             child.forEachUserMapping { page, translation in
                 childPages.append(page)
@@ -298,8 +311,10 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         let trampoline = try ram.frames.pointee.allocate()
         do {
             var kernel = try TestTable<S>(memory: ram.memory, frames: ram.frames)
-            let kernelTop = S.levels == 4 ? vrange(0xFFFF_FFFF_8000_0000, 0x8000_0000 - 0x1000)
-                                          : VirtualRange(start: upperHalfStart(S.self), size: 0x4000_0000)!
+            let kernelTop =
+                S.levels == 4
+                ? vrange(0xFFFF_FFFF_8000_0000, 0x8000_0000 - 0x1000)
+                : VirtualRange(start: upperHalfStart(S.self), size: 0x4000_0000)!
             try kernel.ensureTables(covering: kernelTop, atLevel: 2)
             try kernel.map(kernelTop.start, to: trampoline.address, permissions: .readExecute)
             let kernelUsed = ram.freeFrames
@@ -321,7 +336,9 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
                 // The page table can be read from outside; shared kernel tables are not its own.
                 let ownTables = space.pageTable.ownedTablePages()
                 var sharedPages = 0
-                space.pageTable.forEachMapping(in: kernelTop) { _, _ in sharedPages += 1; return true }
+                space.pageTable.forEachMapping(in: kernelTop) { _, _ in
+                    sharedPages += 1; return true
+                }
                 #expect(sharedPages == 1)
                 #expect(ownTables >= UInt64(S.levels))
                 // Kernel-only pages may not go into the window, nor carry the user bit.
@@ -330,7 +347,9 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
                 expectError(MapError.invalidPermissions) {
                     try space.mapKernelPage(stack.end.adding(0x2000)!, to: trampoline.address, permissions: .readWrite | .user)
                 }
-                expectError(MapError.outsideUserWindow) { try space.mapUserPages(VirtualRange(start: kernelPage(S.self), size: 0x1000)!, permissions: .readWrite) }
+                expectError(MapError.outsideUserWindow) {
+                    try space.mapUserPages(VirtualRange(start: kernelPage(S.self), size: 0x1000)!, permissions: .readWrite)
+                }
                 // Unmapping part of the stack frees those frames at once.
                 let before = ram.freeFrames
                 try space.unmapKernelPages(VirtualRange(start: stack.start, size: 0x2000)!)

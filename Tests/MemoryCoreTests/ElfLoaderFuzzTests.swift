@@ -43,16 +43,19 @@ import Testing
     /// Random segment tables compared with a small model of the rules about
     /// empty, overlapping and surplus segments and the entry point.
     @Test func randomSegmentTablesMatchTheModel() async {
-        let segment = zip(Gen.int(in: 0...11), Gen.int(in: 0...4095), Gen.int(in: 0...0x3000),
-                          Gen.int(in: 0...0x14000), Gen.int(in: 0...7))
+        let segment = zip(
+            Gen.int(in: 0...11), Gen.int(in: 0...4095), Gen.int(in: 0...0x3000),
+            Gen.int(in: 0...0x14000), Gen.int(in: 0...7))
         await propertyCheck(count: 300, input: segment.array(of: 1...10)) { table in
             let rules = UserImageLayout.xv6Rules()
-            var builder = ElfBuilder(machine: ElfMachine.riscv64.rawValue, entry: 0x10, segments: [],
-                                     fileSize: 0x1000 + table.count * 0x4000)
+            var builder = ElfBuilder(
+                machine: ElfMachine.riscv64.rawValue, entry: 0x10, segments: [],
+                fileSize: 0x1000 + table.count * 0x4000)
             for (k, (slot, inPage, filesz, extra, flags)) in table.enumerated() {
-                builder.segments.append(TestSegment(
-                    flags: UInt32(flags), vaddr: UInt64(0x10_0000 + slot * 0x10000 + inPage),
-                    offset: UInt64(0x1000 + k * 0x4000 + inPage), filesz: UInt64(filesz), memsz: UInt64(filesz + extra)))
+                builder.segments.append(
+                    TestSegment(
+                        flags: UInt32(flags), vaddr: UInt64(0x10_0000 + slot * 0x10000 + inPage),
+                        offset: UInt64(0x1000 + k * 0x4000 + inPage), filesz: UInt64(filesz), memsz: UInt64(filesz + extra)))
             }
             if let text = builder.segments.first(where: { $0.flags & 1 != 0 && $0.memsz > 0 }) {
                 builder.entry = text.vaddr

@@ -11,17 +11,23 @@ import Testing
         #expect(plan.entry == VirtualAddress(0x1010))
         #expect(plan.segmentCount == 3)
         let text = plan.segment(at: 0), rodata = plan.segment(at: 1), data = plan.segment(at: 2)
-        #expect(text == LoadSegment(virtualAddress: VirtualAddress(0x1000), memorySize: 0x1234, fileOffset: 0x1000,
-                                    fileSize: 0x1234, permissions: .user | .readExecute))
+        #expect(
+            text
+                == LoadSegment(
+                    virtualAddress: VirtualAddress(0x1000), memorySize: 0x1234, fileOffset: 0x1000,
+                    fileSize: 0x1234, permissions: .user | .readExecute))
         #expect(rodata.permissions == .user | .read)
-        #expect(data == LoadSegment(virtualAddress: VirtualAddress(0x5010), memorySize: 0x2000, fileOffset: 0x4010,
-                                    fileSize: 0x20, permissions: .user | .readWrite))
+        #expect(
+            data
+                == LoadSegment(
+                    virtualAddress: VirtualAddress(0x5010), memorySize: 0x2000, fileOffset: 0x4010,
+                    fileSize: 0x20, permissions: .user | .readWrite))
         #expect(data.pages == VirtualRange(start: VirtualAddress(0x5000), end: VirtualAddress(0x8000)))
         #expect(plan.imageStart == VirtualAddress(0x1000))
         #expect(plan.imageEnd == VirtualAddress(0x8000))
         #expect(plan.programHeaderOffset == 64)
         #expect(plan.programHeaderCount == 3)
-        #expect(plan.programHeaderAddress == nil) // no segment maps file offset 64
+        #expect(plan.programHeaderAddress == nil)  // no segment maps file offset 64
         #expect(plan.textSegment == text)
         #expect(plan.fileSize == 0x4030)
     }
@@ -162,7 +168,9 @@ struct ElfMutation: Sendable, CustomTestStringConvertible {
         bytes("no program headers", .noLoadableSegment) { ElfBuilder.put16(&$0, ElfBuilder.ePhnum, 0) },
         build("segment past the end", .segmentOutOfFile) { $0.segments[1].offset = 0x4000 },
         build("segment offset wraps", .segmentOutOfFile) { $0.segments[1].offset = UInt64.max - 0xFF },
-        build("filesz wraps", .segmentOutOfFile) { $0.segments[1].filesz = UInt64.max; $0.segments[1].memsz = UInt64.max },
+        build("filesz wraps", .segmentOutOfFile) {
+            $0.segments[1].filesz = UInt64.max; $0.segments[1].memsz = UInt64.max
+        },
         build("filesz > memsz", .fileSizeExceedsMemorySize) { $0.segments[0].memsz = 0x1233 },
         build("vaddr + memsz wraps", .addressOverflow) { $0.segments[2].vaddr = 0xFFFF_FFFF_FFFF_F010 },
         build("last page wraps", .addressOverflow) { $0.segments[2].vaddr = 0xFFFF_FFFF_FFFF_D010 },

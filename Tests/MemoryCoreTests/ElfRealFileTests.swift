@@ -24,7 +24,7 @@ struct ElfRealFileTests {
         let plan = try plan(bytes, machine, rules)
         #expect(plan.segmentCount >= 2)
         #expect(plan.textSegment?.permissions == .user | .readExecute)
-        #expect(plan.programHeaderAddress == VirtualAddress(64)) // lld maps the headers at the image base 0
+        #expect(plan.programHeaderAddress == VirtualAddress(64))  // lld maps the headers at the image base 0
         var sawBss = false
         for i in 0..<plan.segmentCount where plan.segment(at: i).permissions.contains(.write) {
             sawBss = plan.segment(at: i).memorySize > plan.segment(at: i).fileSize
@@ -49,7 +49,8 @@ struct ElfRealFileTests {
         let c = dir.appendingPathComponent("t.c").path, o = dir.appendingPathComponent("t.o").path
         let elf = dir.appendingPathComponent("t.elf").path
         try source.write(toFile: c, atomically: true, encoding: .utf8)
-        let target = machine == .riscv64
+        let target =
+            machine == .riscv64
             ? ["--target=riscv64-unknown-elf", "-march=rv64imac", "-mabi=lp64"]
             : ["--target=x86_64-unknown-none-elf"]
         try run(clang, target + ["-ffreestanding", "-nostdlib", "-O1", "-c", c, "-o", o])

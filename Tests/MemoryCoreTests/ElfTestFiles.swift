@@ -2,8 +2,8 @@ import MemoryCore
 
 /// One program header for `ElfBuilder`.
 struct TestSegment: Sendable {
-    var type: UInt32 = 1 // PT_LOAD
-    var flags: UInt32    // PF_X = 1, PF_W = 2, PF_R = 4
+    var type: UInt32 = 1  // PT_LOAD
+    var flags: UInt32  // PF_X = 1, PF_W = 2, PF_R = 4
     var vaddr: UInt64
     var offset: UInt64
     var filesz: UInt64
@@ -15,7 +15,7 @@ struct TestSegment: Sendable {
 /// test can build a valid file and then break exactly one thing in it.
 struct ElfBuilder: Sendable {
     var machine: UInt16
-    var type: UInt16 = 2 // ET_EXEC
+    var type: UInt16 = 2  // ET_EXEC
     var entry: UInt64
     var phoff: UInt64 = 64
     var segments: [TestSegment]
@@ -49,7 +49,7 @@ struct ElfBuilder: Sendable {
             Self.put32(&bytes, at + Self.pFlags, s.flags)
             Self.put64(&bytes, at + Self.pOffset, s.offset)
             Self.put64(&bytes, at + Self.pVaddr, s.vaddr)
-            Self.put64(&bytes, at + 24, s.vaddr) // p_paddr
+            Self.put64(&bytes, at + 24, s.vaddr)  // p_paddr
             Self.put64(&bytes, at + Self.pFilesz, s.filesz)
             Self.put64(&bytes, at + Self.pMemsz, s.memsz)
             Self.put64(&bytes, at + Self.pAlign, s.align)
@@ -74,21 +74,25 @@ struct ElfBuilder: Sendable {
     /// .bss tail (RW-) at base+0x5010, laid out as ld.lld does: address and
     /// offset agree modulo 4096, and no two segments share a page.
     static func standard(_ machine: ElfMachine, base: UInt64) -> ElfBuilder {
-        ElfBuilder(machine: machine.rawValue, entry: base + 0x1010, segments: [
-            TestSegment(flags: 5, vaddr: base + 0x1000, offset: 0x1000, filesz: 0x1234, memsz: 0x1234),
-            TestSegment(flags: 4, vaddr: base + 0x3000, offset: 0x3000, filesz: 0x100, memsz: 0x100),
-            TestSegment(flags: 6, vaddr: base + 0x5010, offset: 0x4010, filesz: 0x20, memsz: 0x2000),
-        ], fileSize: 0x4030)
+        ElfBuilder(
+            machine: machine.rawValue, entry: base + 0x1010,
+            segments: [
+                TestSegment(flags: 5, vaddr: base + 0x1000, offset: 0x1000, filesz: 0x1234, memsz: 0x1234),
+                TestSegment(flags: 4, vaddr: base + 0x3000, offset: 0x3000, filesz: 0x100, memsz: 0x100),
+                TestSegment(flags: 6, vaddr: base + 0x5010, offset: 0x4010, filesz: 0x20, memsz: 0x2000),
+            ], fileSize: 0x4030)
     }
 
     /// A few hundred bytes with the same three kinds of segment: cheap to
     /// copy a hundred thousand times.
     static func compact(_ machine: ElfMachine, base: UInt64) -> ElfBuilder {
-        ElfBuilder(machine: machine.rawValue, entry: base + 0x1100, segments: [
-            TestSegment(flags: 5, vaddr: base + 0x1100, offset: 0x100, filesz: 0x40, memsz: 0x40),
-            TestSegment(flags: 4, vaddr: base + 0x2140, offset: 0x140, filesz: 0x20, memsz: 0x20),
-            TestSegment(flags: 6, vaddr: base + 0x3160, offset: 0x160, filesz: 0x10, memsz: 0x1100),
-        ], fileSize: 0x170)
+        ElfBuilder(
+            machine: machine.rawValue, entry: base + 0x1100,
+            segments: [
+                TestSegment(flags: 5, vaddr: base + 0x1100, offset: 0x100, filesz: 0x40, memsz: 0x40),
+                TestSegment(flags: 4, vaddr: base + 0x2140, offset: 0x140, filesz: 0x20, memsz: 0x20),
+                TestSegment(flags: 6, vaddr: base + 0x3160, offset: 0x160, filesz: 0x10, memsz: 0x1100),
+            ], fileSize: 0x170)
     }
 }
 

@@ -40,7 +40,10 @@ func expectRange(_ region: LayoutRegion, _ start: UInt64, _ end: UInt64, sourceL
             let last = r.range.end.raw - 1
             switch r.owner {
             case .user: #expect(last <= X86_64Layout.userLast, "\(r.name)")
-            case .process: #expect(r.range.start.raw >= X86_64Layout.processKernelFirst && last <= X86_64Layout.processKernelLast || "\(r.name)" == "process metadata", "\(r.name)")
+            case .process:
+                #expect(
+                    r.range.start.raw >= X86_64Layout.processKernelFirst && last <= X86_64Layout.processKernelLast || "\(r.name)" == "process metadata",
+                    "\(r.name)")
             case .kernel: #expect(r.range.start.raw >= X86_64Layout.kernelFirst, "\(r.name)")
             }
         }

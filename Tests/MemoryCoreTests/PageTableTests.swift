@@ -14,8 +14,10 @@ func upperHalfStart<S: PagingScheme>(_: S.Type) -> VirtualAddress {
 
 /// Checks that `body` throws exactly `expected`. (A closure, not `#expect(throws:)`,
 /// so that it can use a ~Copyable table.)
-func expectError<E: Error & Equatable>(_ expected: E, sourceLocation: SourceLocation = #_sourceLocation,
-                                       _ body: () throws -> Void) {
+func expectError<E: Error & Equatable>(
+    _ expected: E, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("expected \(expected), nothing was thrown", sourceLocation: sourceLocation)
@@ -339,8 +341,10 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
         let ram = SimulatedRAM()
         // The kernel's top 2 GiB (x86-64; a range cannot end at 2^64, so it stops a
         // page short) or the first 2 GiB of the upper half (Sv39).
-        let kernelTop = S.levels == 4 ? vrange(0xFFFF_FFFF_8000_0000, 0x8000_0000 - 0x1000)
-                                      : VirtualRange(start: upperHalfStart(S.self), size: 0x8000_0000)!
+        let kernelTop =
+            S.levels == 4
+            ? vrange(0xFFFF_FFFF_8000_0000, 0x8000_0000 - 0x1000)
+            : VirtualRange(start: upperHalfStart(S.self), size: 0x8000_0000)!
         let kernelPage = kernelTop.start.adding(0x10_0000)!
         do {
             var kernel = try TestTable<S>(memory: ram.memory, frames: ram.frames)
@@ -371,9 +375,13 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
                 expectError(MapError.sharedTable) { _ = try process.unmap(kernelPage) }
                 expectError(MapError.sharedTable) { try process.protect(kernelPage, permissions: .readOnly) }
                 var sharedSeen = 0
-                process.forEachMapping(includeShared: true) { _, _ in sharedSeen += 1; return true }
+                process.forEachMapping(includeShared: true) { _, _ in
+                    sharedSeen += 1; return true
+                }
                 var ownSeen = 0
-                process.forEachMapping(includeShared: false) { _, _ in ownSeen += 1; return true }
+                process.forEachMapping(includeShared: false) { _, _ in
+                    ownSeen += 1; return true
+                }
                 #expect(sharedSeen == 3)
                 #expect(ownSeen == 1)
                 // Another table already using the slot cannot link over it.
@@ -393,13 +401,19 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
         let pages: [UInt64] = [0xFFFF_FFFF_8000_0000, 0x7FFF_FFFF_F000, 0x1000, 0xFFFF_8000_0000_0000, 0x40_0000]
         for page in pages { try table.map(va(page), to: pa(0x8000_0000), permissions: .readOnly) }
         var seen: [UInt64] = []
-        table.forEachMapping { start, _ in seen.append(start.raw); return true }
+        table.forEachMapping { start, _ in
+            seen.append(start.raw); return true
+        }
         #expect(seen == pages.sorted())
         seen = []
-        table.forEachMapping(in: vrange(0x2000, 0x7FFF_FFFF_F000)) { start, _ in seen.append(start.raw); return true }
+        table.forEachMapping(in: vrange(0x2000, 0x7FFF_FFFF_F000)) { start, _ in
+            seen.append(start.raw); return true
+        }
         #expect(seen == [0x40_0000, 0x7FFF_FFFF_F000])
         seen = []
-        table.forEachMapping { start, _ in seen.append(start.raw); return seen.count < 2 }
+        table.forEachMapping { start, _ in
+            seen.append(start.raw); return seen.count < 2
+        }
         #expect(seen == [0x1000, 0x40_0000])
         let first = table.firstMapping(from: va(0x2000))
         #expect(first?.0 == va(0x40_0000))

@@ -96,15 +96,17 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
 
     @Test func emeraldRegionsInAddressOrder() throws {
         let layout = try UserImageLayout.emerald(plan: x86Plan)
-        try checkRegions(layout, [
-            ("text", range(0x40_1000, 0x40_3000), .mapped, .user | .readExecute),
-            ("rodata", range(0x40_3000, 0x40_4000), .mapped, .user | .read),
-            ("data", range(0x40_5000, 0x40_8000), .mapped, .user | .readWrite),
-            ("heap", range(0x40_8000, 0x8000_0000_0000), .growable, .user | .readWrite),
-            ("stack", range(0xFFFF_FF7F_FFFE_D000, 0xFFFF_FF7F_FFFF_D000), .mapped, .user | .readWrite),
-            ("stack guard", range(0xFFFF_FF7F_FFFF_D000, 0xFFFF_FF7F_FFFF_E000), .guardPage, .none),
-            ("process metadata", range(0xFFFF_FF7F_FFFF_E000, 0xFFFF_FF7F_FFFF_F000), .mapped, .user | .read),
-        ])
+        try checkRegions(
+            layout,
+            [
+                ("text", range(0x40_1000, 0x40_3000), .mapped, .user | .readExecute),
+                ("rodata", range(0x40_3000, 0x40_4000), .mapped, .user | .read),
+                ("data", range(0x40_5000, 0x40_8000), .mapped, .user | .readWrite),
+                ("heap", range(0x40_8000, 0x8000_0000_0000), .growable, .user | .readWrite),
+                ("stack", range(0xFFFF_FF7F_FFFE_D000, 0xFFFF_FF7F_FFFF_D000), .mapped, .user | .readWrite),
+                ("stack guard", range(0xFFFF_FF7F_FFFF_D000, 0xFFFF_FF7F_FFFF_E000), .guardPage, .none),
+                ("process metadata", range(0xFFFF_FF7F_FFFF_E000, 0xFFFF_FF7F_FFFF_F000), .mapped, .user | .read),
+            ])
     }
 
     @Test func emeraldRefusesBadStacksAndHighImages() throws {
@@ -122,10 +124,10 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
 
     /// The loader, given a layout's rules, keeps segments off its own pages.
     @Test(arguments: [
-        (UInt64(0x3F_FFFF_E000), ElfError.segmentOverlapsReserved), // trap frame
-        (0x3F_FFFF_F000, .segmentOverlapsReserved),                 // trampoline
-        (0x40_0000_0000, .segmentOutsideUserRegion),                // past MAXVA
-        (0x3F_FFFF_D000, nil),                                      // highest free page
+        (UInt64(0x3F_FFFF_E000), ElfError.segmentOverlapsReserved),  // trap frame
+        (0x3F_FFFF_F000, .segmentOverlapsReserved),  // trampoline
+        (0x40_0000_0000, .segmentOutsideUserRegion),  // past MAXVA
+        (0x3F_FFFF_D000, nil),  // highest free page
     ])
     func xv6RulesGuardTheFixedPages(address: UInt64, expected: ElfError?) throws {
         let bytes = fileWithSegment(at: address, .riscv64, base: riscvBase)
@@ -139,7 +141,7 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
     @Test func xv6LayoutRulesGuardStackAndGuardPage() throws {
         let rules = try UserImageLayout.xv6(plan: riscvPlan).rules
         #expect(rules.reservedCount == 4)
-        for address: UInt64 in [0x8000, 0x9000] { // guard page, stack
+        for address: UInt64 in [0x8000, 0x9000] {  // guard page, stack
             #expect(throws: ElfError.segmentOverlapsReserved) {
                 try plan(fileWithSegment(at: address, .riscv64, base: riscvBase), .riscv64, rules)
             }
@@ -148,12 +150,12 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
     }
 
     @Test(arguments: [
-        (UInt64(0xFFFF_FF7F_FFFF_D000), ElfError.segmentOverlapsReserved), // stack guard
-        (0xFFFF_FF7F_FFFF_E000, .segmentOverlapsReserved),                 // metadata page
-        (0xFFFF_FF7F_FFFF_C000, .segmentOverlapsReserved),                 // stack
-        (0xFFFF_FF7F_FFFF_F000, .segmentOutsideUserRegion),                // last user page
-        (0x7FFF_FFFF_F000, nil),                                           // top of the lower half
-        (0x8000_0000_0000, .segmentOutsideUserRegion),                     // first non-canonical page
+        (UInt64(0xFFFF_FF7F_FFFF_D000), ElfError.segmentOverlapsReserved),  // stack guard
+        (0xFFFF_FF7F_FFFF_E000, .segmentOverlapsReserved),  // metadata page
+        (0xFFFF_FF7F_FFFF_C000, .segmentOverlapsReserved),  // stack
+        (0xFFFF_FF7F_FFFF_F000, .segmentOutsideUserRegion),  // last user page
+        (0x7FFF_FFFF_F000, nil),  // top of the lower half
+        (0x8000_0000_0000, .segmentOutsideUserRegion),  // first non-canonical page
     ])
     func emeraldRulesGuardTheFixedPages(address: UInt64, expected: ElfError?) throws {
         let bytes = fileWithSegment(at: address, .x86_64, base: x86Base)
@@ -168,9 +170,11 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
     @Test func metadataPageRoundTripsAtFixedOffsets() throws {
         let layout = try UserImageLayout.emerald(plan: x86Plan)
         let metadata = ProcessMetadata(pid: 42, plan: x86Plan, layout: layout)
-        #expect(metadata == ProcessMetadata(
-            pid: 42, imageBase: va(0x40_1000), imageSize: 0x7000, programHeaderOffset: 64, programHeaderCount: 3,
-            textAddress: va(0x40_1000), textSize: 0x1234, heapStart: va(0x40_8000), stackTop: va(0xFFFF_FF7F_FFFF_D000)))
+        #expect(
+            metadata
+                == ProcessMetadata(
+                    pid: 42, imageBase: va(0x40_1000), imageSize: 0x7000, programHeaderOffset: 64, programHeaderCount: 3,
+                    textAddress: va(0x40_1000), textSize: 0x1234, heapStart: va(0x40_8000), stackTop: va(0xFFFF_FF7F_FFFF_D000)))
 
         var page = [UInt8](repeating: 0xCC, count: 4096)
         let written = page.withUnsafeMutableBytes { metadata.write(into: $0) }
@@ -189,9 +193,10 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
     }
 
     @Test func metadataRefusesShortOrForeignPages() {
-        let metadata = ProcessMetadata(pid: 1, imageBase: va(0), imageSize: 0, programHeaderOffset: 0,
-                                       programHeaderCount: 0, textAddress: va(0), textSize: 0,
-                                       heapStart: va(0), stackTop: va(0))
+        let metadata = ProcessMetadata(
+            pid: 1, imageBase: va(0), imageSize: 0, programHeaderOffset: 0,
+            programHeaderCount: 0, textAddress: va(0), textSize: 0,
+            heapStart: va(0), stackTop: va(0))
         var short = [UInt8](repeating: 0xCC, count: 4095)
         #expect(!short.withUnsafeMutableBytes { metadata.write(into: $0) })
         #expect(short.allSatisfy { $0 == 0xCC })

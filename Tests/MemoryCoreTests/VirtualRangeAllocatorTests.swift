@@ -69,19 +69,20 @@ extension VirtualRangeAllocator {
         var ranges = try VirtualRangeAllocator(window: window)
         var parts: [VirtualRange] = []
         for _ in 0..<8 { parts.append(try ranges.allocate(pages: 1)) }
-        try ranges.free(parts[1])             // alone
-        try ranges.free(parts[2])             // joins the one below
-        try ranges.free(parts[5])             // alone
-        try ranges.free(parts[4])             // joins the one above
-        try ranges.free(parts[7])             // alone, at the window's end
-        #expect(ranges.freeRanges == [
-            VirtualRange(start: parts[1].start, end: parts[2].end)!,
-            VirtualRange(start: parts[4].start, end: parts[5].end)!,
-            parts[7],
-        ])
-        try ranges.free(parts[3])             // bridges two
-        try ranges.free(parts[6])             // bridges two
-        try ranges.free(parts[0])             // joins the one above, at the window's start
+        try ranges.free(parts[1])  // alone
+        try ranges.free(parts[2])  // joins the one below
+        try ranges.free(parts[5])  // alone
+        try ranges.free(parts[4])  // joins the one above
+        try ranges.free(parts[7])  // alone, at the window's end
+        #expect(
+            ranges.freeRanges == [
+                VirtualRange(start: parts[1].start, end: parts[2].end)!,
+                VirtualRange(start: parts[4].start, end: parts[5].end)!,
+                parts[7],
+            ])
+        try ranges.free(parts[3])  // bridges two
+        try ranges.free(parts[6])  // bridges two
+        try ranges.free(parts[0])  // joins the one above, at the window's start
         #expect(ranges.freeRanges == [window])
     }
 

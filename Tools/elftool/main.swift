@@ -90,8 +90,9 @@ func check(_ b: Bytes, _ arch: Arch) throws(Failure) -> Program {
     var segments: [Segment] = []
     for i in 0..<Int(phnum) {
         let h = Int(phoff) + i * 56
-        let s = Segment(headerOffset: h, type: b.u32(h), flags: b.u32(h + 4), offset: b.u64(h + 8),
-                        vaddr: b.u64(h + 16), filesz: b.u64(h + 32), memsz: b.u64(h + 40))
+        let s = Segment(
+            headerOffset: h, type: b.u32(h), flags: b.u32(h + 4), offset: b.u64(h + 8),
+            vaddr: b.u64(h + 16), filesz: b.u64(h + 32), memsz: b.u64(h + 40))
         guard s.type == ptLoad else { continue }
         let (fileEnd, o1) = s.offset.addingReportingOverflow(s.filesz)
         guard !o1, fileEnd <= size else {
@@ -149,7 +150,8 @@ func makeBad(_ input: Bytes, _ arch: Arch, _ kind: Problem) -> (Bytes, String) {
     let program: Program
     do { program = try check(input, arch) } catch { die("the input is not valid: \(error.message)") }
     guard let text = program.segments.first(where: { $0.flags & pfX != 0 }),
-          let data = program.segments.first(where: { $0.flags & pfX == 0 }) else {
+        let data = program.segments.first(where: { $0.flags & pfX == 0 })
+    else {
         die("the input needs an executable and a non-executable segment")
     }
     var b = input

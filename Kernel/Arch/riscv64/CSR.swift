@@ -27,6 +27,7 @@
 @_extern(c, "swiftlet_sfence_vma") func flushTranslations()
 @_extern(c, "swiftlet_csr_write_stimecmp") func writeStimecmp(_ value: UInt64)
 @_extern(c, "swiftlet_csr_read_time") func readTime() -> UInt64
+@_extern(c, "swiftlet_csr_read_instret") func readInstret() -> UInt64
 
 // Instructions and linker symbols (csr.S).
 @_extern(c, "swiftlet_wait_for_interrupt") func waitForInterruptInstruction()
@@ -67,6 +68,7 @@ enum InterruptCode {
 enum ExceptionCode {
     static let illegalInstruction: UInt64 = 2
     static let breakpoint: UInt64 = 3
+    static let environmentCallFromUser: UInt64 = 8
     static let loadPageFault: UInt64 = 13
     static let storePageFault: UInt64 = 15
 }

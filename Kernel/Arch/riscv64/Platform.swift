@@ -27,6 +27,7 @@ enum RiscV64: Architecture {
 
     static func readCounter() -> UInt64 { readTime() }
     static var counterFrequency: UInt64 { VirtMachine.timebaseFrequency }
+    static func readInstructionCounter() -> UInt64 { readInstret() }
     static var tickRate: UInt64 { SupervisorTimer.ticksPerSecond }
 
     static var kernelImage: PhysicalRange {

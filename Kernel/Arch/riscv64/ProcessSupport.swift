@@ -47,34 +47,52 @@ extension RiscV64: ProcessArchitecture {
         context.sp = RiscV64Layout.kernelStack(slot) + RiscV64Layout.pageSize
     }
 
+    /// Each slot's trap frame where the kernel reaches it (the direct map), or
+    /// 0 when not known yet. A system call needs it several times; finding it
+    /// is a page-table walk, so the first use records it until the slot's
+    /// address space changes. One entry per process slot (`Processes.capacity`).
+    nonisolated(unsafe) static var trapFrames = InlineArray<64, UInt>(repeating: 0)
+
+    @inline(__always)
     static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserTrapFrame> {
+        if let known = UnsafeMutablePointer<UserTrapFrame>(bitPattern: trapFrames[slot]) { return known }
+        return locateUserFrame(slot)
+    }
+
+    /// The page-table walk behind `userFrame`, the first time after a change.
+    @inline(never)
+    private static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserTrapFrame> {
         let translation = Processes.slots[slot].space!.translate(VirtualAddress(RiscV64Layout.trapFrame))!
         let raw = physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes)!
+        trapFrames[slot] = UInt(bitPattern: raw)
         return raw.assumingMemoryBound(to: UserTrapFrame.self)
     }
 
+    static func spaceChanged(slot: Int) { trapFrames[slot] = 0 }
+
     static func willRun(slot: Int, space: borrowing ProcessSpace) {}
+
+    /// Kernel stacks live in the kernel page table: nothing moves.
+    static func willReplaceSpace(slot: Int, with space: borrowing ProcessSpace) {}
 
     /// usertrapret: prepares the trap frame and stvec for the next trap,
     /// then jumps to userret in the trampoline, which switches satp and
     /// returns to user mode with sret.
     static func returnToUser() -> Never {
-        _ = disableInterrupts()
+        clearSstatus(Sstatus.interruptsEnabled)
         let slot = Processes.current
-        let trampolineBase = functionAddress(trampolineStartSymbol)
-        writeStvec(RiscV64Layout.trampoline + (functionAddress(uservecSymbol) - trampolineBase))
+        writeStvec(TrapAddresses.userVector)
         let frame = userFrame(slot)
         frame.pointee.kernelSatp = kernelSatp
         frame.pointee.kernelStack = RiscV64Layout.kernelStack(slot) + RiscV64Layout.pageSize
-        frame.pointee.kernelTrap = functionAddress(userTrapEntry)
+        frame.pointee.kernelTrap = TrapAddresses.userTrap
         frame.pointee.hart = UInt64(bootHart)
         // sret goes to user mode (SPP = 0) with interrupts enabled (SPIE = 1).
         clearSstatus(Sstatus.previousPrivilegeSupervisor)
         setSstatus(Sstatus.previousInterruptsEnabled)
         writeSepc(frame.pointee.userPC)
         let userSatp = satp(root: Processes.slots[slot].space!.pageTable.rootAddress)
-        let userret = RiscV64Layout.trampoline + (functionAddress(userretSymbol) - trampolineBase)
-        let jump = unsafeBitCast(UInt(userret), to: (@convention(c) (UInt64, UInt64) -> Void).self)
+        let jump = unsafeBitCast(UInt(TrapAddresses.userReturn), to: (@convention(c) (UInt64, UInt64) -> Void).self)
         jump(userSatp, RiscV64Layout.trapFrame)
         kernelPanic("userret returned")
     }
@@ -86,6 +104,9 @@ func functionAddress(_ function: @convention(c) () -> Void) -> UInt64 {
 }
 
 extension RiscV64 {
+    /// `startPaging` builds the kernel table; boot runs with paging off until then.
+    static func adoptKernelPageTable() -> Bool { false }
+
     static func enablePaging(root: PhysicalAddress) {
         kernelSatp = satp(root: root)
         flushTranslations()

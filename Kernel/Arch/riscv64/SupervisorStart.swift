@@ -5,7 +5,8 @@
 func supervisorStart() -> Never {
     // trap.S hard-codes the frame's size and the sepc and sstatus slots.
     if MemoryLayout<TrapFrame>.size != 272 { kernelPanic("TrapFrame does not match trap.S") }
-    writeStvec(kernelTrapVectorAddress())  // direct mode: every trap to one vector
+    TrapAddresses.compute()
+    writeStvec(TrapAddresses.kernelVector)  // direct mode: every trap to one vector
     RiscV64.uart.initialize()
     PLIC.setPriority(source: RiscV64Layout.uart0IRQ, priority: 1)
     PLIC.enable(source: RiscV64Layout.uart0IRQ, supervisorOf: RiscV64.bootHart)

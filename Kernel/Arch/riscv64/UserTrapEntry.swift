@@ -5,12 +5,14 @@
 @_cdecl("swiftlet_user_trap")
 func userTrapEntry() {
     // Traps from here on are kernel traps.
-    writeStvec(kernelTrapVectorAddress())
+    writeStvec(TrapAddresses.kernelVector)
     let frame = RiscV64.userFrame(Processes.current)
     frame.pointee.userPC = readSepc()
     let scause = readScause()
     let cause: TrapCause
-    if scause & scauseInterruptBit != 0 {
+    if scause == ExceptionCode.environmentCallFromUser {
+        cause = .systemCall  // the most frequent trap: no stval, no classifying
+    } else if scause & scauseInterruptBit != 0 {
         switch scause & ~scauseInterruptBit {
         case InterruptCode.supervisorTimer:
             SupervisorTimer.interrupt()
@@ -39,6 +41,27 @@ private func classifyException(_ code: UInt64, address: VirtualAddress, pc: Virt
     case 0, 4, 6: return .fault(.misaligned, address: address, pc: pc)
     case 3: return .fault(.breakpoint, address: pc, pc: pc)
     default: return .fault(.other(code), address: address, pc: pc)
+    }
+}
+
+/// Addresses the trap path needs on every trap, computed once at boot
+/// (`compute`, before the first process runs) instead of on every return.
+enum TrapAddresses {
+    /// The kernel's trap vector (stvec while in the kernel).
+    nonisolated(unsafe) static var kernelVector: UInt64 = 0
+    /// uservec and userret where every process sees them: in the trampoline
+    /// page at the top of the address space.
+    nonisolated(unsafe) static var userVector: UInt64 = 0
+    nonisolated(unsafe) static var userReturn: UInt64 = 0
+    /// Where uservec jumps: `userTrapEntry`.
+    nonisolated(unsafe) static var userTrap: UInt64 = 0
+
+    static func compute() {
+        let trampolineBase = functionAddress(trampolineStartSymbol)
+        kernelVector = kernelTrapVectorAddress()
+        userVector = RiscV64Layout.trampoline + (functionAddress(uservecSymbol) - trampolineBase)
+        userReturn = RiscV64Layout.trampoline + (functionAddress(userretSymbol) - trampolineBase)
+        userTrap = functionAddress(userTrapEntry)
     }
 }
 

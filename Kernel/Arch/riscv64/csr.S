@@ -59,6 +59,12 @@ swiftlet_csr_read_time:
     csrr    a0, time
     ret
 
+    .section .text.csr.read_instret, "ax"
+    .globl swiftlet_csr_read_instret
+swiftlet_csr_read_instret:
+    csrr    a0, instret
+    ret
+
 // Instructions Swift cannot spell.
     .section .text.cpu.wfi, "ax"
     .globl swiftlet_wait_for_interrupt

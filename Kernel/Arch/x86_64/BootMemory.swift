@@ -24,18 +24,6 @@ enum BootMemory {
         free = range
     }
 
-    /// Takes `bytes` (whole pages) from the start of the free range, for
-    /// memory the boot code needs before the frame allocator exists; the
-    /// allocator then never sees it.
-    static func takeFromStart(_ bytes: UInt64) -> PhysicalRange? {
-        guard let end = free.start.adding(bytes), end <= free.end,
-              let taken = PhysicalRange(start: free.start, end: end),
-              let rest = PhysicalRange(start: end, end: free.end)
-        else { return nil }
-        free = rest
-        return taken
-    }
-
     static func log() {
         Console.line("memory map   (from the boot loader)")
         for index in 0..<map.count {

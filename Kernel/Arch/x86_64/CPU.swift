@@ -9,6 +9,7 @@
 
 // Control registers and the TLB.
 @_extern(c, "swiftlet_x86_read_cr0") func readCR0() -> UInt64
+@_extern(c, "swiftlet_x86_write_cr0") func writeCR0(_ value: UInt64)
 @_extern(c, "swiftlet_x86_read_cr2") func readCR2() -> UInt64
 @_extern(c, "swiftlet_x86_read_cr3") func readCR3() -> UInt64
 @_extern(c, "swiftlet_x86_write_cr3") func writeCR3(_ value: UInt64)
@@ -45,6 +46,9 @@
 @_extern(c, "swiftlet_x86_kernel_rodata_end") func kernelRodataEnd() -> UInt64
 @_extern(c, "swiftlet_x86_kernel_image_end") func kernelImageEnd() -> UInt64
 
+/// The root table's address in CR3 (the low bits are flags).
+let cr3AddressMask: UInt64 = 0x000F_FFFF_FFFF_F000
+
 /// RFLAGS' interrupt-enable bit.
 let rflagsInterruptsEnabled: UInt64 = 1 << 9
 
@@ -69,4 +73,11 @@ enum MSR {
     static let apicBase: UInt32 = 0x1B
     static let efer: UInt32 = 0xC000_0080
     static let star: UInt32 = 0xC000_0081
+    /// Where `syscall` jumps.
+    static let lstar: UInt32 = 0xC000_0082
+    /// RFLAGS bits `syscall` clears.
+    static let flagMask: UInt32 = 0xC000_0084
 }
+
+/// EFER's system-call enable bit: `syscall` and `sysret` work.
+let eferSystemCallEnable: UInt64 = 1 << 0

@@ -60,6 +60,10 @@ enum Descriptors {
         tss.storeBytes(of: top, toByteOffset: 4, as: UInt64.self)
     }
 
+    static var privilegeStack: UInt64 {
+        tss.loadUnaligned(fromByteOffset: 4, as: UInt64.self)
+    }
+
     /// Interrupt stack table entry `index` (1...7).
     static func setInterruptStack(_ index: Int, top: UInt64) {
         precondition(index >= 1 && index <= 7, "IST index out of range")

@@ -2,20 +2,21 @@
 
 /// The stacks the processor switches to by itself, from the TSS: one per
 /// interrupt-stack-table entry the IDT uses, and RSP0 for interrupts from
-/// user mode. Their home is the layout's "interrupt stacks" region, seven
-/// slots of 128 KiB each above an unmapped 4 KiB guard page; slot n serves:
-///   0  the boot processor's kernel stack once paging is on (kernelMain runs here)
+/// user mode. The IST stacks live in the layout's "interrupt stacks" region,
+/// seven slots of 128 KiB each above an unmapped 4 KiB guard page; slot n serves:
+///   0  the boot processor's kernel stack once paging is on (kernelMain and
+///      the scheduler run here)
 ///   1  IST1, double fault
 ///   2  IST2, NMI
 ///   3  IST3, machine check
 ///   4  IST4, page fault
-///   5  RSP0, interrupts from user mode (until processes bring their own)
-///   6  spare
-/// Before the kernel's page tables map that region, small stacks in .bss
-/// (entry.S) stand in for the IST entries and the boot stack for RSP0.
+///   5, 6  spare
+/// RSP0 is the top of the process kernel stack: the same address in every
+/// process, each mapping its own frames there, so it never changes.
+/// Before the kernel's page tables map those, small stacks in .bss (entry.S)
+/// stand in for the IST entries and the boot stack for RSP0.
 enum InterruptStacks {
     static let kernelSlot = 0
-    static let privilegeSlot = 5
     /// The IST entries in use, 1 through this; entry n lives in slot n.
     static let istEntries = 4
 
@@ -29,11 +30,13 @@ enum InterruptStacks {
         Descriptors.setPrivilegeStack(top: bootStackTop())
     }
 
-    /// Points the TSS at the layout's slots (their pages must be mapped).
+    /// Points the TSS at the layout's slots (their pages must be mapped) and
+    /// RSP0 at the process kernel stack (mapped in each process's space; no
+    /// interrupt comes from user mode before a process runs).
     static func useLayoutStacks(_ region: LayoutRegion) {
         stackBytes = region.slot(0).size
         for index in 1...istEntries { Descriptors.setInterruptStack(index, top: region.slot(index).end.raw) }
-        Descriptors.setPrivilegeStack(top: region.slot(privilegeSlot).end.raw)
+        Descriptors.setPrivilegeStack(top: ProcessKernelStack.top)
     }
 
     /// The IST entry whose stack holds `address`, if any.

@@ -53,9 +53,11 @@ enum InterruptTable {
         for vector in 0..<gateCount {
             let handler = stubs + UInt64(vector) * stubBytes
             let ist = UInt64(InterruptStackIndex.forVector(UInt64(vector)))
-            // Present, ring 0 only, type 0xE (interrupt gate: interrupts stay
-            // off in the handler until it returns).
-            let attributes: UInt64 = 0x8E
+            // Present, type 0xE (interrupt gate: interrupts stay off in the
+            // handler until it returns), ring 0 only, but `int3` may be used
+            // from user mode (ring 3), so a user breakpoint is reported as one
+            // rather than as a protection fault.
+            let attributes: UInt64 = UInt64(vector) == Vector.breakpoint ? 0xEE : 0x8E
             idt[2 * vector] = handler & 0xFFFF | UInt64(Descriptors.kernelCode) << 16 | ist << 32
                 | attributes << 40 | (handler >> 16 & 0xFFFF) << 48
             idt[2 * vector + 1] = handler >> 32

@@ -26,6 +26,9 @@ enum X86_64: Architecture {
     /// The time-stamp counter, measured against the PIT at boot.
     static func readCounter() -> UInt64 { readTimeStampCounter() }
     static var counterFrequency: UInt64 { TimerSetup.counterFrequency }
+    /// No instruction counter without a PMU; under QEMU's `-icount` the
+    /// time-stamp counter follows the virtual clock, which counts instructions.
+    static func readInstructionCounter() -> UInt64 { readTimeStampCounter() }
     static var tickRate: UInt64 { TimerSetup.ticksPerSecond }
 
     static var kernelImage: PhysicalRange {

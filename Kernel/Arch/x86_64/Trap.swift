@@ -1,11 +1,15 @@
 /// Every interrupt and exception lands here (vectors.S built `frame` on the
-/// stack): the timer and the serial port are served and execution resumes;
-/// a breakpoint a self-check expects is stepped over; any other exception
-/// is a kernel bug, reported and fatal.
+/// stack). Traps from user mode go to `UserTraps`. In kernel mode the timer
+/// and the serial port are served and execution resumes; a breakpoint a
+/// self-check expects is stepped over; any other exception is a kernel bug,
+/// reported and fatal.
 @_cdecl("swiftlet_x86_trap")
 func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     // A raw pointer because @_cdecl cannot name a Swift struct.
     let frame = savedFrame.assumingMemoryBound(to: TrapFrame.self)
+    if frame.pointee.fromUserMode {
+        UserTraps.enter(frame, handlerStack: UInt64(UInt(bitPattern: savedFrame)))
+    }
     let vector = frame.pointee.vector
     switch vector {
     case Vector.timer:
@@ -84,7 +88,7 @@ enum Fault {
         let overflow = (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
             && isKernelStackGuard(table, cr2)
         if overflow { kernelPanic("kernel stack overflow") }
-        if frame.pointee.fromUserMode { kernelPanic("trap from user mode, which does not exist yet") }
+        if frame.pointee.fromUserMode { kernelPanic("fatal trap from user mode") }
         kernelPanic(vector < 32 ? "exception in kernel mode" : "unexpected interrupt vector")
     }
 

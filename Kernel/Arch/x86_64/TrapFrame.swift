@@ -34,3 +34,62 @@ struct TrapFrame {
     /// True when the interrupted code ran in user mode (CS's privilege level 3).
     var fromUserMode: Bool { cs & 3 == 3 }
 }
+
+/// A process's saved user registers are a TrapFrame at the top of its kernel
+/// stack (syscall.S), whether it entered by `syscall` or by an interrupt.
+/// System calls: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9,
+/// result in rax.
+extension TrapFrame: UserRegisterFile {
+    var syscallNumber: UInt64 { rax }
+
+    func argument(_ index: Int) -> UInt64 {
+        switch index {
+        case 0: return rdi
+        case 1: return rsi
+        case 2: return rdx
+        case 3: return r10
+        case 4: return r8
+        case 5: return r9
+        default: return 0
+        }
+    }
+
+    var result: UInt64 {
+        get { rax }
+        set { rax = newValue }
+    }
+    var programCounter: UInt64 {
+        get { rip }
+        set { rip = newValue }
+    }
+    var stackPointer: UInt64 {
+        get { rsp }
+        set { rsp = newValue }
+    }
+
+    /// `syscall` saved the address after itself (in rcx, now `rip`): nothing to do.
+    mutating func advancePastSystemCall() {}
+
+    /// argc in rdi and argv in rsi, as the user's `_start` expects them.
+    mutating func start(entry: VirtualAddress, stack: VirtualAddress, argc: UInt64, argv: VirtualAddress) {
+        self = TrapFrame(r15: 0, r14: 0, r13: 0, r12: 0, r11: 0, r10: 0, r9: 0, r8: 0, rbp: 0,
+                         rdi: argc, rsi: argv.raw, rdx: 0, rcx: 0, rbx: 0, rax: 0,
+                         vector: 0, errorCode: 0, rip: entry.raw, cs: UInt64(Descriptors.userCode),
+                         rflags: TrapFrame.userFlagsFixed, rsp: stack.raw, ss: UInt64(Descriptors.userData))
+    }
+
+    /// RFLAGS bits a user program may set: carry, parity, adjust, zero, sign,
+    /// direction and overflow. The rest (IOPL, trap, nested task, ...) come
+    /// from the kernel: the saved value is the user's r11 after a system call.
+    static let userFlagsAllowed: UInt64 = 0xCD5
+    /// Interrupts on, and bit 1, which is always set.
+    static let userFlagsFixed: UInt64 = rflagsInterruptsEnabled | 0x2
+
+    /// Makes the frame safe to return to user mode with: user segments,
+    /// harmless flags.
+    mutating func sanitizeForUser() {
+        cs = UInt64(Descriptors.userCode)
+        ss = UInt64(Descriptors.userData)
+        rflags = rflags & TrapFrame.userFlagsAllowed | TrapFrame.userFlagsFixed
+    }
+}

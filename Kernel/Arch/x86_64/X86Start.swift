@@ -22,6 +22,7 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
     X86Paging.buildAndSwitch(layout)
     guard let stacks = layout.region(named: "interrupt stacks") else { kernelPanic("the layout has no interrupt stacks") }
     InterruptStacks.useLayoutStacks(stacks)
+    SystemCallEntry.install()
     // The rest runs on slot 0 of the interrupt stacks, above its guard page;
     // the boot stack in .bss is left behind.
     runOnStack(stacks.slot(InterruptStacks.kernelSlot).end.raw, x86StartOnKernelStack, 0)
@@ -46,32 +47,20 @@ func x86StartOnKernelStack(_ unused: UInt64) {
 }
 
 private func logPaging() {
-    guard let table = X86Paging.pageTable else { kernelPanic("no kernel page table") }
-    let audit = PagingAudit.run(table.pointee, X86_64.kernelLayout)
     Console.write("paging       4-level, kernel page table from the layout at ")
-    Console.write(table.pointee.rootAddress)
+    Console.write(KernelPaging.root)
     Console.write(" (")
-    Console.write(decimal: X86Paging.tablePagesUsed)
-    Console.line(" table pages); identity map dropped")
-    Console.write("audit        ")
-    Console.write(decimal: audit.pages)
-    Console.write(" mappings (")
-    Console.write(decimal: audit.largePages)
-    Console.write(" of 2 MiB) against the layout: ")
-    if audit.problems == 0 {
-        Console.line("all match, guard pages unmapped")
-    } else {
-        Console.write(decimal: audit.problems)
-        Console.line(" problems")
-        kernelPanic("the kernel page table does not match the layout")
-    }
+    Console.write(decimal: KernelPaging.tablePages)
+    Console.line(" table pages, frames from the frame allocator); identity map dropped")
     Console.write("stacks       kernel ")
     Console.write(hex: X86_64.kernelLayout.region(named: "interrupt stacks")!.slot(InterruptStacks.kernelSlot).end.raw)
     Console.write(", IST1-4 ")
     Console.write(hex: Descriptors.interruptStack(1))
     Console.write(" ... ")
     Console.write(hex: Descriptors.interruptStack(InterruptStacks.istEntries))
-    Console.line(" (tops, 128 KiB each above a guard page)")
+    Console.write(" (tops, 128 KiB each above a guard page); RSP0 and system calls ")
+    Console.write(hex: Descriptors.privilegeStack)
+    Console.line(" (the process kernel stack)")
 }
 
 /// The PICs out of the way, the local APIC on, the I/O APIC routing COM1's

@@ -40,6 +40,10 @@ FUNCTION swiftlet_x86_read_cr0
     movq    %cr0, %rax
     ret
 
+FUNCTION swiftlet_x86_write_cr0
+    movq    %rdi, %cr0
+    ret
+
 FUNCTION swiftlet_x86_read_cr2
     movq    %cr2, %rax
     ret

@@ -38,8 +38,9 @@ public struct KernelHeap: ~Copyable {
         low = first
         high = first + usable
         firstFree = first
-        heapHeader(first).initialize(to: HeapBlockHeader(
-            size: usable, tag: HeapBlockHeader.freeTag(at: first), nextFree: 0, requested: 0))
+        heapHeader(first).initialize(
+            to: HeapBlockHeader(
+                size: usable, tag: HeapBlockHeader.freeTag(at: first), nextFree: 0, requested: 0))
     }
 
     /// `size` bytes aligned to `alignment` (a power of two; below 16 counts as 16).
@@ -72,7 +73,7 @@ public struct KernelHeap: ~Copyable {
         let size = block.pointee.size
         if block.pointee.tag == HeapBlockHeader.freeTag(at: address) { throw .doubleFree }
         guard block.pointee.tag == HeapBlockHeader.usedTag(at: address),
-              size >= heapMinimumBlock, size % heapGranule == 0, size <= high - address
+            size >= heapMinimumBlock, size % heapGranule == 0, size <= high - address
         else { throw .foreignPointer }
         // The free neighbours below and above, from the address-ordered list.
         var previous: UInt = 0
@@ -151,8 +152,9 @@ public struct KernelHeap: ~Copyable {
         var link = heapHeader(block).pointee.nextFree
         if usedSize - heapHeaderBytes - payload >= heapMinimumBlock {
             let tail = used + heapHeaderBytes + payload
-            heapHeader(tail).initialize(to: HeapBlockHeader(
-                size: usedSize - heapHeaderBytes - payload, tag: HeapBlockHeader.freeTag(at: tail), nextFree: link, requested: 0))
+            heapHeader(tail).initialize(
+                to: HeapBlockHeader(
+                    size: usedSize - heapHeaderBytes - payload, tag: HeapBlockHeader.freeTag(at: tail), nextFree: link, requested: 0))
             link = tail
             usedSize = heapHeaderBytes + payload
             freeBlockCount += 1
@@ -164,8 +166,9 @@ public struct KernelHeap: ~Copyable {
             if previous == 0 { firstFree = link } else { heapHeader(previous).pointee.nextFree = link }
             freeBlockCount -= 1
         }
-        heapHeader(used).initialize(to: HeapBlockHeader(
-            size: usedSize, tag: HeapBlockHeader.usedTag(at: used), nextFree: 0, requested: requested))
+        heapHeader(used).initialize(
+            to: HeapBlockHeader(
+                size: usedSize, tag: HeapBlockHeader.usedTag(at: used), nextFree: 0, requested: requested))
         bytesInUse += usedSize
         peakInUse = max(peakInUse, bytesInUse)
         allocationCount += 1

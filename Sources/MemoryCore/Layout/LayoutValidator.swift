@@ -54,7 +54,7 @@ public func validate(_ table: LayoutTable, rule: AddressRule) throws(LayoutError
         if !region.isMapped && (region.permissions != .none || region.slots != nil) { throw .guardMapped(index: index) }
         if let slots = region.slots {
             guard slots.count > 0, region.range.size % UInt64(slots.count) == 0,
-                  slots.guardBytes % 4096 == 0, slots.guardBytes > 0, slots.guardBytes < region.slotBytes
+                slots.guardBytes % 4096 == 0, slots.guardBytes > 0, slots.guardBytes < region.slotBytes
             else { throw .badSlots(index: index) }
         }
         if index > 0 {

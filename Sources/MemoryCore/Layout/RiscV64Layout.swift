@@ -43,11 +43,14 @@ public enum RiscV64Layout {
         table.add(LayoutRegion("UART0", span(uart0, size: pageSize), .direct(PhysicalAddress(uart0)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("VIRTIO0", span(virtio0, size: pageSize), .direct(PhysicalAddress(virtio0)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("kernel text", span(kernelBase, to: image.textEnd.raw), .direct(PhysicalAddress(kernelBase)), .readExecute, owner: .kernel))
-        table.add(LayoutRegion("kernel data", span(image.textEnd.raw, to: image.end.raw), .direct(PhysicalAddress(image.textEnd.raw)), .readWrite, owner: .kernel))
+        table.add(
+            LayoutRegion("kernel data", span(image.textEnd.raw, to: image.end.raw), .direct(PhysicalAddress(image.textEnd.raw)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("free RAM", span(image.end.raw, to: physicalTop), .direct(PhysicalAddress(image.end.raw)), .readWrite, owner: .kernel))
         let stacksStart = kernelStack(processSlots - 1) - pageSize
-        table.add(LayoutRegion("kernel stacks", span(stacksStart, to: trapFrame), .frames, .readWrite, owner: .kernel,
-                               slots: GuardedSlots(count: processSlots, guardBytes: pageSize)))
+        table.add(
+            LayoutRegion(
+                "kernel stacks", span(stacksStart, to: trapFrame), .frames, .readWrite, owner: .kernel,
+                slots: GuardedSlots(count: processSlots, guardBytes: pageSize)))
         table.add(LayoutRegion("trampoline", span(trampoline, size: pageSize), .direct(image.trampoline), .readExecute, owner: .kernel))
         return table
     }

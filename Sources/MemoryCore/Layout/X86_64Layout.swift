@@ -72,13 +72,19 @@ public enum X86_64Layout {
         table.add(LayoutRegion("process-specific kernel (free)", span(processKernelStackTop, to: kernelFirst), .unused, owner: .process))
         // Kernel: direct map, image, allocator window, heap, interrupt stacks, extra.
         table.add(LayoutRegion("low memory", span(directMapBase, to: kernelImageBase), .direct(PhysicalAddress(0)), .readWrite, owner: .kernel))
-        table.add(LayoutRegion("kernel text", span(kernelImageBase, to: image.textEnd.raw), .direct(PhysicalAddress(kernelImagePhysical)), .readExecute, owner: .kernel))
-        table.add(LayoutRegion("kernel rodata", span(image.textEnd.raw, to: image.rodataEnd.raw), .direct(imagePhysical(image.textEnd)), .readOnly, owner: .kernel))
-        table.add(LayoutRegion("kernel data", span(image.rodataEnd.raw, to: image.end.raw), .direct(imagePhysical(image.rodataEnd)), .readWrite, owner: .kernel))
+        table.add(
+            LayoutRegion(
+                "kernel text", span(kernelImageBase, to: image.textEnd.raw), .direct(PhysicalAddress(kernelImagePhysical)), .readExecute, owner: .kernel))
+        table.add(
+            LayoutRegion("kernel rodata", span(image.textEnd.raw, to: image.rodataEnd.raw), .direct(imagePhysical(image.textEnd)), .readOnly, owner: .kernel))
+        table.add(
+            LayoutRegion("kernel data", span(image.rodataEnd.raw, to: image.end.raw), .direct(imagePhysical(image.rodataEnd)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("physical allocator", span(image.end.raw, to: heapStart), .direct(imagePhysical(image.end)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("kernel heap", span(heapStart, size: heapSize), .frames, .readWrite, owner: .kernel))
-        table.add(LayoutRegion("interrupt stacks", span(interruptStacksStart, to: interruptStacksEnd), .frames, .readWrite, owner: .kernel,
-                               slots: GuardedSlots(count: interruptStackCount, guardBytes: interruptStackGuardSize)))
+        table.add(
+            LayoutRegion(
+                "interrupt stacks", span(interruptStacksStart, to: interruptStacksEnd), .frames, .readWrite, owner: .kernel,
+                slots: GuardedSlots(count: interruptStackCount, guardBytes: interruptStackGuardSize)))
         table.add(LayoutRegion("kernel extra (virtual space)", span(kernelExtraStart, to: kernelExtraEnd), .window, .readWrite, owner: .kernel))
         return table
     }

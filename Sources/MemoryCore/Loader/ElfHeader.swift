@@ -19,13 +19,13 @@ struct ElfHeader {
         func u64(_ at: UInt64) -> UInt64 { bytes.u64(at: at) ?? 0 }
 
         guard u8(0) == 0x7F, u8(1) == 0x45, u8(2) == 0x4C, u8(3) == 0x46 else { throw .badMagic }
-        guard u8(4) == 2 else { throw .notELF64 }            // EI_CLASS: ELFCLASS64
-        guard u8(5) == 1 else { throw .notLittleEndian }     // EI_DATA: ELFDATA2LSB
-        guard u8(6) == 1, u32(20) == 1 else { throw .badVersion } // EI_VERSION, e_version
+        guard u8(4) == 2 else { throw .notELF64 }  // EI_CLASS: ELFCLASS64
+        guard u8(5) == 1 else { throw .notLittleEndian }  // EI_DATA: ELFDATA2LSB
+        guard u8(6) == 1, u32(20) == 1 else { throw .badVersion }  // EI_VERSION, e_version
         guard u16(18) == machine.rawValue else { throw .wrongMachine }
-        guard u16(16) == 2 else { throw .notExecutable }     // e_type: ET_EXEC
+        guard u16(16) == 2 else { throw .notExecutable }  // e_type: ET_EXEC
         guard u16(52) == UInt16(Self.size), u16(54) == UInt16(Self.programHeaderSize) else {
-            throw .badHeaderSize                              // e_ehsize, e_phentsize
+            throw .badHeaderSize  // e_ehsize, e_phentsize
         }
         entry = VirtualAddress(u64(24))
         programHeaderOffset = u64(32)

@@ -18,8 +18,9 @@ public enum ElfLoader {
             throw .programHeadersOutOfFile
         }
 
-        var plan = LoadPlan(entry: header.entry, programHeaderOffset: header.programHeaderOffset,
-                            programHeaderCount: header.programHeaderCount, fileSize: bytes.count)
+        var plan = LoadPlan(
+            entry: header.entry, programHeaderOffset: header.programHeaderOffset,
+            programHeaderCount: header.programHeaderCount, fileSize: bytes.count)
         for index in 0..<UInt64(header.programHeaderCount) {
             let at = header.programHeaderOffset + index * ElfHeader.programHeaderSize
             guard let programHeader = ElfProgramHeader(bytes, at: at) else { throw .programHeadersOutOfFile }

@@ -16,10 +16,10 @@ struct ElfProgramHeader {
     /// nil when the 56 bytes at `at` are not all inside the file.
     init?(_ bytes: ElfBytes, at: UInt64) {
         guard bytes.contains(offset: at, length: ElfHeader.programHeaderSize),
-              let type = bytes.u32(at: at), let flags = bytes.u32(at: at + 4),
-              let offset = bytes.u64(at: at + 8), let virtualAddress = bytes.u64(at: at + 16),
-              let fileSize = bytes.u64(at: at + 32), let memorySize = bytes.u64(at: at + 40),
-              let alignment = bytes.u64(at: at + 48)
+            let type = bytes.u32(at: at), let flags = bytes.u32(at: at + 4),
+            let offset = bytes.u64(at: at + 8), let virtualAddress = bytes.u64(at: at + 16),
+            let fileSize = bytes.u64(at: at + 32), let memorySize = bytes.u64(at: at + 40),
+            let alignment = bytes.u64(at: at + 48)
         else { return nil }
         self.type = type
         self.flags = flags

@@ -19,14 +19,14 @@ extension LoadPlan {
         // A plan's segments passed these checks already; they are repeated so
         // that a plan paired with the wrong file fails instead of reading wild.
         guard bytes.contains(offset: segment.fileOffset, length: segment.fileSize),
-              segment.fileSize <= segment.memorySize, let pages = segment.pages
+            segment.fileSize <= segment.memorySize, let pages = segment.pages
         else { throw .fileMismatch }
         let start = segment.virtualAddress.raw
-        let fileEnd = start + segment.fileSize // <= start + memorySize, which fits
+        let fileEnd = start + segment.fileSize  // <= start + memorySize, which fits
 
         var page = pages.start.raw
         while page < pages.end.raw {
-            let pageEnd = page + pageBytes // <= pages.end
+            let pageEnd = page + pageBytes  // <= pages.end
             try sinkCall { () throws(Sink.Failure) in
                 try sink.beginPage(VirtualAddress(page), permissions: segment.permissions)
             }

@@ -9,8 +9,10 @@ public struct LoadSegment: Sendable, Equatable {
     /// Always contains `.user`; read, write and execute come from `p_flags`.
     public let permissions: PagePermissions
 
-    public init(virtualAddress: VirtualAddress, memorySize: UInt64, fileOffset: UInt64,
-                fileSize: UInt64, permissions: PagePermissions) {
+    public init(
+        virtualAddress: VirtualAddress, memorySize: UInt64, fileOffset: UInt64,
+        fileSize: UInt64, permissions: PagePermissions
+    ) {
         self.virtualAddress = virtualAddress
         self.memorySize = memorySize
         self.fileOffset = fileOffset
@@ -53,8 +55,9 @@ public struct LoadPlan: Sendable {
         self.programHeaderOffset = programHeaderOffset
         self.programHeaderCount = programHeaderCount
         self.fileSize = fileSize
-        segmentStorage = InlineArray(repeating: LoadSegment(
-            virtualAddress: VirtualAddress(0), memorySize: 0, fileOffset: 0, fileSize: 0, permissions: .user))
+        segmentStorage = InlineArray(
+            repeating: LoadSegment(
+                virtualAddress: VirtualAddress(0), memorySize: 0, fileOffset: 0, fileSize: 0, permissions: .user))
     }
 
     public func segment(at index: Int) -> LoadSegment {
@@ -81,13 +84,13 @@ public struct LoadPlan: Sendable {
     /// The address of the program headers in the loaded image, when a
     /// segment's file bytes include them (the usual case with ld.lld).
     public var programHeaderAddress: VirtualAddress? {
-        let tableBytes = UInt64(programHeaderCount) * ElfHeader.programHeaderSize // < 2^22
+        let tableBytes = UInt64(programHeaderCount) * ElfHeader.programHeaderSize  // < 2^22
         guard let tableEnd = checkedSum(programHeaderOffset, tableBytes) else { return nil }
         for index in 0..<segmentCount {
             let segment = segmentStorage[index]
             guard segment.fileOffset <= programHeaderOffset,
-                  let fileEnd = checkedSum(segment.fileOffset, segment.fileSize),
-                  tableEnd <= fileEnd
+                let fileEnd = checkedSum(segment.fileOffset, segment.fileSize),
+                tableEnd <= fileEnd
             else { continue }
             return segment.virtualAddress.adding(programHeaderOffset - segment.fileOffset)
         }

@@ -34,9 +34,11 @@ public struct ProcessMetadata: Sendable, Equatable {
     public var heapStart: VirtualAddress
     public var stackTop: VirtualAddress
 
-    public init(pid: UInt64, imageBase: VirtualAddress, imageSize: UInt64, programHeaderOffset: UInt64,
-                programHeaderCount: UInt64, textAddress: VirtualAddress, textSize: UInt64,
-                heapStart: VirtualAddress, stackTop: VirtualAddress) {
+    public init(
+        pid: UInt64, imageBase: VirtualAddress, imageSize: UInt64, programHeaderOffset: UInt64,
+        programHeaderCount: UInt64, textAddress: VirtualAddress, textSize: UInt64,
+        heapStart: VirtualAddress, stackTop: VirtualAddress
+    ) {
         self.pid = pid
         self.imageBase = imageBase
         self.imageSize = imageSize
@@ -51,11 +53,12 @@ public struct ProcessMetadata: Sendable, Equatable {
     /// The metadata of a process loaded from `plan` into `layout`.
     public init(pid: UInt64, plan: LoadPlan, layout: UserImageLayout) {
         let text = plan.textSegment
-        self.init(pid: pid, imageBase: layout.image.start, imageSize: layout.image.size,
-                  programHeaderOffset: plan.programHeaderOffset,
-                  programHeaderCount: UInt64(plan.programHeaderCount),
-                  textAddress: text?.virtualAddress ?? VirtualAddress(0), textSize: text?.memorySize ?? 0,
-                  heapStart: layout.heapStart, stackTop: layout.stackTop)
+        self.init(
+            pid: pid, imageBase: layout.image.start, imageSize: layout.image.size,
+            programHeaderOffset: plan.programHeaderOffset,
+            programHeaderCount: UInt64(plan.programHeaderCount),
+            textAddress: text?.virtualAddress ?? VirtualAddress(0), textSize: text?.memorySize ?? 0,
+            heapStart: layout.heapStart, stackTop: layout.stackTop)
     }
 
     /// Fills `page` (at least one page long) with the metadata and zeros.
@@ -87,10 +90,11 @@ public struct ProcessMetadata: Sendable, Equatable {
             UInt64(littleEndian: page.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
         guard load(Offset.magic) == Self.magic else { return nil }
-        self.init(pid: load(Offset.pid), imageBase: VirtualAddress(load(Offset.imageBase)),
-                  imageSize: load(Offset.imageSize), programHeaderOffset: load(Offset.programHeaderOffset),
-                  programHeaderCount: load(Offset.programHeaderCount),
-                  textAddress: VirtualAddress(load(Offset.textAddress)), textSize: load(Offset.textSize),
-                  heapStart: VirtualAddress(load(Offset.heapStart)), stackTop: VirtualAddress(load(Offset.stackTop)))
+        self.init(
+            pid: load(Offset.pid), imageBase: VirtualAddress(load(Offset.imageBase)),
+            imageSize: load(Offset.imageSize), programHeaderOffset: load(Offset.programHeaderOffset),
+            programHeaderCount: load(Offset.programHeaderCount),
+            textAddress: VirtualAddress(load(Offset.textAddress)), textSize: load(Offset.textSize),
+            heapStart: VirtualAddress(load(Offset.heapStart)), stackTop: VirtualAddress(load(Offset.stackTop)))
     }
 }

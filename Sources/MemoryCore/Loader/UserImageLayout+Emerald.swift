@@ -19,17 +19,18 @@ extension UserImageLayout {
     public static func emerald(plan: LoadPlan, stackBytes: UInt64 = emeraldDefaultStackBytes) throws(UserLayoutError) -> UserImageLayout {
         let rules = try emeraldRules(stackBytes: stackBytes)
         guard plan.imageRange.end <= EmeraldUserAddresses.lowHalfEnd else { throw .imageOutsideUserRegion }
-        return UserImageLayout(scheme: .emerald, plan: plan, stack: try emeraldStack(bytes: stackBytes),
-                               stackGuard: page(at: EmeraldUserAddresses.stackGuard),
-                               heapLimit: EmeraldUserAddresses.lowHalfEnd,
-                               metadataPage: page(at: EmeraldUserAddresses.metadataPage), rules: rules)
+        return UserImageLayout(
+            scheme: .emerald, plan: plan, stack: try emeraldStack(bytes: stackBytes),
+            stackGuard: page(at: EmeraldUserAddresses.stackGuard),
+            heapLimit: EmeraldUserAddresses.lowHalfEnd,
+            metadataPage: page(at: EmeraldUserAddresses.metadataPage), rules: rules)
     }
 
     /// The stack hangs below the guard page and must stay in the upper half.
     static func emeraldStack(bytes: UInt64) throws(UserLayoutError) -> VirtualRange {
         guard bytes > 0, bytes % pageBytes == 0 else { throw .badStackSize }
         guard let bottom = EmeraldUserAddresses.stackTop.subtracting(bytes),
-              bottom >= EmeraldUserAddresses.highHalfStart
+            bottom >= EmeraldUserAddresses.highHalfStart
         else { throw .stackDoesNotFit }
         return VirtualRange(start: bottom, end: EmeraldUserAddresses.stackTop)!
     }

@@ -19,7 +19,7 @@ extension UserImageLayout {
         guard image.end <= trapFrame.start else { throw .imageOutsideUserRegion }
         let (stackBytes, overflow) = stackPages.multipliedReportingOverflow(by: pageBytes)
         guard !overflow, let guardEnd = image.end.adding(pageBytes), let stackEnd = guardEnd.adding(stackBytes),
-              stackEnd <= trapFrame.start
+            stackEnd <= trapFrame.start
         else { throw .stackDoesNotFit }
         let stackGuard = page(at: image.end)
         let stack = VirtualRange(start: guardEnd, end: stackEnd)!
@@ -27,8 +27,9 @@ extension UserImageLayout {
         var rules = xv6Rules()
         rules.reserve(stackGuard)
         rules.reserve(stack)
-        return UserImageLayout(scheme: .xv6, plan: plan, stack: stack, stackGuard: stackGuard,
-                               heapLimit: trapFrame.start, trapFrame: trapFrame, trampoline: trampoline,
-                               rules: rules)
+        return UserImageLayout(
+            scheme: .xv6, plan: plan, stack: stack, stackGuard: stackGuard,
+            heapLimit: trapFrame.start, trapFrame: trapFrame, trampoline: trampoline,
+            rules: rules)
     }
 }

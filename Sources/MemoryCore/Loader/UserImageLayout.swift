@@ -51,9 +51,11 @@ public struct UserImageLayout: Sendable {
         return nil
     }
 
-    init(scheme: Scheme, plan: LoadPlan, stack: VirtualRange, stackGuard: VirtualRange,
-         heapLimit: VirtualAddress, metadataPage: VirtualRange? = nil,
-         trapFrame: VirtualRange? = nil, trampoline: VirtualRange? = nil, rules: UserRegionRules) {
+    init(
+        scheme: Scheme, plan: LoadPlan, stack: VirtualRange, stackGuard: VirtualRange,
+        heapLimit: VirtualAddress, metadataPage: VirtualRange? = nil,
+        trapFrame: VirtualRange? = nil, trampoline: VirtualRange? = nil, rules: UserRegionRules
+    ) {
         self.scheme = scheme
         image = plan.imageRange
         self.stack = stack
@@ -64,8 +66,9 @@ public struct UserImageLayout: Sendable {
         self.trapFrame = trapFrame
         self.trampoline = trampoline
         self.rules = rules
-        regionStorage = InlineArray(repeating: UserRegion(
-            name: "", range: stack, kind: .guardPage, permissions: .none))
+        regionStorage = InlineArray(
+            repeating: UserRegion(
+                name: "", range: stack, kind: .guardPage, permissions: .none))
 
         for index in 0..<plan.segmentCount {
             let segment = plan.segment(at: index)

@@ -9,8 +9,10 @@ public struct PageTableKernelMapper<Scheme: PagingScheme, Memory: PhysicalMemory
         self.table = table
     }
 
-    public mutating func map(_ page: VirtualAddress, to frame: PhysicalAddress,
-                             permissions: PagePermissions) throws(PageMappingError) {
+    public mutating func map(
+        _ page: VirtualAddress, to frame: PhysicalAddress,
+        permissions: PagePermissions
+    ) throws(PageMappingError) {
         do throws(MapError) {
             try table.pointee.map(page, to: frame, permissions: permissions)
         } catch {

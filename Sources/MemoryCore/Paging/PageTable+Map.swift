@@ -5,8 +5,10 @@
 extension PageTable {
     /// Maps one page of `size` at `va` to the frame run at `pa`.
     /// `owned` sets the software bit that tells an address space it owns the frame.
-    public mutating func map(_ va: VirtualAddress, to pa: PhysicalAddress, size: PageSize = .size4K,
-                             permissions: PagePermissions, owned: Bool = false) throws(MapError) {
+    public mutating func map(
+        _ va: VirtualAddress, to pa: PhysicalAddress, size: PageSize = .size4K,
+        permissions: PagePermissions, owned: Bool = false
+    ) throws(MapError) {
         guard Scheme.allowsLeaf(atLevel: size.level) else { throw .unsupportedPageSize }
         guard va.isAligned(to: size), pa.isAligned(to: size) else { throw .misaligned }
         guard let range = VirtualRange(start: va, size: size.bytes) else { throw .nonCanonical }
@@ -15,8 +17,10 @@ extension PageTable {
 
     /// Maps `range` to the physical run starting at `pa`, with the largest
     /// pages (up to `largestPage`) that the alignment of both addresses allows.
-    public mutating func mapRange(_ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
-                                  largestPage: PageSize = .size4K, owned: Bool = false) throws(MapError) {
+    public mutating func mapRange(
+        _ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
+        largestPage: PageSize = .size4K, owned: Bool = false
+    ) throws(MapError) {
         guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K), pa.isAligned(to: .size4K) else {
             throw .misaligned
         }
@@ -38,8 +42,9 @@ extension PageTable {
         guard let size = PageSize(level: leaf.level) else { throw .unsupportedPageSize }
         guard va.isAligned(to: size) else { throw .misaligned }
         memory.store64(leaf.slot, 0)
-        return Translation(physicalAddress: leaf.entry.address, permissions: leaf.entry.permissions,
-                           pageSize: size, isOwned: leaf.entry.isOwned)
+        return Translation(
+            physicalAddress: leaf.entry.address, permissions: leaf.entry.permissions,
+            pageSize: size, isOwned: leaf.entry.isOwned)
     }
 
     /// Changes the permissions of the page that starts at `va`. Only its leaf
@@ -52,14 +57,19 @@ extension PageTable {
         if permissions.contains(.user) {
             _ = try table(for: va, level: leaf.level, creating: false, userBeneath: true)
         }
-        memory.store64(leaf.slot, Scheme.leafEntry(frame: leaf.entry.address, permissions: permissions,
-                                                   size: size, owned: leaf.entry.isOwned))
+        memory.store64(
+            leaf.slot,
+            Scheme.leafEntry(
+                frame: leaf.entry.address, permissions: permissions,
+                size: size, owned: leaf.entry.isOwned))
     }
 
     // MARK: Planning and carrying out
 
-    func mapChunks(_ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
-                   largestPage: PageSize, owned: Bool) throws(MapError) {
+    func mapChunks(
+        _ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
+        largestPage: PageSize, owned: Bool
+    ) throws(MapError) {
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
         guard Scheme.canHold(pa, size: range.size) else { throw .physicalOutOfRange }
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
@@ -71,8 +81,11 @@ extension PageTable {
         while va < range.end {
             let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
             do throws(MapError) {
-                guard let table = try table(for: va, level: size.level, creating: true,
-                                            userBeneath: permissions.contains(.user)) else { throw .notMapped }
+                guard
+                    let table = try table(
+                        for: va, level: size.level, creating: true,
+                        userBeneath: permissions.contains(.user))
+                else { throw .notMapped }
                 let slot = entryAddress(in: table, index: Scheme.index(of: va, level: size.level))
                 memory.store64(slot, Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned))
             } catch {
@@ -114,8 +127,10 @@ extension PageTable {
     /// how many table pages are missing on the way that `counted` (the last
     /// missing table counted per level) does not already hold, and the entry
     /// at `level` when the walk gets there.
-    func countMissingTables(for va: VirtualAddress, downTo level: Int,
-                            counted: inout InlineArray<8, UInt64>) throws(MapError) -> (UInt64, DecodedEntry?) {
+    func countMissingTables(
+        for va: VirtualAddress, downTo level: Int,
+        counted: inout InlineArray<8, UInt64>
+    ) throws(MapError) -> (UInt64, DecodedEntry?) {
         var table = rootAddress
         var current = Scheme.levels - 1
         while current > level {
@@ -217,8 +232,10 @@ extension PageTable {
         return .size4K
     }
 
-    private static func fits(_ size: PageSize, _ va: VirtualAddress, _ pa: PhysicalAddress,
-                             _ remaining: UInt64, _ largestPage: PageSize) -> Bool {
+    private static func fits(
+        _ size: PageSize, _ va: VirtualAddress, _ pa: PhysicalAddress,
+        _ remaining: UInt64, _ largestPage: PageSize
+    ) -> Bool {
         size.bytes <= largestPage.bytes && Scheme.allowsLeaf(atLevel: size.level)
             && va.isAligned(to: size) && pa.isAligned(to: size) && remaining >= size.bytes
     }

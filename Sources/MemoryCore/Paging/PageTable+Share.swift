@@ -49,8 +49,10 @@ extension PageTable {
     /// the last entry. `other` must have a table (not a page) in each of
     /// those entries (see `ensureTables`). Linking the same entry twice is
     /// allowed; any other entry in the way is not.
-    public mutating func linkShared(_ range: VirtualRange, atLevel level: Int,
-                                    from other: borrowing PageTable<Scheme, Memory>) throws(MapError) {
+    public mutating func linkShared(
+        _ range: VirtualRange, atLevel level: Int,
+        from other: borrowing PageTable<Scheme, Memory>
+    ) throws(MapError) {
         guard level >= 1, level < Scheme.levels else { throw .unsupportedPageSize }
         let span = Scheme.entrySpan(atLevel: level)
         guard range.start.isAligned(toBytes: span) else { throw .misaligned }
@@ -79,7 +81,7 @@ extension PageTable {
         va = range.start
         while va < range.end {
             guard let lent = other.rawEntry(for: va, level: level),
-                  let table = try table(for: va, level: level, creating: true, userBeneath: false)
+                let table = try table(for: va, level: level, creating: true, userBeneath: false)
             else { throw .notMapped }
             memory.store64(entryAddress(in: table, index: Scheme.index(of: va, level: level)), Scheme.markedShared(lent))
             guard let next = va.adding(span) else { break }

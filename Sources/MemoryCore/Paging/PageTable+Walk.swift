@@ -7,8 +7,10 @@ extension PageTable {
     /// start). A large page that begins before `range` is reported with its
     /// own start. Stops early when `body` returns false. Subtables shared
     /// from another table are walked unless `includeShared` is false.
-    public func forEachMapping(in range: VirtualRange? = nil, includeShared: Bool = true,
-                               _ body: (VirtualAddress, Translation) -> Bool) {
+    public func forEachMapping(
+        in range: VirtualRange? = nil, includeShared: Bool = true,
+        _ body: (VirtualAddress, Translation) -> Bool
+    ) {
         var first: UInt64 = 0
         var last: UInt64 = .max
         if let range {
@@ -16,8 +18,9 @@ extension PageTable {
             first = range.start.raw
             last = range.end.raw - 1
         }
-        _ = visit(rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last,
-                  includeShared: includeShared, body)
+        _ = visit(
+            rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last,
+            includeShared: includeShared, body)
     }
 
     /// The first page that overlaps `[va, end)` (up to the top of the address
@@ -40,43 +43,71 @@ extension PageTable {
 
     /// `base` is the walk's address before sign extension, so that the
     /// entries of one table are consecutive; `first`/`last` are canonical.
-    private func visit(_ table: PhysicalAddress, level: Int, base: UInt64, first: UInt64, last: UInt64,
-                       includeShared: Bool, _ body: (VirtualAddress, Translation) -> Bool) -> Bool {
+    private func visit(
+        _ table: PhysicalAddress, level: Int, base: UInt64, first: UInt64, last: UInt64,
+        includeShared: Bool, _ body: (VirtualAddress, Translation) -> Bool
+    ) -> Bool {
         let span = Scheme.entrySpan(atLevel: level)
-        for index in 0..<Scheme.entriesPerTable {
+        let entries = tableEntries(table)
+        // Most entries are empty: only used ones that may overlap the range
+        // get any address arithmetic.
+        let (low, high) = Self.indexBounds(base: base, span: span, first: first, last: last)
+        var index = Self.usedEntry(in: entries, from: low, below: high)
+        while index < high {
+            defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
             let unextended = base + UInt64(index) * span
             let start = Scheme.canonical(unextended)
             // Canonical addresses rise with the index, even across the hole.
             if start &+ (span - 1) < first { continue }
             if start > last { break }
-            let entry = Scheme.decode(memory.load64(entryAddress(in: table, index: index)), level: level)
+            let entry = Scheme.decode(entries[index], level: level)
             switch entry.kind {
             case .invalid:
                 continue
             case .table:
                 if level == 0 || (entry.isShared && !includeShared) { continue }
-                if !visit(entry.address, level: level - 1, base: unextended, first: first, last: last,
-                          includeShared: includeShared, body) {
+                if !visit(
+                    entry.address, level: level - 1, base: unextended, first: first, last: last,
+                    includeShared: includeShared, body)
+                {
                     return false
                 }
             case .leaf:
                 guard let size = PageSize(level: level) else { continue }
-                let translation = Translation(physicalAddress: entry.address, permissions: entry.permissions,
-                                              pageSize: size, isOwned: entry.isOwned)
+                let translation = Translation(
+                    physicalAddress: entry.address, permissions: entry.permissions,
+                    pageSize: size, isOwned: entry.isOwned)
                 if !body(VirtualAddress(start), translation) { return false }
             }
         }
         return true
     }
 
+    /// The indices `low..<high` of the entries of a table at `base` (an
+    /// address before sign extension) whose span can overlap `[first, last]`.
+    /// Only a bound for skipping: `visit` still checks every entry it looks at.
+    private static func indexBounds(base: UInt64, span: UInt64, first: UInt64, last: UInt64) -> (Int, Int) {
+        let count = UInt64(Scheme.entriesPerTable)
+        guard Scheme.canonical(first) == first, Scheme.canonical(last) == last else { return (0, Int(count)) }
+        // Dropping the sign extension keeps the order of canonical addresses.
+        let mask: UInt64 = (1 << UInt64(Scheme.virtualAddressBits)) - 1
+        let unextendedFirst = first & mask, unextendedLast = last & mask
+        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst - base) / span)
+        let high = unextendedLast < base ? 0 : min(count, (unextendedLast - base) / span + 1)
+        return (Int(low), Int(high))
+    }
+
     private func countTables(_ table: PhysicalAddress, level: Int) -> UInt64 {
         var count: UInt64 = 1
         guard level > 0 else { return count }
-        for index in 0..<Scheme.entriesPerTable {
-            let entry = Scheme.decode(memory.load64(entryAddress(in: table, index: index)), level: level)
+        let entries = tableEntries(table)
+        var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
+        while index < Scheme.entriesPerTable {
+            let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && !entry.isShared {
                 count += countTables(entry.address, level: level - 1)
             }
+            index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
         }
         return count
     }

@@ -1,7 +1,9 @@
 /// One hardware page table, generic over the paging scheme and over how
 /// physical memory is reached. It owns its table pages (taken from `frames`
 /// and all returned by `deinit`) but never the frames its leaves map: whoever
-/// maps a frame keeps owning it. Subtables linked from another page table are
+/// maps a frame keeps owning it. (An owner that marks its frames `owned` in
+/// the leaves may ask `deinit` to free them too, in the same walk: see
+/// `freesOwnedLeaves`.) Subtables linked from another page table are
 /// marked shared and are neither changed nor freed through this one.
 ///
 /// The table does not flush TLBs; after unmap or protect the caller does.
@@ -13,6 +15,10 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     public let frames: UnsafeMutablePointer<FrameAllocator>
     /// Keeps `deinit` running when another module destroys the table (see `DeinitAnchor`).
     private let anchor = DeinitAnchor()
+    /// Set by an address space, which marks the frames it owns in their
+    /// leaves: `deinit` then returns those frames to `frames` while it walks
+    /// the tables to free them, instead of the owner walking them first.
+    var freesOwnedLeaves = false
 
     /// An empty page table: a zeroed root.
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) {
@@ -43,8 +49,9 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 level -= 1
             case .leaf:
                 guard let size = PageSize(level: level) else { return nil }
-                return Translation(physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
-                                   permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
+                return Translation(
+                    physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
+                    permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
             }
         }
     }
@@ -77,14 +84,24 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return frame
     }
 
-    /// Frees `table` (at `level`) and every owned table below it.
+    /// Frees `table` (at `level`) and every owned table below it, and with
+    /// `freesOwnedLeaves` the owned frames their leaves map.
     func freeTable(_ table: PhysicalAddress, level: Int) {
-        if level > 0 {
-            for index in 0..<Scheme.entriesPerTable {
-                let entry = Scheme.decode(memory.load64(entryAddress(in: table, index: index)), level: level)
-                if entry.kind == .table && !entry.isShared {
+        if level > 0 || freesOwnedLeaves {
+            let entries = tableEntries(table)
+            var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
+            while index < Scheme.entriesPerTable {
+                let entry = Scheme.decode(entries[index], level: level)
+                if entry.kind == .table && level > 0 && !entry.isShared {
                     freeTable(entry.address, level: level - 1)
+                } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
+                    do {
+                        try frames.pointee.freeContiguous(entry.address.frame, count: size.bytes / pageBytes)
+                    } catch {
+                        assertionFailure("page table: an owned frame was already free")
+                    }
                 }
+                index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
             }
         }
         do {
@@ -96,6 +113,33 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
 
     func entryAddress(in table: PhysicalAddress, index: Int) -> PhysicalAddress {
         PhysicalAddress(table.raw + UInt64(index) * 8)
+    }
+
+    /// The entries of the table page at `table`, for loops over a whole
+    /// table: one reachability check for the page instead of one per entry.
+    func tableEntries(_ table: PhysicalAddress) -> UnsafePointer<UInt64> {
+        UnsafePointer(memory.pointer(to: table, count: pageBytes)!.assumingMemoryBound(to: UInt64.self))
+    }
+
+    /// The index of the first entry in `index..<count` that is not all
+    /// zeros, or `count` when there is none. An all-zero entry is empty in
+    /// every scheme (Sv39's V and x86-64's P are 0), and most of a table is
+    /// empty: walks and teardown skip eight entries per test.
+    static func usedEntry(in entries: UnsafePointer<UInt64>, from index: Int, below count: Int) -> Int {
+        var i = index
+        while i < count && i & 7 != 0 {
+            if entries[i] != 0 { return i }
+            i += 1
+        }
+        while i + 8 <= count
+            && (entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3])
+                | (entries[i + 4] | entries[i + 5] | entries[i + 6] | entries[i + 7]) == 0
+        { i += 8 }
+        while i < count {
+            if entries[i] != 0 { return i }
+            i += 1
+        }
+        return count
     }
 
     func decodedEntry(in table: PhysicalAddress, for va: VirtualAddress, level: Int) -> DecodedEntry {

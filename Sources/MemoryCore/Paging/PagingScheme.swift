@@ -22,8 +22,10 @@ public struct DecodedEntry: Sendable, Equatable {
     /// which frees it at teardown. The page table itself never frees leaf frames.
     public var isOwned: Bool
 
-    public init(kind: EntryKind, address: PhysicalAddress = PhysicalAddress(0),
-                permissions: PagePermissions = .none, isShared: Bool = false, isOwned: Bool = false) {
+    public init(
+        kind: EntryKind, address: PhysicalAddress = PhysicalAddress(0),
+        permissions: PagePermissions = .none, isShared: Bool = false, isOwned: Bool = false
+    ) {
         self.kind = kind
         self.address = address
         self.permissions = permissions

@@ -64,7 +64,8 @@ public enum X86_64FourLevel: PagingScheme {
         if entry & user != 0 { permissions = permissions | .user }
         if entry & global != 0 { permissions = permissions | .global }
         if entry & noExecute == 0 { permissions = permissions | .execute }
-        return DecodedEntry(kind: .leaf, address: PhysicalAddress(entry & addressMask & ~lowBits),
-                            permissions: permissions, isOwned: entry & ownedBit != 0)
+        return DecodedEntry(
+            kind: .leaf, address: PhysicalAddress(entry & addressMask & ~lowBits),
+            permissions: permissions, isOwned: entry & ownedBit != 0)
     }
 }

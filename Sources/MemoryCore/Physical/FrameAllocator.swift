@@ -126,7 +126,7 @@ public struct FrameAllocator: ~Copyable {
     /// Returns one frame. Refuses frames it never owned and frames already free.
     public mutating func free(_ frame: FrameNumber) throws(FrameError) {
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-              test(managedBits, frame.value - firstFrame)
+            test(managedBits, frame.value - firstFrame)
         else { throw .foreignFrame(frame) }
         let index = frame.value - firstFrame
         guard !test(freeBits, index) else { throw .doubleFree(frame) }
@@ -140,7 +140,7 @@ public struct FrameAllocator: ~Copyable {
         for i in 0..<count {
             let frame = FrameNumber(first.value + i)
             guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-                  test(managedBits, frame.value - firstFrame)
+                test(managedBits, frame.value - firstFrame)
             else { throw .foreignFrame(frame) }
             guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
         }

@@ -34,7 +34,7 @@ extension AddressSpace {
             throw .outOfMemory
         }
         guard let source = memory.pointer(to: translation.pageStart, count: size.bytes),
-              let target = memory.pointer(to: frame.address, count: size.bytes)
+            let target = memory.pointer(to: frame.address, count: size.bytes)
         else {
             Self.release(frame.address, size: size, frames: frames)
             throw .notMapped

@@ -16,7 +16,7 @@ extension AddressSpace {
     public mutating func setHeapBreak(_ newBreak: VirtualAddress) throws(MapError) {
         guard newBreak >= heapStart else { throw .invalidHeapBreak }
         guard let newTop = newBreak.alignedUp(), let oldTop = heapBreak.alignedUp(),
-              let heap = VirtualRange(start: heapStart, end: newTop), userWindow.contains(heap)
+            let heap = VirtualRange(start: heapStart, end: newTop), userWindow.contains(heap)
         else { throw .outsideUserWindow }
         if newTop > oldTop {
             try mapUserPages(VirtualRange(start: oldTop, end: newTop)!, permissions: .readWrite)

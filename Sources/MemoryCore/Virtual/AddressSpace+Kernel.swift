@@ -4,8 +4,10 @@
 extension AddressSpace {
     /// Maps a page the space does not own (the trampoline, a shared kernel
     /// page): teardown unmaps it with the tables but never frees its frame.
-    public mutating func mapKernelPage(_ va: VirtualAddress, to pa: PhysicalAddress,
-                                       permissions: PagePermissions, size: PageSize = .size4K) throws(MapError) {
+    public mutating func mapKernelPage(
+        _ va: VirtualAddress, to pa: PhysicalAddress,
+        permissions: PagePermissions, size: PageSize = .size4K
+    ) throws(MapError) {
         guard let range = VirtualRange(start: va, size: size.bytes) else { throw .nonCanonical }
         try checkKernelOnly(range, permissions: permissions)
         try pageTable.map(va, to: pa, size: size, permissions: permissions)
@@ -37,8 +39,10 @@ extension AddressSpace {
 
     /// Links subtables of another page table (the kernel's) into this space;
     /// see `PageTable.linkShared`. The range must lie outside the user window.
-    public mutating func linkShared(_ range: VirtualRange, atLevel level: Int,
-                                    from other: borrowing PageTable<Scheme, Memory>) throws(MapError) {
+    public mutating func linkShared(
+        _ range: VirtualRange, atLevel level: Int,
+        from other: borrowing PageTable<Scheme, Memory>
+    ) throws(MapError) {
         guard !userWindow.overlaps(range) else { throw .insideUserWindow }
         try pageTable.linkShared(range, atLevel: level, from: other)
     }

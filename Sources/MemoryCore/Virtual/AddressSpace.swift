@@ -6,7 +6,8 @@
 /// frame is marked by a software bit in its leaf entry, so teardown finds
 /// exactly the frames to free without any other bookkeeping.
 ///
-/// `deinit` frees every owned frame, then the page table frees its tables.
+/// Teardown frees every owned frame and every table page in one walk: the
+/// space has its page table free the owned leaves with the tables.
 public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable {
     public internal(set) var pageTable: PageTable<Scheme, Memory>
     public let userWindow: UserWindow
@@ -16,19 +17,10 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
 
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>, userWindow: UserWindow) throws(MapError) {
         pageTable = try PageTable(memory: memory, frames: frames)
+        pageTable.freesOwnedLeaves = true
         self.userWindow = userWindow
         heapStart = userWindow.low.start
         heapBreak = userWindow.low.start
-    }
-
-    deinit {
-        let frames = pageTable.frames
-        pageTable.forEachMapping(includeShared: false) { _, translation in
-            if translation.isOwned {
-                Self.release(translation.pageStart, size: translation.pageSize, frames: frames)
-            }
-            return true
-        }
     }
 
     public var memory: Memory { pageTable.memory }

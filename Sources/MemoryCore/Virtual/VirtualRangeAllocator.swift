@@ -64,7 +64,7 @@ public struct VirtualRangeAllocator: ~Copyable {
     /// everything first, so a refused call changes nothing.
     public mutating func free(_ range: VirtualRange) throws(VirtualRangeError) {
         guard !range.isEmpty, range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K),
-              window.contains(range)
+            window.contains(range)
         else { throw .invalidRange }
         // The first free range above `range`; the one before it lies below.
         var next = 0

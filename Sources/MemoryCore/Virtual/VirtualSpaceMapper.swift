@@ -109,8 +109,10 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
     public let pages: VirtualRange
     private let space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
 
-    init(address: VirtualAddress, size: UInt64, physical: PhysicalAddress, pages: VirtualRange,
-         space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>) {
+    init(
+        address: VirtualAddress, size: UInt64, physical: PhysicalAddress, pages: VirtualRange,
+        space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
+    ) {
         self.address = address
         self.size = size
         self.physical = physical

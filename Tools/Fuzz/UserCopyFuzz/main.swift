@@ -41,8 +41,10 @@ func makeRAM(megabytes: UInt64) -> (DirectMappedMemory, UnsafeMutablePointer<Fra
     return (memory, frames)
 }
 
-func build<S: PagingScheme>(_: S.Type, window: UserWindow, user: [(UInt64, PagePermissions)], kernel: UInt64,
-                            edges: [UInt64]) -> Machine<S> {
+func build<S: PagingScheme>(
+    _: S.Type, window: UserWindow, user: [(UInt64, PagePermissions)], kernel: UInt64,
+    edges: [UInt64]
+) -> Machine<S> {
     let (memory, frames) = makeRAM(megabytes: 2)
     let space = UnsafeMutablePointer<AddressSpace<S, DirectMappedMemory>>.allocate(capacity: 1)
     space.initialize(to: try! AddressSpace<S, DirectMappedMemory>(memory: memory, frames: frames, userWindow: window))
@@ -62,27 +64,39 @@ func build<S: PagingScheme>(_: S.Type, window: UserWindow, user: [(UInt64, PageP
 }
 
 let xv6Top: UInt64 = (1 << 38) - 2 * 4096  // the trap frame; the window ends here
-let sv39 = build(Sv39.self, window: UserWindow(VirtualRange(start: VirtualAddress(0), end: VirtualAddress(xv6Top))!),
-                 user: [(0x0, .readExecute), (0x1000, .readWrite), (0x3000, .readWrite), (0x4000, .readWrite),
-                        (0x5000, .readWrite), (xv6Top - 0x1000, .readWrite), (xv6Top - 0x3000, .readOnly)],
-                 kernel: xv6Top,
-                 edges: [0, 0x1000, 0x2000, 0x3000, 0x6000, xv6Top - 0x3000, xv6Top - 0x1000, xv6Top, xv6Top + 0x1000,
-                         1 << 38, 1 << 39, 0x8000_0000, UInt64.max & ~0xFFF])
+let sv39 = build(
+    Sv39.self, window: UserWindow(VirtualRange(start: VirtualAddress(0), end: VirtualAddress(xv6Top))!),
+    user: [
+        (0x0, .readExecute), (0x1000, .readWrite), (0x3000, .readWrite), (0x4000, .readWrite),
+        (0x5000, .readWrite), (xv6Top - 0x1000, .readWrite), (xv6Top - 0x3000, .readOnly),
+    ],
+    kernel: xv6Top,
+    edges: [
+        0, 0x1000, 0x2000, 0x3000, 0x6000, xv6Top - 0x3000, xv6Top - 0x1000, xv6Top, xv6Top + 0x1000,
+        1 << 38, 1 << 39, 0x8000_0000, UInt64.max & ~0xFFF,
+    ])
 
 let emeraldStackTop: UInt64 = 0xFFFF_FF7F_FFFF_D000
-let emerald = build(X86_64FourLevel.self,
-                    window: UserWindow(VirtualRange(start: VirtualAddress(0), end: VirtualAddress(0x8000_0000_0000))!,
-                                       VirtualRange(start: VirtualAddress(0xFFFF_8000_0000_0000),
-                                                    end: VirtualAddress(0xFFFF_FF80_0000_0000))!),
-                    user: [(0x40_0000, .readExecute), (0x40_1000, .readWrite), (0x40_3000, .readWrite),
-                           (0x7FFF_FFFF_F000, .readWrite), (0xFFFF_8000_0000_0000, .readWrite),
-                           (emeraldStackTop - 0x1000, .readWrite), (emeraldStackTop + 0x1000, .readOnly),
-                           (0xFFFF_FF7F_FFFF_F000, .readWrite)],
-                    kernel: 0xFFFF_FF80_0000_1000,
-                    edges: [0, 0x40_0000, 0x40_2000, 0x40_3000, 0x7FFF_FFFF_F000, 0x8000_0000_0000,
-                            0xFFFF_8000_0000_0000, emeraldStackTop - 0x1000, emeraldStackTop, emeraldStackTop + 0x1000,
-                            0xFFFF_FF7F_FFFF_F000, 0xFFFF_FF80_0000_0000, 0xFFFF_FF80_0000_1000,
-                            0xFFFF_FFFF_8010_0000, UInt64.max & ~0xFFF])
+let emerald = build(
+    X86_64FourLevel.self,
+    window: UserWindow(
+        VirtualRange(start: VirtualAddress(0), end: VirtualAddress(0x8000_0000_0000))!,
+        VirtualRange(
+            start: VirtualAddress(0xFFFF_8000_0000_0000),
+            end: VirtualAddress(0xFFFF_FF80_0000_0000))!),
+    user: [
+        (0x40_0000, .readExecute), (0x40_1000, .readWrite), (0x40_3000, .readWrite),
+        (0x7FFF_FFFF_F000, .readWrite), (0xFFFF_8000_0000_0000, .readWrite),
+        (emeraldStackTop - 0x1000, .readWrite), (emeraldStackTop + 0x1000, .readOnly),
+        (0xFFFF_FF7F_FFFF_F000, .readWrite),
+    ],
+    kernel: 0xFFFF_FF80_0000_1000,
+    edges: [
+        0, 0x40_0000, 0x40_2000, 0x40_3000, 0x7FFF_FFFF_F000, 0x8000_0000_0000,
+        0xFFFF_8000_0000_0000, emeraldStackTop - 0x1000, emeraldStackTop, emeraldStackTop + 0x1000,
+        0xFFFF_FF7F_FFFF_F000, 0xFFFF_FF80_0000_0000, 0xFFFF_FF80_0000_1000,
+        0xFFFF_FFFF_8010_0000, UInt64.max & ~0xFFF,
+    ])
 
 /// The model: may the user touch [address, address + count) with `needs`?
 func allowed<S>(_ machine: Machine<S>, _ address: UInt64, _ count: UInt64, _ needs: PagePermissions) -> Bool {
@@ -168,8 +182,7 @@ func run<S>(_ machine: Machine<S>, op: UInt8, address: UInt64, count: UInt64, fi
         var result: Int? = nil
         var failedOutside = false
         buffer.withUnsafeMutableBytes { b in
-            do { result = try space.pointee.copyInString(from: VirtualAddress(address), into: b, maxLength: limit) }
-            catch { failedOutside = true }
+            do { result = try space.pointee.copyInString(from: VirtualAddress(address), into: b, maxLength: limit) } catch { failedOutside = true }
         }
         // Model: walk byte by byte while readable, until a NUL or the limit.
         var modelLength: Int? = nil

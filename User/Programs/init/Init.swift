@@ -7,6 +7,9 @@
 // cases and "N passed, M failed"; init then prints one line per program and,
 // last, its own "N passed, M failed" over the programs (a program passes when
 // it exits 0), and powers the machine off with halt(0) only if all passed.
+// `init bench` starts one shell as usual (the bench kernel gives it end of
+// input at its first prompt, so it exits), then runs bench and halts the
+// same way.
 import SwiftletUser
 
 /// The console's device numbers, for mknod.
@@ -122,6 +125,29 @@ func runTests(_ arguments: Arguments, stress: Bool) -> Never {
     finishTests()
 }
 
+/// Runs `program` and powers off: halt(0) if it exited with 0, halt(1) if not.
+func runAndHalt(_ program: StaticString) -> Never {
+    let pid = spawn(program)
+    let status: Int32 = pid < 0 ? -1 : (reap(until: pid) ?? -1)
+    let verdict: Int32 = status == 0 ? 0 : 1
+    out("init: \(program) exited with status \(status): halt(\(verdict))\n")
+    _ = Sys.halt(verdict)
+    err("init: halt failed\n")
+    while true { _ = Sys.sleep(100) }
+}
+
+/// Starts sh the way the interactive boot does, and waits until it exits.
+func runShell() {
+    out("init: starting sh\n")
+    let pid = spawn("sh")
+    if pid < 0 {
+        err("init: fork failed\n")
+        _ = Sys.sleep(10)
+        return
+    }
+    _ = reap(until: pid)
+}
+
 @_cdecl("main")
 func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     openConsole()
@@ -129,14 +155,11 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     if let mode = arguments[1], mode.equals("test") || mode.equals("stress") {
         runTests(arguments, stress: mode.equals("stress"))
     }
-    while true {
-        out("init: starting sh\n")
-        let pid = spawn("sh")
-        if pid < 0 {
-            err("init: fork failed\n")
-            _ = Sys.sleep(10)
-            continue
-        }
-        _ = reap(until: pid)
+    if let mode = arguments[1], mode.equals("bench") {
+        // The boot up to the first prompt, as in the interactive image.
+        runShell()
+        out("init: bench mode: running bench\n")
+        runAndHalt("bench")
     }
+    while true { runShell() }
 }

@@ -202,3 +202,24 @@ func execBad(_ path: StaticString) -> Int32 {
     let r = Sys.exec(path)
     return r == -1 ? 0 : fail("exec returned \(r)")
 }
+
+// MARK: - scheduling
+
+/// A child that spins without ever entering the kernel must still lose the
+/// CPU: the parent wakes from sleep only if the timer preempts the child.
+func preemption() -> Int32 {
+    let pid = Sys.fork()
+    if pid == 0 {
+        var spin: UInt8 = 0
+        let address = withUnsafeMutablePointer(to: &spin) { UInt(bitPattern: $0) }
+        while true { Probe.store(address, Probe.load(address) &+ 1) }
+    }
+    guard pid > 0 else { return fail("fork failed") }
+    let start = Sys.uptime()
+    _ = Sys.sleep(3)
+    let slept = Sys.uptime() - start
+    guard Sys.kill(pid) == 0 else { return fail("kill(\(pid)) failed") }
+    guard let (_, status) = Sys.wait() else { return fail("wait failed") }
+    guard slept >= 3 else { return fail("sleep(3) returned after \(slept) ticks") }
+    return status == -1 ? 0 : fail("the spinning child exited with \(status), expected -1 (killed)")
+}

@@ -31,6 +31,7 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
 
     run("fork isolation", expect: .exits(0)) { forkIsolation() }
     run("fork until full", expect: .exits(0)) { forkUntilFull() }
+    run("preemption of a spinning process", expect: .exits(0)) { preemption() }
 
     run("exec elfbase", expect: .exits(elfbaseStatus)) { execValid("elfbase") }
     run("exec bad-magic", expect: .exits(0)) { execBad("bad-magic") }

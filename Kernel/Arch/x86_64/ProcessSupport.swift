@@ -1,0 +1,174 @@
+@_extern(c, "swiftlet_x86_return_to_user") func returnToUserInstruction(_ frame: UInt64)
+
+/// The process kernel stack of the Emerald layout: 256 KiB at the same
+/// address in every process, each mapping frames of its own there, above an
+/// unmapped guard page. Its top holds the process's saved user registers.
+enum ProcessKernelStack {
+    static var range: VirtualRange {
+        VirtualRange(start: VirtualAddress(X86_64Layout.processKernelStack), size: X86_64Layout.processKernelStackSize)!
+    }
+    static var top: UInt64 { X86_64Layout.processKernelStackTop }
+    /// Where the user registers are (TSS.RSP0 and the system-call entry
+    /// both start at `top`, so the frame lands here either way).
+    static var userFrame: UInt64 { top - UInt64(MemoryLayout<TrapFrame>.size) }
+}
+
+/// The Emerald process model on x86-64: each process has its own PML4; the
+/// kernel's top 2 GiB are two page directories every process links to; the
+/// process-specific kernel region holds the process's own kernel stack; the
+/// user's stack, its guard and the read-only metadata page sit at the top
+/// of user space.
+extension X86_64: ProcessArchitecture {
+    typealias Paging = X86_64FourLevel
+    typealias UserFrame = TrapFrame
+
+    static var largestKernelPage: PageSize { .size2M }
+    static var elfMachine: ElfMachine { .x86_64 }
+
+    /// The lower canonical half, and the upper half up to the end of the
+    /// metadata page (the rest of user space up to the process-specific
+    /// kernel region is never mapped).
+    static var userWindow: UserWindow {
+        UserWindow(VirtualRange(start: VirtualAddress(X86_64Layout.userFirst), end: VirtualAddress(X86_64Layout.userLowEnd))!,
+                   VirtualRange(start: VirtualAddress(X86_64Layout.userHighStart), end: VirtualAddress(X86_64Layout.processMetadataEnd))!)
+    }
+
+    static var processLayout: LayoutTable { X86_64Layout.table(imageParts) }
+
+    static var userRules: UserRegionRules {
+        do throws(UserLayoutError) {
+            return try UserImageLayout.emeraldRules()
+        } catch {
+            kernelPanic("the Emerald user rules do not hold")
+        }
+    }
+
+    static func userImageLayout(for plan: LoadPlan) throws(UserLayoutError) -> UserImageLayout {
+        try UserImageLayout.emerald(plan: plan)
+    }
+
+    /// Links the shared kernel, maps a fresh kernel stack and, after a fork,
+    /// gives the copied metadata page this process's pid.
+    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool {
+        do throws(MapError) {
+            try space.linkShared(X86Paging.sharedKernelRange, atLevel: 2, from: KernelPaging.table!)
+            try space.mapOwnedKernelPages(ProcessKernelStack.range, permissions: .readWrite)
+        } catch {
+            return false
+        }
+        if let page = metadataPage(in: space) {
+            page.storeBytes(of: UInt64(Processes.slots[slot].pid).littleEndian, toByteOffset: ProcessMetadata.Offset.pid, as: UInt64.self)
+        }
+        return true
+    }
+
+    /// Maps the metadata page (user, read-only, owned by the space) and fills it.
+    static func finishImage(_ space: inout ProcessSpace, plan: LoadPlan, layout: UserImageLayout, pid: Int) -> Bool {
+        guard let range = layout.metadataPage else { return false }
+        do throws(MapError) {
+            try space.mapUserPages(range, permissions: .readOnly)
+        } catch {
+            return false
+        }
+        guard let page = metadataPage(in: space) else { return false }
+        return ProcessMetadata(pid: UInt64(pid), plan: plan, layout: layout)
+            .write(into: UnsafeMutableRawBufferPointer(start: page, count: Int(pageBytes)))
+    }
+
+    /// The kernel's view (direct map) of the metadata page of `space`, if mapped.
+    private static func metadataPage(in space: borrowing ProcessSpace) -> UnsafeMutableRawPointer? {
+        guard let translation = space.translate(VirtualAddress(X86_64Layout.processMetadata)) else { return nil }
+        return physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes)
+    }
+
+    /// The first switch to a process lands in `processFirstRun`, on its own
+    /// kernel stack just below its saved user registers.
+    static func prepareKernelEntry(slot: Int, context: inout KernelContext) {
+        context = KernelContext()
+        context.rip = functionAddress(processFirstRun)
+        // As if called: rsp = 8 (mod 16) at a function's first instruction.
+        context.rsp = ProcessKernelStack.userFrame - 8
+    }
+
+    /// The process's frame through the direct map, so that it can be reached
+    /// whichever address space is loaded (fork writes the child's).
+    static func userFrame(_ slot: Int) -> UnsafeMutablePointer<TrapFrame> {
+        let translation = Processes.slots[slot].space!.translate(VirtualAddress(ProcessKernelStack.userFrame))!
+        let raw = physicalMemory.pointer(to: translation.physicalAddress, count: UInt64(MemoryLayout<TrapFrame>.size))!
+        return raw.assumingMemoryBound(to: TrapFrame.self)
+    }
+
+    /// `userFrame` walks the page table every time, so nothing derived from
+    /// the old space is kept. (RISC-V caches the frame per slot here: see
+    /// its ProcessSupport.swift; the same would save x86-64 its walks.)
+    static func spaceChanged(slot: Int) {}
+
+    /// The process's page table must be loaded before its kernel stack is
+    /// touched; the scheduler runs on a stack in the shared kernel region.
+    static func willRun(slot: Int, space: borrowing ProcessSpace) {
+        let root = space.pageTable.rootFrame.address.raw
+        if readCR3() & cr3AddressMask != root { writeCR3(root) }
+    }
+
+    /// exec in the running process: its kernel stack (the system call that
+    /// is calling exec) lives in the old space, which is about to be freed.
+    /// The live part moves to the same addresses in the new space, whose page
+    /// table is loaded here. Exec runs on the scratch stack, so nothing on
+    /// the process kernel stack changes between the copy and the switch.
+    static func willReplaceSpace(slot: Int, with space: borrowing ProcessSpace) {
+        guard slot == Processes.current else { return }  // the first process: not running yet
+        guard ScratchStack.inUse else { kernelPanic("exec must run on the scratch stack") }
+        let left = callOnStackLeftAddress().pointee
+        let stack = ProcessKernelStack.range
+        guard stack.contains(VirtualAddress(left)) else { kernelPanic("exec was not called on the process kernel stack") }
+        var page = left & ~(pageBytes - 1)
+        while page < stack.end.raw {
+            guard let translation = space.translate(VirtualAddress(page)),
+                  let target = physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes),
+                  let source = UnsafeRawPointer(bitPattern: UInt(page))
+            else { kernelPanic("exec: the new kernel stack is not mapped") }
+            target.copyMemory(from: source, byteCount: Int(pageBytes))
+            page += pageBytes
+        }
+        writeCR3(space.pageTable.rootFrame.address.raw)
+    }
+
+    /// Leaves for user mode from the current process's saved registers.
+    /// CR3 is written again on the way out: the page table drops a mapping
+    /// (sbrk shrinking the heap, say) without flushing it from the TLB, and
+    /// rewriting CR3 flushes every non-global entry, as RISC-V's userret
+    /// does with sfence.vma.
+    static func returnToUser() -> Never {
+        _ = disableInterrupts()
+        let slot = Processes.current
+        let root = Processes.slots[slot].space!.pageTable.rootFrame.address.raw
+        if readCR3() & cr3AddressMask != root { kernelPanic("returning to user mode on another page table") }
+        writeCR3(root)
+        userFrame(slot).pointee.sanitizeForUser()
+        returnToUserInstruction(ProcessKernelStack.userFrame)
+        kernelPanic("iretq returned")
+    }
+}
+
+/// A new process's first switch lands here: leave for user mode.
+@_cdecl("swiftlet_x86_process_first_run")
+func processFirstRun() {
+    X86_64.returnToUser()
+}
+
+extension X86_64 {
+    /// The boot code built the kernel table and runs on it (X86Paging).
+    static func adoptKernelPageTable() -> Bool { KernelPaging.table != nil }
+
+    static func enablePaging(root: PhysicalAddress) {
+        writeCR3(root.raw)
+    }
+
+    /// The layout's 16 MiB heap region, mapped with frames at boot.
+    static func startKernelHeap() {
+        guard let heap = Layouts.kernel.region(named: "kernel heap"),
+              let base = UnsafeMutableRawPointer(bitPattern: UInt(heap.range.start.raw))
+        else { kernelPanic("the layout has no kernel heap") }
+        KernelHeapArea.initialize(region: base, bytes: Int(heap.range.size))
+    }
+}

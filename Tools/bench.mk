@@ -1,0 +1,51 @@
+# Benchmarks (issue 7): `make bench ARCH=...` boots the bench image under
+# QEMU's -icount on one CPU, where instruction counts do not depend on the
+# host, and prints the table of Tools/bench.py. Included from the Makefile,
+# which defines ARCH, BUILD, QEMU, CPUS, the pass status and the image rules.
+#
+#   make bench        the table: benchmarks, kernel sections, boot figures
+#   make bench-twice  runs it twice and fails unless both tables are identical
+
+.PHONY: bench bench-twice kernel-bench
+
+kernel-bench: $(BUILD)/kernel-bench.elf
+
+# The bench image: the same sources as kernel.elf, with -D SWIFTLET_BENCH
+# (BootMode.bench: init runs bench and powers off; BootFigures).
+$(BUILD)/kernel-bench.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), bench mode"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_BENCH -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+# One CPU, and -icount shift=0: one instruction per virtual nanosecond, so
+# the guest's counters count instructions. sleep=off: an idle guest's clock
+# jumps to the next timer deadline instead of following the host's clock.
+BENCH_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES) -icount shift=0,sleep=off
+BENCH_REPORT := python3 Tools/bench.py --arch $(ARCH) --pass-status $(CHECK_PASS_STATUS) \
+	--kernel $(BUILD)/kernel-bench.elf --archive $(BUILD)/archive.o \
+	--objdump $(SWIFT_BIN)/llvm-objdump
+
+bench: $(BUILD)/kernel-bench.elf qemu
+	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf
+
+bench-twice: $(BUILD)/kernel-bench.elf qemu
+	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-1.txt
+	@$(BENCH_REPORT) --log $(BUILD)/bench-2.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-2.txt
+	@cat $(BUILD)/bench-1.txt
+	@if cmp -s $(BUILD)/bench-1.txt $(BUILD)/bench-2.txt; then echo "bench: two runs, identical tables"; \
+	else echo "bench: the two runs differ:"; diff $(BUILD)/bench-1.txt $(BUILD)/bench-2.txt; exit 1; fi
+
+# The kernel's memcpy, memmove and memset move words (they are on the fork
+# and page-zeroing paths that make bench measures): a host test against
+# byte-by-byte results, with the kernel's names prefixed so that they do not
+# meet the host's libc. Part of make test.
+.PHONY: kernel-libc-test
+KERNEL_LIBC_HOST_CFLAGS := -ffreestanding -fno-builtin -Dmemset=k_memset -Dmemcpy=k_memcpy \
+	-Dmemmove=k_memmove -Dmemcmp=k_memcmp -Wall -Werror -g -O1
+kernel-libc-test: build/host/kernel-libc-test
+	build/host/kernel-libc-test
+
+build/host/kernel-libc-test: Kernel/Runtime/libc.c Tests/Kernel/libc_test.c
+	@mkdir -p build/host
+	$(CLANG) $(KERNEL_LIBC_HOST_CFLAGS) -c Kernel/Runtime/libc.c -o build/host/kernel-libc.o
+	$(CLANG) -Wall -Werror -g -O1 Tests/Kernel/libc_test.c build/host/kernel-libc.o -o $@

@@ -1,0 +1,119 @@
+# Tools and docs (included from the Makefile): memory maps drawn from the
+# layout tables, debugging with gdb, lint.
+
+.PHONY: maps maps-check
+
+LAYOUT_MAPS_SCRATCH ?= .build
+# The pictures and tables of the book, from the layout tables
+# (Tools/LayoutMaps: a host Swift tool; needs nothing but Swift).
+maps:
+	@echo "== memory maps from the layout tables (docs/maps, docs/generated)"
+	@$(SWIFT_BIN)/swift build --scratch-path $(LAYOUT_MAPS_SCRATCH) --product layout-maps -q
+	@$(LAYOUT_MAPS_SCRATCH)/debug/layout-maps --maps docs/maps --markdown docs/generated --gdb Tools/gdb/swiftlet_layout.py
+
+# Fails when the committed maps or tables differ from what the tables give.
+maps-check: maps
+	@git diff --exit-code --stat -- docs/maps docs/generated Tools/gdb/swiftlet_layout.py || \
+		{ echo "maps-check: docs/maps or docs/generated are stale: run make maps and commit them" >&2; exit 1; }
+
+# ---------------------------------------------------------------- debugging
+# Kernel objects carry DWARF (-g) so that gdb has line numbers and
+# Tools/gdb/swiftlet.py has the structs' field offsets. It changes no code:
+# the loaded bytes of kernel.elf are the same with and without it.
+KERNEL_OBJECTS := $(BUILD)/kernel.o $(BUILD)/kernel-check.o $(BUILD)/kernel-overflow.o
+$(KERNEL_OBJECTS): EMBEDDED_SWIFTFLAGS += -g
+$(KERNEL_OBJECTS): Tools/docs.mk
+
+.PHONY: gdb gdb-qemu gdb-attach gdb-test gdb-tools
+GDB_PORT ?= 1234
+GDB := gdb-multiarch
+ifeq ($(ARCH),riscv64)
+GDB_ARCH := riscv:rv64
+GDB_SCRIPT := source Tools/gdb/swiftlet.py
+else
+GDB_ARCH := i386:x86-64
+GDB_SCRIPT := echo (Tools/gdb/swiftlet.py knows the RISC-V kernel only)\n
+endif
+
+gdb-tools:
+	@Tools/install-gdb.sh
+
+# gdb reads the line tables only without the .debug_names index Swift emits.
+$(BUILD)/%-gdb.elf: $(BUILD)/%.elf
+	@$(SWIFT_BIN)/llvm-objcopy --remove-section=.debug_names $< $@
+
+# Rewritten every time: it holds GDB_PORT.
+.PHONY: $(BUILD)/gdbinit
+$(BUILD)/gdbinit:
+	@mkdir -p $(BUILD)
+	@printf 'set pagination off\nset architecture $(GDB_ARCH)\nfile $(BUILD)/kernel-gdb.elf\ntarget remote localhost:$(GDB_PORT)\n$(GDB_SCRIPT)\n' > $@
+
+# QEMU halted at the first instruction with its gdb stub, gdb attached in this
+# terminal; the guest's console goes to $(BUILD)/gdb-console.log. QEMU stops
+# when gdb exits.
+gdb: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT); console: tail -f $(BUILD)/gdb-console.log"
+	@$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT) </dev/null >$(BUILD)/gdb-console.log 2>&1 & \
+		qemu=$$!; trap 'kill $$qemu 2>/dev/null' EXIT INT TERM; \
+		$(GDB) -q -x $(BUILD)/gdbinit; kill $$qemu 2>/dev/null; true
+
+# The two-terminal way: QEMU halted here with the console in this terminal;
+# attach from another one with the command printed.
+gdb-qemu: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT). Attach from another terminal with:"
+	@echo "   make gdb-attach ARCH=$(ARCH)      (that is: $(GDB) -q -x $(BUILD)/gdbinit)"
+	$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT)
+
+gdb-attach: $(BUILD)/gdbinit gdb-tools
+	$(GDB) -q -x $(BUILD)/gdbinit
+
+# Non-interactive: boots the RISC-V kernel under gdb, stops in the first
+# system call, and checks what the swiftlet commands print.
+gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf qemu gdb-tools
+	@echo "== gdb script against a booted $(ARCH) kernel"
+	@Tools/gdb/gdb-test.sh $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf
+
+# -------------------------------------------------------------------- lint
+# swift-format (part of the toolchain) with the repository's .swift-format.
+# Sources/, Tests/, Tools/ and Package.swift must be clean; Kernel/ and User/
+# are checked and their findings counted, but do not fail yet (LINT_STRICT=1
+# makes them fail too). `make format` rewrites the strict directories.
+SWIFT_FORMAT := $(SWIFT_BIN)/swift-format
+LINT_STRICT_PATHS := Package.swift Sources Tests Tools
+LINT_REPORT_PATHS := Kernel User
+.PHONY: lint format
+
+lint:
+	@echo "== lint (swift-format) of $(LINT_STRICT_PATHS)"
+	@$(SWIFT_FORMAT) lint --strict --parallel --recursive $(LINT_STRICT_PATHS)
+	@n=$$($(SWIFT_FORMAT) lint --parallel --recursive $(LINT_REPORT_PATHS) 2>&1 | grep -c 'warning:'); \
+	if [ "$$n" -eq 0 ]; then echo "lint: $(LINT_REPORT_PATHS) clean"; \
+	elif [ "$(LINT_STRICT)" = 1 ]; then $(SWIFT_FORMAT) lint --strict --recursive $(LINT_REPORT_PATHS); \
+	else echo "lint: $(LINT_REPORT_PATHS): $$n findings, reported only (see: $(SWIFT_FORMAT) lint -r $(LINT_REPORT_PATHS))"; fi
+	@echo "lint: passed"
+
+format:
+	$(SWIFT_FORMAT) format --in-place --parallel --recursive $(LINT_STRICT_PATHS)
+
+# CI runs make test: lint is part of it.
+test: lint
+
+# ---------------------------------------------------------------- progress
+# Short progress lines instead of full command lines (make V=1 shows them):
+# the "== ..." lines of the rules say what is being built; a compile error
+# still names its file and line (swiftc's and clang's diagnostics).
+ifneq ($(V),1)
+.SILENT: $(KERNEL_OBJECTS) $(BUILD)/kernel.elf $(BUILD)/kernel-check.elf $(BUILD)/kernel-overflow.elf \
+	$(BUILD)/MemoryCore.o $(KERNEL_NATIVE_OBJS)
+endif
+
+# A missing toolchain is named with what to do, before anything is compiled.
+.PHONY: toolchain boot-banner
+toolchain:
+	@test -x $(SWIFTC) || { echo "error: no Swift toolchain at $(SWIFT_BIN) (swiftc missing): install Swift 6.3 there or run make SWIFT_BIN=/path/to/usr/bin" >&2; exit 1; }
+$(KERNEL_OBJECTS) $(BUILD)/MemoryCore.o: | toolchain
+maps: | toolchain
+
+boot-banner:
+	@echo "== booting $(BUILD)/kernel.elf in QEMU ($(ARCH)); leave with Ctrl-A X"
+run: boot-banner

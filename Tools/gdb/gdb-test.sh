@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Checks Tools/gdb/swiftlet.py against a real kernel: boots it halted under
+# QEMU's gdb stub, lets it run to the first system call of init, and runs the
+# swiftlet commands in gdb -batch; then checks their output.
+#   Tools/gdb/gdb-test.sh BUILD_DIR qemu-system-riscv64 ... -kernel IMAGE
+set -u
+build=$1
+shift
+log=$build/gdb-test.log
+console=$build/gdb-test-console.log
+# A free port, so parallel runs (and other QEMUs with -s) do not collide.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+"$@" -S -gdb tcp:127.0.0.1:$port </dev/null >"$console" 2>&1 &
+qemu=$!
+trap 'kill $qemu 2>/dev/null; wait $qemu 2>/dev/null' EXIT
+
+cat >"$build/gdb-test.gdb" <<GDB
+set pagination off
+set confirm off
+set architecture riscv:rv64
+file $build/kernel-gdb.elf
+target remote 127.0.0.1:$port
+source Tools/gdb/swiftlet.py
+python gdb.execute("break *%d" % symbol(r"8SyscallsO8dispatchyyFZ$"))
+continue
+echo == ps\n
+swiftlet ps
+echo == proc\n
+swiftlet proc
+echo == trapframe\n
+swiftlet trapframe
+echo == walk trap frame\n
+python gdb.execute("swiftlet walk %d" % CONSTANTS["trapFrame"])
+echo == walk user text\n
+swiftlet walk 0
+echo == walk trampoline in the kernel table\n
+python gdb.execute("swiftlet walk %d kernel" % CONSTANTS["trampoline"])
+echo == walk a kernel stack guard\n
+python gdb.execute("swiftlet walk %d kernel" % (CONSTANTS["kernelStack(0)"] - 4096))
+echo == region\n
+python gdb.execute("swiftlet region %d" % CONSTANTS["trapFrame"])
+echo == source line\n
+info line *\$pc
+kill
+GDB
+
+timeout 120 gdb-multiarch -batch -nx -x "$build/gdb-test.gdb" >"$log" 2>&1
+status=$?
+cat "$log"
+
+fail=0
+expect() {
+    if ! grep -Eq -- "$1" "$log"; then
+        echo "gdb-test: FAILED: no line matching: $1" >&2
+        fail=1
+    fi
+}
+expect '^swiftlet: commands loaded'
+expect '^current process: slot [0-9]+  pid 1  running +init '
+expect '^\* slot [0-9]+  pid 1  running +init '
+expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'
+expect '^  a7 \(system call number\) = ([1-9]|1[0-9]|2[0-5])$'
+expect '^walk 0x3F_FFFF_E000 in the page table of slot [0-9]+ \(pid 1 init\)'
+expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, rw---'
+expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, r-xu'
+expect '^  region: trampoline'
+expect '^  not mapped \(kernel stacks \(guard of slot 63\)\)'
+expect 'process space: trap frame; kernel space: not in the table'
+expect '^Line [0-9]+ of "Kernel/Syscall/Syscalls.swift"'
+if [ $status -ne 0 ] || [ $fail -ne 0 ]; then
+    echo "gdb-test: FAILED (gdb status $status; log: $log)" >&2
+    exit 1
+fi
+echo "gdb-test: passed"
