@@ -145,7 +145,7 @@ shell-test: $(BUILD)/kernel.elf qemu
 # RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
 # calls from a user trap must fit with room to spare, and the work moved to
 # the 16 KiB scratch stack must fit there, and so must the boot path on the
-# 16 KiB boot stack.
+# 32 KiB boot stack (Kernel/Arch/riscv64/entry.S).
 stack-check: $(BUILD)/kernel.elf
 	@echo "== kernel stack budget ($(ARCH))"
 	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'

@@ -12,9 +12,8 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 15
-STRESS_FUZZ_SECONDS ?= 1800
-# x86-64 joins when its kernel runs processes.
-STRESS_ARCHS ?= riscv64
+STRESS_FUZZ_SECONDS ?= 900
+STRESS_ARCHS ?= riscv64 x86_64
 STRESS_TIMEOUT ?= 7200
 # The check image now runs memtest, exhaust and sysfuzz (100,000 calls):
 # QEMU gets longer than qemu-check.sh's default of 120 s.

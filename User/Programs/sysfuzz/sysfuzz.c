@@ -73,9 +73,12 @@
 /* A record goes to the collector at least every this many calls. */
 #define FLUSH_EVERY 16
 /* Ticks a round may take before its watchdog kills everything in it: a
-   round takes 1-3 s under QEMU on a busy host; 10 s leaves the watchdog to
-   processes that really block. */
-#define ROUND_TICKS 1000
+   round takes about 2 s under QEMU; 5 s leaves the watchdog to processes
+   that really block. */
+#define ROUND_TICKS 500
+/* 1 in this many pipe reads and writes that may block the caller on itself
+   are made anyway (the watchdog then kills it). */
+#define BLOCK_CHANCE 512
 /* Ticks the last watchdog waits for stragglers after the final sweep. */
 #define FINAL_TICKS 500
 #define SCRATCH_BYTES 8192
@@ -143,6 +146,7 @@ static int next_pipe;
 
 /* ---- strings and argument vectors the kernel may read ---- */
 static const char *const exec_valid[] = {"elfbase", "echo", "elfbase", "echo", "free", "vmmap"};
+/* elfbase prints nothing; the others write to descriptors 1 and 2 (echo a few bytes). */
 static const char *const exec_refused[] = {"bad-magic", "bad-machine", "bad-truncated", "bad-segment-kernel",
                                            "bad-entry", "bad-phoff", "nosuchprogram", "", ".", "/"};
 static const char *const open_paths[] = {"elfbase", "echo", "init", "sh", "sysfuzz", ".", "/", "", "nosuchfile",
@@ -158,6 +162,16 @@ static char *argv_special[] = {(char *)FUZZ_SPECIAL2, 0};
 static void text_marker(void) {}
 
 static uint64 page_end(uint64 a) { return (a + 4095) & ~4095UL; }
+
+/* A real program to exec. One that prints only when descriptors 1 and 2
+   are no pipe it could fill: the new program would block on it forever
+   (this process, now that program, holds the pipe's read end too). */
+static uint64 real_program(void) {
+  for (int fd = 1; fd <= 2; fd++)
+    if (fd_kind[fd] == FD_PIPE_W)
+      return (uint64)"elfbase";
+  return (uint64)exec_valid[below(COUNT(exec_valid))];
+}
 
 /* ---- argument pools ---- */
 
@@ -279,7 +293,7 @@ static uint64 ticks_arg(void) {
   case 4: return (1UL << 32); /* 0 in 32 bits */
   case 5: return (1UL << 32) | 1; /* 1 in 32 bits */
   case 6: return -(uint64)below(1000);
-  default: return chance(256) ? 1000000 : 1; /* the long one is for the watchdog */
+  default: return chance(1024) ? 1000000 : 1; /* the long one is for the watchdog */
   }
 }
 
@@ -311,7 +325,7 @@ static uint64 exec_path_arg(void) {
   case 0:
     /* A real program replaces the caller: rarely for workers, more often for their children. */
     if (depth > 0 || chance(4))
-      return (uint64)exec_valid[below(COUNT(exec_valid))];
+      return real_program();
     return (uint64)exec_refused[below(COUNT(exec_refused))];
   case 1: case 2: return (uint64)exec_refused[below(COUNT(exec_refused))];
   case 3: return (uint64)long_path + below(sizeof long_path);
@@ -427,12 +441,12 @@ static int prepare(int n, uint64 *a) {
   if ((n == SYS_READ || n == SYS_WRITE) && valid_fd(a[0])) {
     int fd = (int)a[0];
     int p = fd_pipe[fd];
-    if (n == SYS_READ && fd_kind[fd] == FD_PIPE_R && pipe_lo[p] == 0 && !chance(64))
+    if (n == SYS_READ && fd_kind[fd] == FD_PIPE_R && pipe_lo[p] == 0 && !chance(BLOCK_CHANCE))
       return 0;
     if (n == SYS_WRITE && fd_kind[fd] == FD_PIPE_W) {
-      if (pipe_hi[p] >= PIPE_CAPACITY && !chance(64))
+      if (pipe_hi[p] >= PIPE_CAPACITY && !chance(BLOCK_CHANCE))
         return 0;
-      if (a[2] <= 0x7FFFFFFFUL && pipe_hi[p] + (long)a[2] > PIPE_CAPACITY && !chance(64))
+      if (a[2] <= 0x7FFFFFFFUL && pipe_hi[p] + (long)a[2] > PIPE_CAPACITY && !chance(BLOCK_CHANCE))
         a[2] = PIPE_CAPACITY - pipe_hi[p];
     }
   }
@@ -513,6 +527,15 @@ static void become_child(void) {
   depth++;
   my_pid = getpid();
   rng = splitmix(rng ^ (uint64)my_pid) | 1; /* not the parent's sequence */
+  /* The pipes it inherited are the parent's to fill and drain: counted as
+     full for writing and empty for reading, so that the two do not both
+     fill one (and block on it). */
+  for (int fd = 0; fd < NFD; fd++) {
+    if (fd_kind[fd] == FD_PIPE_R || fd_kind[fd] == FD_PIPE_W) {
+      pipe_hi[fd_pipe[fd]] = PIPE_CAPACITY;
+      pipe_lo[fd_pipe[fd]] = 0;
+    }
+  }
   fuzz(CHILD_CALLS);
 }
 
@@ -531,7 +554,7 @@ static void fork_exec_burst(int *made) {
     if (pid == 0) {
       pending.calls = pending.errors = pending.killed = pending.execs = 0;
       depth = MAX_DEPTH;
-      uint64 path = chance(2) ? (uint64)exec_valid[below(COUNT(exec_valid))]
+      uint64 path = chance(2) ? real_program()
                               : (uint64)exec_refused[below(COUNT(exec_refused))];
       pending.calls = 1;
       pending.execs = 1;
