@@ -95,11 +95,9 @@ protocol ProcessArchitecture {
     /// Sets a new process's kernel context so that its first switch lands in
     /// `processFirstRun` on its own kernel stack.
     static func prepareKernelEntry(slot: Int, context: inout KernelContext)
-    /// The saved user registers of the process in `slot`.
-    static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
-    /// The process in `slot` got a new address space (fork, exec) or lost
-    /// it (reaped): forget anything derived from the old one.
-    static func spaceChanged(slot: Int)
+    /// Finds the saved user registers of the process in `slot` in its
+    /// address space (a page-table walk; `UserFrames` keeps the answer).
+    static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
     /// Called by exec when nothing can fail any more, just before `space`

@@ -110,10 +110,10 @@ enum Exec {
         Platform.willReplaceSpace(slot: slot, with: Processes.slots[slot].staging!)
         swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
         Processes.slots[slot].staging = nil
-        Platform.spaceChanged(slot: slot)
+        UserFrames.forget(slot: slot)
         Processes.slots[slot].layout = layout
         Processes.slots[slot].setName(Archive.name(at: file))
-        Platform.userFrame(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
+        UserFrames.of(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
                                                argc: UInt64(arguments.count), argv: argv)
         return arguments.count
     }

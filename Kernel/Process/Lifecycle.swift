@@ -8,7 +8,7 @@ enum Lifecycle {
         guard let child = Processes.allocate() else { return -1 }
         do throws(MapError) {
             Processes.slots[child].space = try Processes.slots[parent].space!.clone()
-            Platform.spaceChanged(slot: child)
+            UserFrames.forget(slot: child)
         } catch {
             Processes.release(child)
             return -1
@@ -18,8 +18,8 @@ enum Lifecycle {
             return -1
         }
         // The child resumes where the parent trapped, with fork returning 0.
-        Platform.userFrame(child).pointee = Platform.userFrame(parent).pointee
-        Platform.userFrame(child).pointee.result = 0
+        UserFrames.of(child).pointee = UserFrames.of(parent).pointee
+        UserFrames.of(child).pointee.result = 0
         for fd in 0..<Process.maxOpenFiles where Processes.slots[parent].files[fd] >= 0 {
             OpenFiles.retain(Int(Processes.slots[parent].files[fd]))
             Processes.slots[child].files[fd] = Processes.slots[parent].files[fd]

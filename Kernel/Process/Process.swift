@@ -28,7 +28,7 @@ struct Process: ~Copyable {
     var exitStatus = 0
     var channel: SleepChannel? = nil
     var name: InlineArray<16, UInt8> = .init(repeating: 0)
-    /// Whoever replaces or drops it calls `Platform.spaceChanged(slot:)`.
+    /// Whoever replaces or drops it calls `UserFrames.forget(slot:)`.
     var space: ProcessSpace? = nil
     /// The address space exec is building; it replaces `space` only when
     /// the new program is completely loaded. (Kept here rather than in a

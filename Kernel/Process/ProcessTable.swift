@@ -48,7 +48,7 @@ enum Processes {
     /// page-table page and per-process kernel page) and forgets it.
     static func release(_ index: Int) {
         slots[index].space = nil
-        Platform.spaceChanged(slot: index)
+        UserFrames.forget(slot: index)
         slots[index].staging = nil
         slots[index].layout = nil
         slots[index].state = .unused

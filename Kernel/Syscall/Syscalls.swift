@@ -12,7 +12,7 @@ enum Syscalls {
             result = -1
         }
         // Fetched again: exec replaces the address space, and the frame with it.
-        Platform.userFrame(Processes.current).pointee.result = UInt64(bitPattern: Int64(result))
+        UserFrames.of(Processes.current).pointee.result = UInt64(bitPattern: Int64(result))
     }
 
     private static func perform(_ number: SyscallNumber, _ frame: UnsafeMutablePointer<Platform.UserFrame>) -> Int {

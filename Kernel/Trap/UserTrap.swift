@@ -41,7 +41,7 @@ enum UserTrap {
         let slot = Processes.current
         switch cause {
         case .systemCall:
-            let frame = Platform.userFrame(slot)
+            let frame = UserFrames.of(slot)
             frame.pointee.advancePastSystemCall()
             if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
             Syscalls.dispatch(frame)

@@ -389,6 +389,28 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         #expect(ram.freeFrames == ram.totalFrames)
     }
 
+    @Test(arguments: bothSchemes) func freshPagesAreZeroedUnlessKernelOnlyAsksNot(_ scheme: any PagingScheme.Type) throws {
+        try zeroing(scheme)
+    }
+
+    /// Simulated RAM starts out as 0xA5 everywhere: a page that was not
+    /// cleared still shows it.
+    func zeroing<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM(megabytes: 1)
+        do {
+            var space = try makeSpace(S.self, ram)
+            try space.mapUserPages(vrange(0x1000, 0x2000), permissions: .readWrite)
+            let cleared = kernelPage(S.self)
+            let kept = cleared.adding(0x1000)!
+            try space.mapOwnedKernelPages(VirtualRange(start: cleared, size: 0x1000)!, permissions: .readWrite)
+            try space.mapOwnedKernelPages(VirtualRange(start: kept, size: 0x1000)!, permissions: .readWrite, zeroed: false)
+            #expect(physicalBytes(space, ram, va(0x1000), 0x2000).allSatisfy { $0 == 0 })
+            #expect(physicalBytes(space, ram, cleared, 0x1000).allSatisfy { $0 == 0 })
+            #expect(physicalBytes(space, ram, kept, 0x1000).allSatisfy { $0 == 0xA5 })
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+
     @Test func x86UpperUserHalfIsUserSpace() throws {
         let ram = SimulatedRAM()
         var space = try makeSpace(X86_64FourLevel.self, ram)

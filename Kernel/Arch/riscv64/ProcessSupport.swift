@@ -47,28 +47,12 @@ extension RiscV64: ProcessArchitecture {
         context.sp = RiscV64Layout.kernelStack(slot) + RiscV64Layout.pageSize
     }
 
-    /// Each slot's trap frame where the kernel reaches it (the direct map), or
-    /// 0 when not known yet. A system call needs it several times; finding it
-    /// is a page-table walk, so the first use records it until the slot's
-    /// address space changes. One entry per process slot (`Processes.capacity`).
-    nonisolated(unsafe) static var trapFrames = InlineArray<64, UInt>(repeating: 0)
-
-    @inline(__always)
-    static func userFrame(_ slot: Int) -> UnsafeMutablePointer<UserTrapFrame> {
-        if let known = UnsafeMutablePointer<UserTrapFrame>(bitPattern: trapFrames[slot]) { return known }
-        return locateUserFrame(slot)
-    }
-
-    /// The page-table walk behind `userFrame`, the first time after a change.
-    @inline(never)
-    private static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserTrapFrame> {
+    /// The slot's trap frame page, through the direct map.
+    static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserTrapFrame> {
         let translation = Processes.slots[slot].space!.translate(VirtualAddress(RiscV64Layout.trapFrame))!
         let raw = physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes)!
-        trapFrames[slot] = UInt(bitPattern: raw)
         return raw.assumingMemoryBound(to: UserTrapFrame.self)
     }
-
-    static func spaceChanged(slot: Int) { trapFrames[slot] = 0 }
 
     static func willRun(slot: Int, space: borrowing ProcessSpace) {}
 
@@ -82,7 +66,7 @@ extension RiscV64: ProcessArchitecture {
         clearSstatus(Sstatus.interruptsEnabled)
         let slot = Processes.current
         writeStvec(TrapAddresses.userVector)
-        let frame = userFrame(slot)
+        let frame = UserFrames.of(slot)
         frame.pointee.kernelSatp = kernelSatp
         frame.pointee.kernelStack = RiscV64Layout.kernelStack(slot) + RiscV64Layout.pageSize
         frame.pointee.kernelTrap = TrapAddresses.userTrap

@@ -6,7 +6,7 @@
 func userTrapEntry() {
     // Traps from here on are kernel traps.
     writeStvec(TrapAddresses.kernelVector)
-    let frame = RiscV64.userFrame(Processes.current)
+    let frame = UserFrames.of(Processes.current)
     frame.pointee.userPC = readSepc()
     let scause = readScause()
     let cause: TrapCause

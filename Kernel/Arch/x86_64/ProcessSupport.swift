@@ -52,7 +52,7 @@ extension X86_64: ProcessArchitecture {
     static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool {
         do throws(MapError) {
             try space.linkShared(X86Paging.sharedKernelRange, atLevel: 2, from: KernelPaging.table!)
-            try space.mapOwnedKernelPages(ProcessKernelStack.range, permissions: .readWrite)
+            try space.mapOwnedKernelPages(ProcessKernelStack.range, permissions: .readWrite, zeroed: false)
         } catch {
             return false
         }
@@ -92,16 +92,11 @@ extension X86_64: ProcessArchitecture {
 
     /// The process's frame through the direct map, so that it can be reached
     /// whichever address space is loaded (fork writes the child's).
-    static func userFrame(_ slot: Int) -> UnsafeMutablePointer<TrapFrame> {
+    static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<TrapFrame> {
         let translation = Processes.slots[slot].space!.translate(VirtualAddress(ProcessKernelStack.userFrame))!
         let raw = physicalMemory.pointer(to: translation.physicalAddress, count: UInt64(MemoryLayout<TrapFrame>.size))!
         return raw.assumingMemoryBound(to: TrapFrame.self)
     }
-
-    /// `userFrame` walks the page table every time, so nothing derived from
-    /// the old space is kept. (RISC-V caches the frame per slot here: see
-    /// its ProcessSupport.swift; the same would save x86-64 its walks.)
-    static func spaceChanged(slot: Int) {}
 
     /// The process's page table must be loaded before its kernel stack is
     /// touched; the scheduler runs on a stack in the shared kernel region.
@@ -144,7 +139,7 @@ extension X86_64: ProcessArchitecture {
         let root = Processes.slots[slot].space!.pageTable.rootFrame.address.raw
         if readCR3() & cr3AddressMask != root { kernelPanic("returning to user mode on another page table") }
         writeCR3(root)
-        userFrame(slot).pointee.sanitizeForUser()
+        UserFrames.of(slot).pointee.sanitizeForUser()
         returnToUserInstruction(ProcessKernelStack.userFrame)
         kernelPanic("iretq returned")
     }

@@ -74,13 +74,17 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     // MARK: Table pages
 
     static func allocateTable(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
+        try allocateFrame(zeroed: true, memory: memory, frames: frames)
+    }
+
+    static func allocateFrame(zeroed: Bool, memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
         let frame: FrameNumber
         do {
             frame = try frames.pointee.allocate()
         } catch {
             throw .outOfMemory
         }
-        memory.zeroFrame(frame)
+        if zeroed { memory.zeroFrame(frame) }
         return frame
     }
 

@@ -92,9 +92,10 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
 
     // MARK: Helpers
 
-    /// Maps zeroed, owned frames over `range` (page aligned), all or nothing:
-    /// every frame and table page needed is counted before the first is taken.
-    mutating func mapFreshPages(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
+    /// Maps owned frames over `range` (page aligned), zeroed unless told
+    /// otherwise, all or nothing: every frame and table page needed is
+    /// counted before the first is taken.
+    mutating func mapFreshPages(_ range: VirtualRange, permissions: PagePermissions, zeroed: Bool = true) throws(MapError) {
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         guard !range.isEmpty else { return }
         let pages = range.size / pageBytes
@@ -104,7 +105,7 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
         var va = range.start
         while va < range.end {
             do throws(MapError) {
-                let frame = try PageTable<Scheme, Memory>.allocateTable(memory: memory, frames: frames)
+                let frame = try PageTable<Scheme, Memory>.allocateFrame(zeroed: zeroed, memory: memory, frames: frames)
                 do throws(MapError) {
                     try pageTable.map(va, to: frame.address, permissions: permissions, owned: true)
                 } catch {
