@@ -49,3 +49,17 @@ build/host/kernel-libc-test: Kernel/Runtime/libc.c Tests/Kernel/libc_test.c
 	@mkdir -p build/host
 	$(CLANG) $(KERNEL_LIBC_HOST_CFLAGS) -c Kernel/Runtime/libc.c -o build/host/kernel-libc.o
 	$(CLANG) -Wall -Werror -g -O1 Tests/Kernel/libc_test.c build/host/kernel-libc.o -o $@
+
+# Where the instructions of one system call go, per kernel function: gdb
+# single-steps one call of the bench image (slow, about a minute per 10,000
+# instructions). SYSCALL is the number (User/include/syscalls.def: 11 getpid,
+# 1 fork, 12 sbrk, 16 write).
+.PHONY: profile-syscall
+SYSCALL ?= 11
+# Without -icount: the count is of steps, not of the clock, and under
+# -icount the guest stalled with gdb's breakpoints in place.
+PROFILE_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES)
+profile-syscall: $(BUILD)/kernel-bench.elf qemu gdb-tools
+	@echo "== profiling system call $(SYSCALL) on $(ARCH) (gdb single-steps it)"
+	@Tools/gdb/profile-syscall.sh $(ARCH) $(SYSCALL) $(BUILD) $(SWIFT_BIN)/llvm-objdump $(SWIFT_BIN)/swift-demangle \
+		$(PROFILE_QEMU) -kernel $(BUILD)/kernel-bench.elf
