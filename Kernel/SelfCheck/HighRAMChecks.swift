@@ -18,7 +18,8 @@ enum HighRAMChecks {
             return false
         }
         let memory = Platform.physicalMemory
-        var held = high.contains(first.address) && high.contains(second.address)
+        var held =
+            high.contains(first.address) && high.contains(second.address)
             && mappedByKernelTable(first.address) && mappedByKernelTable(second.address)
             && mappedByKernelTable(high.start) && mappedByKernelTable(PhysicalAddress(high.end.raw - pageBytes))
         if held {
@@ -34,7 +35,8 @@ enum HighRAMChecks {
             memory.store64(first.address, pattern)
             memory.store64(last, ~pattern)
             memory.store64(second.address, pattern ^ 0xFF)
-            held = memory.load64(first.address) == pattern && memory.load64(last) == ~pattern
+            held =
+                memory.load64(first.address) == pattern && memory.load64(last) == ~pattern
                 && memory.load64(PhysicalAddress(first.address.raw + 8)) == 0
                 && memory.load64(second.address) == pattern ^ 0xFF
         }
@@ -62,8 +64,8 @@ enum HighRAMChecks {
     /// page come back in, and dropping the space returns every frame.
     static func addressSpaceInHighRAM() -> Bool {
         guard let high = PhysicalFrames.highRAM,
-              let start = Platform.userWindow.low.start.adding(16 * pageBytes),
-              let page = VirtualRange(start: start, size: pageBytes)
+            let start = Platform.userWindow.low.start.adding(16 * pageBytes),
+            let page = VirtualRange(start: start, size: pageBytes)
         else { return false }
         let before = PhysicalFrames.freeFrames
         var held = false
