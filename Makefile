@@ -25,12 +25,13 @@ else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
 ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-red-zone -mno-sse
-# q35 with 128 MiB: the Emerald layout direct-maps the first 128 MiB. No
+# q35 with 512 MiB: the Emerald layout direct-maps the first 128 MiB; the
+# RAM above goes into the kernel-extra window (Kernel/Arch/x86_64/HighMemory.swift). No
 # reboot on a triple fault, so a broken boot ends QEMU instead of looping;
 # no network card (its boot ROM only slows the boot down). COM1 and QEMU's
 # monitor share the terminal (Ctrl-A X quits); no -nographic, because with it
 # SeaBIOS also writes to the serial line, terminal resets included.
-QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 128M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
+QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
 # isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
 QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04

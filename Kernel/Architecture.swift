@@ -35,8 +35,14 @@ protocol Architecture {
     /// that the frame allocator may own.
     static var kernelImage: PhysicalRange { get }
     static var freeMemory: PhysicalRange { get }
-    /// How the kernel reaches physical memory (before paging: identity).
-    static var physicalMemory: DirectMappedMemory { get }
+    /// How the kernel reaches a frame, wherever the frame allocator got it
+    /// (before paging: identity). Page tables and address spaces keep one.
+    associatedtype Memory: PhysicalMemory
+    static var physicalMemory: Memory { get }
+    /// Every frame the allocator may ever own, for the size of its bitmap:
+    /// `freeMemory`, and RAM the architecture adds later, once it can reach
+    /// it (`PhysicalFrames.addHighRAM`). Defaults to `freeMemory`.
+    static var allocatorSpan: PhysicalRange { get }
     /// The kernel's address space as the layout table states it, for this
     /// image (the linker decides where text and data end).
     static var kernelLayout: LayoutTable { get }
@@ -54,6 +60,10 @@ protocol Architecture {
     static func powerOff(status: UInt16) -> Never
     /// Stops this CPU for good, interrupts off.
     static func halt() -> Never
+}
+
+extension Architecture {
+    static var allocatorSpan: PhysicalRange { freeMemory }
 }
 
 /// What the portable process code needs from an architecture: how a

@@ -13,6 +13,10 @@ func kernelMain() -> Never {
     PhysicalFrames.initialize()
     Console.write("free memory  ")
     Console.write(Platform.freeMemory)
+    if let high = PhysicalFrames.highRAM {
+        Console.write(" and ")
+        Console.write(high)
+    }
     Console.write(", ")
     Console.write(decimal: PhysicalFrames.freeFrames)
     Console.write(" free frames of 4 KiB (")

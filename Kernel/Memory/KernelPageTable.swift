@@ -2,7 +2,7 @@
 /// by `PageTable.mapLayout` (memory core): direct regions onto their
 /// physical ranges, frame-backed regions onto fresh frames slot by slot,
 /// guards left unmapped.
-typealias KernelTable = PageTable<Platform.Paging, DirectMappedMemory>
+typealias KernelTable = PageTable<Platform.Paging, Platform.Memory>
 
 enum KernelPaging {
     nonisolated(unsafe) static var table: KernelTable? = nil
@@ -12,6 +12,14 @@ enum KernelPaging {
         switch table {
         case .some(let table): return table.rootFrame.address
         case .none: return PhysicalAddress(0)
+        }
+    }
+
+    /// What the live kernel table maps `va` to; nil when unmapped or before paging.
+    static func translate(_ va: VirtualAddress) -> Translation? {
+        switch table {
+        case .some(let table): return table.translate(va)
+        case .none: return nil
         }
     }
 

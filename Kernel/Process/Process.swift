@@ -11,7 +11,7 @@ enum ProcessState: Equatable {
 }
 
 /// The memory of a process: its page table and every frame it owns.
-typealias ProcessSpace = AddressSpace<Platform.Paging, DirectMappedMemory>
+typealias ProcessSpace = AddressSpace<Platform.Paging, Platform.Memory>
 
 /// One process. It owns its address space (user pages, page-table pages, and
 /// the per-process kernel pages the architecture maps into it), so dropping

@@ -21,14 +21,17 @@ enum BootChecks {
 
     /// Every frame of free memory was free when the allocator was set up,
     /// except those holding the bitmap. (x86-64's boot code has taken some
-    /// since, for the kernel page table, heap and interrupt stacks.)
+    /// since, for the kernel page table, heap and interrupt stacks, and
+    /// given it the RAM above the direct map.)
     static func freeFrameCount() -> Bool {
         guard let bitmap = PhysicalFrames.bitmap else { return false }
         let expected = (Platform.freeMemory.size - bitmap.size) / pageBytes
+        let high = (PhysicalFrames.highRAM?.size ?? 0) / pageBytes
         Console.write(decimal: PhysicalFrames.initialFreeFrames)
         Console.write(" free ... ")
         return expected > 0 && PhysicalFrames.initialFreeFrames == expected
-            && PhysicalFrames.freeFrames <= expected
+            && PhysicalFrames.freeFrames <= expected + high
+            && PhysicalFrames.allocator.pointee.managedFrames == expected + high
     }
 
     static func allocateAndFreeFrame() -> Bool {
@@ -40,7 +43,7 @@ enum BootChecks {
             return false
         }
         guard PhysicalFrames.freeFrames == before - 1,
-              Platform.freeMemory.contains(frame.address),
+              Platform.freeMemory.contains(frame.address) || PhysicalFrames.highRAM?.contains(frame.address) == true,
               !PhysicalFrames.allocator.pointee.isFree(frame)
         else { return false }
         // The frame is real, writable RAM.

@@ -30,6 +30,10 @@ struct SelfCheck {
         run.check("allocate, use and free one frame", BootChecks.allocateAndFreeFrame)
         run.check("double free of a frame is refused", BootChecks.doubleFreeRefused)
         run.check("allocate 16 contiguous frames aligned to 64 KiB", BootChecks.contiguousFrames)
+        if PhysicalFrames.highRAM != nil {
+            run.check("frames above the direct map come first, reached through their window", HighRAMChecks.framesThroughWindow)
+            run.check("an address space built in frames above the direct map", HighRAMChecks.addressSpaceInHighRAM)
+        }
         run.check("breakpoint traps to the kernel handler and returns", BootChecks.breakpointTrap)
         run.check("timer ticks advance at the programmed rate", BootChecks.timerTicks)
         run.check("console input arrives by interrupt (loopback)", BootChecks.consoleInputInterrupt)

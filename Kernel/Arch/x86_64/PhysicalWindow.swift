@@ -52,6 +52,24 @@ enum PhysicalWindow {
         }
     }
 
-    /// Regions the mapper holds now (the kept device mappings).
+    /// The lasting mapping of the RAM above 128 MiB (`HighMemory`).
+    nonisolated(unsafe) private static var highRAM: KernelMappedRegion? = nil
+
+    /// Maps RAM (read-write, no-execute, kernel only) for good and returns
+    /// the virtual range it got; nil if the window or the frames for its
+    /// page tables run out (nothing stays mapped then). Once only.
+    static func mapRAM(_ range: PhysicalRange) -> VirtualRange? {
+        guard let space = X86Paging.virtualSpace, highRAM == nil else { return nil }
+        do throws(VirtualSpaceError) {
+            let region = try space.map(physical: range.start, size: range.size, permissions: .readWrite)
+            let pages = region.pages
+            highRAM = consume region
+            return pages
+        } catch {
+            return nil
+        }
+    }
+
+    /// Regions the mapper holds now (the kept device and RAM mappings).
     static var liveRegions: Int { X86Paging.virtualSpace?.pointee.liveRegions ?? 0 }
 }

@@ -36,14 +36,19 @@ enum X86_64: Architecture {
     }
 
     static var freeMemory: PhysicalRange { BootMemory.free }
+    static var allocatorSpan: PhysicalRange { BootMemory.allocatorSpan }
 
     /// The direct map: the first 128 MiB of physical memory at
     /// 0xFFFF_FFFF_8000_0000.
-    static var physicalMemory: DirectMappedMemory {
+    static var directMap: DirectMappedMemory {
         DirectMappedMemory(
             window: PhysicalRange(start: PhysicalAddress(0), size: X86_64Layout.directMapSize)!,
             offset: X86_64Layout.directMapBase)
     }
+
+    /// The direct map, and the RAM above it in the kernel-extra window once
+    /// `HighMemory` has mapped it.
+    static var physicalMemory: KernelPhysicalMemory { KernelPhysicalMemory() }
 
     /// Where the linker put the parts of the image (virtual addresses).
     static var imageParts: KernelImage {

@@ -20,6 +20,10 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
 
     let layout = X86_64.kernelLayout
     X86Paging.buildAndSwitch(layout)
+    // The RAM above 128 MiB goes into the kernel-extra window first, before
+    // ACPI and the APICs take their places there.
+    HighMemory.start()
+    HighMemory.log()
     guard let stacks = layout.region(named: "interrupt stacks") else { kernelPanic("the layout has no interrupt stacks") }
     InterruptStacks.useLayoutStacks(stacks)
     SystemCallEntry.install()
@@ -69,8 +73,8 @@ private func startInterruptControllers() {
     LegacyPIC.remapAndMask(base: UInt8(Vector.legacyPICBase))
     guard let controllers = ACPI.interruptControllers() else { kernelPanic("no ACPI MADT: cannot find the APICs") }
     guard let ioAPICAddress = controllers.ioAPIC else { kernelPanic("the MADT lists no I/O APIC") }
-    // Every table was unmapped once read.
-    let mappedAfterACPI = PhysicalWindow.liveRegions
+    // Every table was unmapped once read (the RAM above 128 MiB stays).
+    let mappedAfterACPI = PhysicalWindow.liveRegions - (HighMemory.window == nil ? 0 : 1)
 
     guard let localBase = PhysicalWindow.mapDevice(.localAPIC, physical: controllers.localAPIC, size: 4096) else {
         kernelPanic("cannot map the local APIC")
@@ -103,7 +107,13 @@ private func startInterruptControllers() {
     Console.newline()
     Console.write("mapper       kernel extra: ")
     Console.write(decimal: UInt64(mappedAfterACPI))
-    Console.write(" regions left after ACPI; kept: local APIC at ")
+    Console.write(" regions left after ACPI; kept: ")
+    if let window = HighMemory.window {
+        Console.write("RAM above 128 MiB at ")
+        Console.write(hex: window.start.raw)
+        Console.write(", ")
+    }
+    Console.write("local APIC at ")
     Console.write(hex: UInt64(localBase))
     Console.write(", I/O APIC at ")
     Console.write(hex: UInt64(ioBase))

@@ -25,6 +25,9 @@ public struct FrameAllocator: ~Copyable {
     private let freeBits: UnsafeMutablePointer<UInt64>
     /// Where the next single-frame search starts, so allocation is not quadratic.
     private var searchHint: UInt64 = 0
+    /// Index of a frame no contiguous run may reach across from below (see
+    /// `separateRuns`); `frameCount` when there is none.
+    private var runBarrier: UInt64
     public private(set) var freeFrames: UInt64 = 0
     public private(set) var managedFrames: UInt64 = 0
 
@@ -46,6 +49,7 @@ public struct FrameAllocator: ~Copyable {
         self.span = span
         firstFrame = span.start.frame.value
         frameCount = span.size / pageBytes
+        runBarrier = frameCount
         let words = Int((frameCount + 63) / 64)
         managedBits = storage.bindMemory(to: UInt64.self, capacity: 2 * words)
         freeBits = managedBits + words
@@ -68,6 +72,24 @@ public struct FrameAllocator: ~Copyable {
             }
             frame += 1
         }
+    }
+
+    /// Declares that the frames below `frame` and those from `frame` on are
+    /// reached through different windows (x86-64: the direct map below 128
+    /// MiB, the kernel-extra window above), so a contiguous run must not
+    /// hold frames of both: one pointer could not reach it all. One such
+    /// split per allocator; a frame outside the span is refused.
+    public mutating func separateRuns(at frame: FrameNumber) throws(FrameError) {
+        guard frame.value > firstFrame, frame.value - firstFrame < frameCount else { throw .invalidRange }
+        runBarrier = frame.value - firstFrame
+    }
+
+    /// Makes the next single-frame searches start at `frame`, so that the
+    /// frames from there on are handed out before those below it (the search
+    /// wraps around once they are all taken).
+    public mutating func startSearch(at frame: FrameNumber) throws(FrameError) {
+        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { throw .invalidRange }
+        searchHint = frame.value - firstFrame
     }
 
     /// One free frame, or `.outOfMemory`.
@@ -105,6 +127,11 @@ public struct FrameAllocator: ~Copyable {
         while start + count <= firstFrame + frameCount {
             // A word with no free frame can neither start nor hold a run: skip it whole.
             let index = start - firstFrame
+            // A run may not cross the barrier: try again from it.
+            if index < runBarrier && index + count > runBarrier {
+                start = (firstFrame + runBarrier + alignment - 1) & ~(alignment - 1)
+                continue
+            }
             if freeBits[Int(index >> 6)] == 0 {
                 let next = firstFrame + (index | 63) + 1
                 start = (next + alignment - 1) & ~(alignment - 1)
