@@ -48,7 +48,9 @@ USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
 
 USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
-USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift))
+# LayoutText.swift is the memory core's map formatter (standard library
+# only): vmmap prints with the code the boot log prints with.
+USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift)) Sources/MemoryCore/Layout/LayoutText.swift
 USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
 USER_HEADERS := $(wildcard User/include/*.h User/include/*.def User/Arch/$(ARCH)/*.h)
 # Per-architecture Swift added to one program (memtest's target addresses).
