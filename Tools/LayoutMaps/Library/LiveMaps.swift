@@ -54,12 +54,15 @@ public enum LiveMaps {
         if let outside = block.regions.first(where: { $0.last > last }) {
             throw LayoutLogError(line: block.line, text: header, reason: "\(outside.name) ends above the \(block.architecture) address space")
         }
-        let printer = isProcessBlock(block) ? "as vmmap printed it" : "as the kernel printed it at boot"
+        let subtitle = "From \(source), line \(block.line), drawn by layout-maps --from-log: the guest's own numbers"
+        guard isProcessBlock(block) else {
+            return AddressSpaceMap(
+                title: "\(block.name), as the kernel printed it at boot", subtitle: subtitle, regions: block.regions, rule: rule, last: last)
+        }
+        // vmmap lists the process's own regions, not the kernel's around them.
         return AddressSpaceMap(
-            title: "\(block.name), \(printer)",
-            subtitle: "From \(source), line \(block.line), drawn by layout-maps --from-log: the guest's own numbers",
-            regions: block.regions, rule: rule, last: last,
-            holeName: isProcessBlock(block) ? "not mapped in this process" : "not in the table: nothing mapped")
+            title: "\(block.name), as vmmap printed it", subtitle: subtitle, regions: block.regions, rule: rule, last: last,
+            holeName: "not listed by vmmap", holeBacking: "not one of the process's regions (unmapped, or the kernel's)")
     }
 
     /// File stems for the blocks: the name up to " (", words joined by "-",
