@@ -33,7 +33,8 @@ func regions(_ table: LayoutTable) -> [MapRegion] {
 /// A boot log around a printed table: console noise, CR LF line ends, a line
 /// that starts with "layout " without being a block.
 func bootLog(_ table: LayoutTable) -> String {
-    let lines = ["", "Swiftlet kernel (Embedded Swift) on somewhere", "timer        100 Hz"] + printed(table).split(separator: "\n").map(String.init)
+    let lines =
+        ["", "Swiftlet kernel (Embedded Swift) on somewhere", "timer        100 Hz"] + printed(table).split(separator: "\n").map(String.init)
         + ["layout audit: 8 regions match", "init: starting sh", "$ "]
     return lines.joined(separator: "\r\n")
 }
@@ -164,7 +165,8 @@ func bootLog(_ table: LayoutTable) -> String {
         """
 
     @Test func aVmmapBlockAgreesWithTheProcessTable() throws {
-        let log = bootLog(RiscV64Layout.kernelSpace(Catalog.riscv64Image)) + "\n" + bootLog(RiscV64Layout.userSpace(Catalog.riscv64Image)) + "\n"
+        let log =
+            bootLog(RiscV64Layout.kernelSpace(Catalog.riscv64Image)) + "\n" + bootLog(RiscV64Layout.userSpace(Catalog.riscv64Image)) + "\n"
             + Self.riscv64Vmmap
         let blocks = try LayoutLogParser.parse(log)
         #expect(blocks.map(\.name) == ["riscv64 kernel (Sv39, xv6 layout)", "riscv64 process (Sv39, xv6 layout)", "riscv64 process 3"])
