@@ -3,14 +3,14 @@
 /// back into pictures. A block looks like this (docs/tools.md has the rules):
 ///
 ///     layout riscv64 process (Sv39, xv6 layout)
-///               first            last        size  kind    perm  owner    name
-///                 0x0    0x3f_ffff_dfff     256 GiB  window  rwxu  user     user (text, data, guard, stack, heap)
-///      0x3f_ffff_e000    0x3f_ffff_efff       4 KiB  frames  rw--  process  trap frame
-///      0x3f_ffff_f000    0x3f_ffff_ffff       4 KiB  direct  r-x-  kernel   trampoline [at 0x8000_1000]
+///                first            last        size  kind    perm  owner    name
+///                  0x0  0x3f_ffff_dfff    ~256 GiB  window  rwxu  user     user (text, data, guard, stack, heap)
+///       0x3f_ffff_e000  0x3f_ffff_efff       4 KiB  frames  rw--  process  trap frame
+///       0x3f_ffff_f000  0x3f_ffff_ffff       4 KiB  direct  r-x-  kernel   trampoline [at 0x8000_1000]
 ///     end layout
 ///
 /// The block's name starts with the architecture. Addresses are inclusive,
-/// the size is exact (the largest binary unit that divides it), and an
+/// the size is exact or rounded to a tenth and marked "~", and an
 /// optional `[...]` after the name gives a direct region's physical start or
 /// a slotted region's slots.
 ///
