@@ -139,9 +139,10 @@ endif
 # The interactive image, driven through its console like a person would:
 # each command of the transcript is typed at the shell's prompt and what the
 # guest prints back is checked.
-shell-test: $(BUILD)/kernel.elf qemu
+shell-test: $(BUILD)/kernel.elf qemu layout-maps-tool
 	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
+	$(LIVE_MAPS_CHECK)
 
 # RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
 # calls from a user trap must fit with room to spare, and the work moved to

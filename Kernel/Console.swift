@@ -30,22 +30,6 @@ enum Console {
         for index in 0..<number.count { put(number[index]) }
     }
 
-    /// `text`, then spaces up to `width` columns, for tables.
-    static func write(_ text: StaticString, width: Int) {
-        write(text)
-        spaces(width - text.utf8CodeUnitCount)
-    }
-
-    /// "start..end" of a virtual range, then spaces up to `width` columns.
-    static func write(_ range: VirtualRange, width: Int) {
-        let start = NumberText(hex: range.start.raw)
-        let end = NumberText(hex: range.end.raw)
-        write(start)
-        write("..")
-        write(end)
-        spaces(width - start.count - 2 - end.count)
-    }
-
     static func spaces(_ count: Int) {
         var left = count
         while left > 0 {

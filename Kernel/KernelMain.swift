@@ -52,6 +52,8 @@ func startPaging() {
     Layouts.initialize()
     let layout = Layouts.kernel
     LayoutLog.print(layout)
+    // RISC-V gives processes a table of their own (x86-64 has one for all).
+    if !equalNames(Layouts.process.name, layout.name) { LayoutLog.print(Layouts.process) }
     if !Platform.adoptKernelPageTable() {
         // The table is built in place in its global, never as a local:
         // a force unwrap near a live generic ~Copyable local crashes the Embedded

@@ -6,10 +6,22 @@
 LAYOUT_MAPS_SCRATCH ?= .build
 # The pictures and tables of the book, from the layout tables
 # (Tools/LayoutMaps: a host Swift tool; needs nothing but Swift).
-maps:
+maps: layout-maps-tool
 	@echo "== memory maps from the layout tables (docs/maps, docs/generated)"
-	@$(SWIFT_BIN)/swift build --scratch-path $(LAYOUT_MAPS_SCRATCH) --product layout-maps -q
 	@$(LAYOUT_MAPS_SCRATCH)/debug/layout-maps --maps docs/maps --markdown docs/generated --gdb Tools/gdb/swiftlet_layout.py
+
+# The same pictures from what a guest printed (the boot log's tables and
+# vmmap's output share one format, LayoutText): shell-test parses its console
+# log, draws every layout block to $(BUILD)/live-maps/*.svg, and fails if a
+# block is malformed or disagrees with the layout tables. `make live-maps`
+# is that on its own; any captured log works with
+#   $(LAYOUT_MAPS) --from-log FILE --out DIR [--check ARCH]
+LAYOUT_MAPS := $(LAYOUT_MAPS_SCRATCH)/debug/layout-maps
+LIVE_MAPS_CHECK = @$(LAYOUT_MAPS) --from-log $(BUILD)/shell.log --out $(BUILD)/live-maps --check $(ARCH)
+.PHONY: layout-maps-tool live-maps
+layout-maps-tool: | toolchain
+	@$(SWIFT_BIN)/swift build --scratch-path $(LAYOUT_MAPS_SCRATCH) --product layout-maps -q
+live-maps: shell-test
 
 # Fails when the committed maps or tables differ from what the tables give.
 maps-check: maps

@@ -48,7 +48,9 @@ USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
 
 USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
-USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift))
+# LayoutText.swift is the memory core's map formatter (standard library
+# only): vmmap prints with the code the boot log prints with.
+USER_RUNTIME_SOURCES := $(sort $(wildcard User/Runtime/*.swift)) Sources/MemoryCore/Layout/LayoutText.swift
 USER_RUNTIME := $(USER_OBJ)/SwiftletUser.o
 USER_HEADERS := $(wildcard User/include/*.h User/include/*.def User/Arch/$(ARCH)/*.h)
 # Per-architecture Swift added to one program (memtest's target addresses).
@@ -89,11 +91,15 @@ $(USER_RUNTIME): $(USER_RUNTIME_SOURCES) User/user.mk
 	@mkdir -p $(USER_OBJ)
 	$(SWIFTC) $(USER_SWIFTFLAGS) -module-name SwiftletUser -emit-module \
 		-emit-module-path $(USER_OBJ)/SwiftletUser.swiftmodule -c $(USER_RUNTIME_SOURCES) -o $@
+	@# swiftc leaves an unchanged object untouched (generic code such as
+	@# LayoutText lives in the module, not the object): mark it rebuilt.
+	@touch $@
 
 define USER_SWIFT_PROGRAM
 $(USER_OBJ)/$(1).o: $(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) $(USER_RUNTIME)
 	$$(SWIFTC) $$(USER_SWIFTFLAGS) -I $(USER_OBJ) -module-name $(1)_program -c \
 		$(sort $(wildcard User/Programs/$(1)/*.swift)) $(USER_ARCH_SWIFT_$(1)) -o $$@
+	@touch $$@
 $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_LIBC) -o $$@
 endef

@@ -19,6 +19,18 @@ enum ProcessMemoryMap {
         }
     }
 
+    /// The kind and owner columns of a process region (LayoutText): the
+    /// layout table's own where the region is one of its rows (trap frame,
+    /// trampoline, process metadata); otherwise frames, or guard, owned like
+    /// the table region around it.
+    static func columns(_ start: VirtualAddress, _ end: VirtualAddress, isGuard: Bool) -> (LayoutLineKind, LayoutLineOwner) {
+        guard let region = Layouts.processRegion(containing: start) else { return (isGuard ? .guardPage : .frames, .user) }
+        let owner = LayoutLineOwner(region.owner)
+        if isGuard { return (.guardPage, owner) }
+        if region.range.start == start && region.range.end == end { return (LayoutLine(region).kind, owner) }
+        return (.frames, owner)
+    }
+
     private static func heapBreak(of slot: Int) -> VirtualAddress {
         switch Processes.slots[slot].space {
         case .some(let space): return space.heapBreak

@@ -32,8 +32,9 @@ enum MemoryCalls {
     static let nameOffset = 24
     static let nameCapacity = 48
 
-    /// Writes up to `max` records describing the caller's regions: its own
-    /// user mappings, grouped into runs, then the layout's fixed regions.
+    /// Writes up to `max` records describing the caller's regions, lowest
+    /// first: its image's regions (the heap up to the break), then the
+    /// layout's per-process pages (trap frame and trampoline on RISC-V).
     static func memoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
         request = (destination, max)
         return Int(ScratchStack.run(memoryMapEntry, 0))
@@ -52,7 +53,9 @@ enum MemoryCalls {
             FileCalls.store(&record, at: 0, start.raw, bytes: 8)
             FileCalls.store(&record, at: 8, end.raw, bytes: 8)
             FileCalls.store(&record, at: 16, UInt64(permissions.rawValue & 0xF), bytes: 4)
-            FileCalls.store(&record, at: 20, isGuard ? 1 : 0, bytes: 4)
+            // flags: bit 0 guard, bits 8-11 the kind, bits 12-15 the owner (LayoutText's columns).
+            let (kind, owner) = ProcessMemoryMap.columns(start, end, isGuard: isGuard)
+            FileCalls.store(&record, at: 20, UInt64((isGuard ? 1 : 0) | kind.rawValue << 8 | owner.rawValue << 12), bytes: 4)
             for i in 0..<min(name.utf8CodeUnitCount, nameCapacity - 1) { record[nameOffset + i] = name.utf8Start[i] }
             guard let address = destination.adding(UInt64(written * recordSize)) else { failed = true; return }
             let copied = withUnsafeBytes(of: &record) { UserMemory.copyOut(to: address, from: $0) }

@@ -36,8 +36,10 @@ public struct MemoryRegion {
     public static let write: UInt32 = 1 << 1
     public static let execute: UInt32 = 1 << 2
     public static let user: UInt32 = 1 << 3
-    // flags bits
+    // flags bits: the guard bit, and LayoutText's kind and owner columns
     public static let guardPage: UInt32 = 1 << 0
+    public static let kindShift: UInt32 = 8
+    public static let ownerShift: UInt32 = 12
 
     public let start: UInt64
     public let end: UInt64
@@ -45,6 +47,14 @@ public struct MemoryRegion {
     public let flags: UInt32
     /// The name's bytes, up to the NUL (valid while the record is).
     public let name: UnsafeRawBufferPointer
+
+    /// How the region is backed; a record without the kind says only guard or not.
+    public var kind: LayoutLineKind {
+        LayoutLineKind(rawValue: (flags >> MemoryRegion.kindShift) & 0xF) ?? (flags & MemoryRegion.guardPage != 0 ? .guardPage : .frames)
+    }
+
+    /// Whose the region is; user when the record does not say.
+    public var owner: LayoutLineOwner { LayoutLineOwner(rawValue: (flags >> MemoryRegion.ownerShift) & 0xF) ?? .user }
 
     /// Reads the record at `record` (72 bytes).
     public init(record: UnsafeRawPointer) {

@@ -12,11 +12,15 @@
 #define MR_EXEC 0x4
 #define MR_USER 0x8
 #define MR_GUARD 0x1 /* flags: unmapped on purpose */
+/* flags bits 8-11: the kind (1 direct, 2 frames, 3 window, 4 guard, 5 unused);
+   bits 12-15: the owner (1 kernel, 2 process, 3 user); see LayoutText.swift. */
+#define MR_KIND(flags) (((flags) >> 8) & 0xf)
+#define MR_OWNER(flags) (((flags) >> 12) & 0xf)
 struct memregion {
   uint64 start;  /* first address */
   uint64 end;    /* one past the last address */
   uint32 perms;  /* MR_READ | MR_WRITE | MR_EXEC | MR_USER */
-  uint32 flags;  /* MR_GUARD */
+  uint32 flags;  /* MR_GUARD, MR_KIND, MR_OWNER */
   char name[48]; /* NUL-terminated */
 };
 

@@ -120,7 +120,11 @@ redirected" "$(./cat input.txt out.txt)"
 ls=$(./ls)
 contains "ls lists memtest" "memtest" "$ls"
 contains "ls shows types and sizes" "file" "$ls"
-contains "vmmap shows the text" "0000000000400000-0000000000401000 r-xu" "$(./vmmap)"
+vmmap=$(./vmmap)
+contains "vmmap prints a layout block" "layout x86_64 process" "$vmmap"
+contains "vmmap shows the text" "0x40_0000" "$vmmap"
+contains "vmmap shows its permissions" "frames  r-xu  user" "$vmmap"
+contains "vmmap ends its block" "end layout" "$vmmap"
 contains "free" "free frames: 1000 (4000 KiB)" "$(./free)"
 fork=$(limited ./forktest 2>&1); status=$?
 check "forktest status" 0 "$status"

@@ -28,6 +28,22 @@ public struct AddressSpaceMap: Sendable {
         title: String, subtitle: String, table: LayoutTable, alternative: LayoutTable, rule: AddressRule,
         first: UInt64 = 0, last: UInt64
     ) {
+        var regions: [MapRegion] = []
+        for index in 0..<table.count {
+            let region = table[index]
+            let other = alternative.region(named: region.name)
+            let moves = other.map { $0.range != region.range || $0.backing != region.backing } ?? true
+            regions.append(MapRegion(region, dependsOnImage: moves))
+        }
+        self.init(title: title, subtitle: subtitle, regions: regions, rule: rule, first: first, last: last)
+    }
+
+    /// Builds the map of `regions` (sorted, disjoint) over `[first, last]`;
+    /// the expressible holes between them get `holeName` and `holeBacking`.
+    public init(
+        title: String, subtitle: String, regions: [MapRegion], rule: AddressRule, first: UInt64 = 0, last: UInt64,
+        holeName: String = "not in the table: nothing mapped", holeBacking: String = "no page-table entry ever points here"
+    ) {
         self.title = title
         self.subtitle = subtitle
         self.first = first
@@ -35,28 +51,37 @@ public struct AddressSpaceMap: Sendable {
         var bands: [MapRegion] = []
         var next = first  // lowest address not yet covered
         var covered = false  // true once `last` itself is covered
-        for index in 0..<table.count {
-            let region = table[index]
-            let other = alternative.region(named: region.name)
-            let moves = other.map { $0.range != region.range || $0.backing != region.backing } ?? true
-            let start = region.range.start.raw
-            if start > next { bands.append(Self.hole(from: next, to: start - 1, rule: rule)) }
-            bands.append(MapRegion(region, dependsOnImage: moves))
-            let regionLast = region.range.end.raw &- 1
-            if regionLast == last { covered = true } else { next = regionLast + 1 }
+        for region in regions {
+            if region.first > next { bands += Self.holes(from: next, to: region.first - 1, rule: rule, name: holeName, backing: holeBacking) }
+            bands.append(region)
+            if region.last == last { covered = true } else { next = region.last + 1 }
         }
-        if !covered && next <= last { bands.append(Self.hole(from: next, to: last, rule: rule)) }
+        if !covered && next <= last { bands += Self.holes(from: next, to: last, rule: rule, name: holeName, backing: holeBacking) }
         self.bands = bands
     }
 
     /// A stretch the table leaves out, split where expressibility changes
     /// (the non-canonical hole of x86-64 is its own band).
-    static func hole(from first: UInt64, to last: UInt64, rule: AddressRule) -> MapRegion {
+    static func holes(from first: UInt64, to last: UInt64, rule: AddressRule, name: String, backing: String) -> [MapRegion] {
+        var cuts: [UInt64] = []  // first addresses of the pieces after the first
+        if case .canonical48 = rule {
+            cuts = [X86_64Layout.userLowEnd, X86_64Layout.userHighStart].filter { $0 > first && $0 <= last }
+        }
+        var pieces: [MapRegion] = []
+        var start = first
+        for cut in cuts + [last &+ 1] {
+            pieces.append(hole(from: start, to: cut &- 1, rule: rule, name: name, backing: backing))
+            start = cut
+        }
+        return pieces
+    }
+
+    static func hole(from first: UInt64, to last: UInt64, rule: AddressRule, name: String, backing: String) -> MapRegion {
         let expressible = rule.allows(first) && rule.allows(last)
         return MapRegion(
-            name: expressible ? "not in the table: nothing mapped" : holeName(rule),
+            name: expressible ? name : holeName(rule),
             first: first, last: last, kind: .hole(expressible: expressible), owner: nil, permissions: "",
-            backing: expressible ? "no page-table entry ever points here" : "the paging scheme cannot express these addresses")
+            backing: expressible ? backing : "the paging scheme cannot express these addresses")
     }
 
     static func holeName(_ rule: AddressRule) -> String {

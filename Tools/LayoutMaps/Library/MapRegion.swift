@@ -83,14 +83,19 @@ public struct MapRegion: Equatable, Sendable {
 
     /// A table row in host terms.
     public init(_ region: LayoutRegion, dependsOnImage: Bool) {
+        self.init(LayoutLine(region), name: String(describing: region.name), dependsOnImage: dependsOnImage)
+    }
+
+    /// A row of the text format (LayoutText): what the boot log and vmmap
+    /// print, and what `layout-maps --from-log` reads back. A table region
+    /// and its printed row give equal regions.
+    public init(_ line: LayoutLine, name: String, dependsOnImage: Bool = false) {
         let kind: MapKind
         var backing: String
-        var physical: UInt64? = nil
-        switch region.backing {
-        case .direct(let address):
+        switch line.kind {
+        case .direct:
             kind = .mapped
-            physical = address.raw
-            backing = "direct at physical \(hex(address.raw))"
+            backing = line.physical.map { "direct at physical \(hex($0))" } ?? "direct (physical address not shown)"
         case .frames:
             kind = .mapped
             backing = "frames from the allocator"
@@ -104,14 +109,25 @@ public struct MapRegion: Equatable, Sendable {
             kind = .unused
             backing = "unused"
         }
-        if let slots = region.slots {
-            backing += "; \(slots.count) slots, each a \(sizeText(slots.guardBytes)) guard below its stack"
+        if line.slotCount > 0 {
+            backing += "; \(line.slotCount) slots, each a \(sizeText(line.slotGuardBytes)) guard below its stack"
         }
         self.init(
-            name: String(describing: region.name), first: region.range.start.raw, last: region.range.end.raw &- 1,
-            kind: kind, owner: region.owner, permissions: permissionText(region.permissions), backing: backing,
-            physical: physical, slotCount: region.slots?.count ?? 0, guardBytes: region.slots?.guardBytes ?? 0,
+            name: name, first: line.first, last: line.last, kind: kind, owner: RegionOwner(line.owner),
+            permissions: permissionText(PagePermissions(rawValue: UInt8(line.permissions & 0xF))), backing: backing,
+            physical: line.kind == .direct ? line.physical : nil, slotCount: line.slotCount, guardBytes: line.slotGuardBytes,
             dependsOnImage: dependsOnImage)
+    }
+}
+
+extension RegionOwner {
+    /// The owner column of a printed row.
+    init(_ owner: LayoutLineOwner) {
+        switch owner {
+        case .kernel: self = .kernel
+        case .process: self = .process
+        case .user: self = .user
+        }
     }
 }
 

@@ -1,14 +1,42 @@
-// vmmap: prints the calling process's memory regions, like /proc/self/maps:
-//   start-end perms name
-// perms are r, w, x and u (user-accessible), "-" when absent; guard pages
-// (unmapped on purpose) say so after the name.
+// vmmap: prints the calling process's memory regions as a layout block, the
+// format of the boot log's layout tables (LayoutText, docs/tools.md):
+//   layout ARCH process PID
+//     first  last  size  kind  perm  owner  name
+//   end layout
+// perm is r, w, x and u (user-accessible), "-" when absent; kind and owner
+// come from the kernel (memmap's flags). `layout-maps --from-log` draws it.
 import SwiftletUser
 
 let maxRegions = 64
+let lineCapacity = 256
+
+#if arch(riscv64)
+let architecture: StaticString = "riscv64"
+#else
+let architecture: StaticString = "x86_64"
+#endif
+
+/// Standard output through a small heap buffer, written a line at a time.
+struct OutputSink: LayoutTextSink {
+    let buffer: UnsafeMutableRawPointer
+    var count = 0
+
+    mutating func put(_ byte: UInt8) {
+        if count == lineCapacity { flush() }
+        buffer.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+        if byte == UInt8(ascii: "\n") { flush() }
+    }
+
+    mutating func flush() {
+        writeAll(1, UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
+    }
+}
 
 @_cdecl("main")
 func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
-    guard let records = Heap.allocate(bytes: maxRegions * MemoryRegion.size) else {
+    guard let records = Heap.allocate(bytes: maxRegions * MemoryRegion.size + lineCapacity) else {
         err("vmmap: out of memory\n")
         return 1
     }
@@ -17,16 +45,24 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
         err("vmmap: memmap failed\n")
         return 1
     }
+    var widest: UInt64 = 0
     for i in 0..<count {
         let region = MemoryRegion(record: records + i * MemoryRegion.size)
-        let p = region.permissions
-        let r: UInt8 = p & MemoryRegion.read != 0 ? UInt8(ascii: "r") : UInt8(ascii: "-")
-        let w: UInt8 = p & MemoryRegion.write != 0 ? UInt8(ascii: "w") : UInt8(ascii: "-")
-        let x: UInt8 = p & MemoryRegion.execute != 0 ? UInt8(ascii: "x") : UInt8(ascii: "-")
-        let u: UInt8 = p & MemoryRegion.user != 0 ? UInt8(ascii: "u") : UInt8(ascii: "-")
-        let guardNote: StaticString = region.flags & MemoryRegion.guardPage != 0 ? " [guard]" : ""
-        out("\(hex: region.start, width: 16)-\(hex: region.end, width: 16) \(char: r)\(char: w)\(char: x)\(char: u) \(bytes: region.name)\(guardNote)\n")
+        if region.end > region.start && region.end - 1 > widest { widest = region.end - 1 }
     }
+    let width = LayoutText.addressWidth(widest)
+    var sink = OutputSink(buffer: records + maxRegions * MemoryRegion.size)
+    let name: Format = "\(architecture) process \(Sys.getpid())"
+    name.withBytes { LayoutText.header($0, addressWidth: width, into: &sink) }
+    for i in 0..<count {
+        let region = MemoryRegion(record: records + i * MemoryRegion.size)
+        guard region.end > region.start else { continue }  // an empty heap
+        let line = LayoutLine(
+            first: region.start, last: region.end - 1, kind: region.kind, permissions: region.permissions & 0xF,
+            owner: region.owner)
+        LayoutText.row(line, name: region.name, addressWidth: width, into: &sink)
+    }
+    LayoutText.footer(into: &sink)
     Heap.free(records)
     return 0
 }
