@@ -126,6 +126,32 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
         expectError(MapError.invalidPermissions) { try table.map(va(0x3000), to: pa(0x8000_3000), permissions: .write) }
     }
 
+    /// Pages mapped one at a time in the same 2 MiB reuse the last table of
+    /// leaves without a walk: a user page after a kernel page in that table
+    /// must still open the tables above it to user mode.
+    @Test func x86UserPageAfterKernelPageInTheSameTableOpensThePath() throws {
+        let ram = SimulatedRAM()
+        var table = try TestTable<X86_64FourLevel>(memory: ram.memory, frames: ram.frames)
+        try table.map(va(0x20_0000), to: pa(0x8000_1000), permissions: .readWrite)
+        for level in 1...3 {
+            #expect(try require(table.rawEntry(for: va(0x20_0000), level: level)) & 0b100 == 0)
+        }
+        try table.map(va(0x20_1000), to: pa(0x8000_2000), permissions: .readWrite | .user)
+        for level in 1...3 {
+            #expect(try require(table.rawEntry(for: va(0x20_1000), level: level)) & 0b100 != 0)
+        }
+        // The next pages take the known table: same entries, no new table pages.
+        let free = ram.freeFrames
+        try table.map(va(0x20_2000), to: pa(0x8000_3000), permissions: .readWrite | .user)
+        expectError(MapError.alreadyMapped) { try table.map(va(0x20_2000), to: pa(0x8000_4000), permissions: .readWrite) }
+        #expect(ram.freeFrames == free)
+        #expect(table.translate(va(0x20_2000))?.physicalAddress == pa(0x8000_3000))
+        // Another 2 MiB gets its own table.
+        try table.map(va(0x40_0000), to: pa(0x8000_4000), permissions: .readWrite)
+        #expect(ram.freeFrames == free - 1)
+        #expect(table.translate(va(0x40_0000))?.physicalAddress == pa(0x8000_4000))
+    }
+
     @Test(arguments: bothSchemes) func permissionsSurviveEncoding(_ scheme: any PagingScheme.Type) throws {
         try permissionRoundTrip(scheme)
     }

@@ -66,7 +66,7 @@ extension PageTable {
 
     // MARK: Planning and carrying out
 
-    func mapChunks(
+    mutating func mapChunks(
         _ range: VirtualRange, to pa: PhysicalAddress, permissions: PagePermissions,
         largestPage: PageSize, owned: Bool
     ) throws(MapError) {
@@ -81,11 +81,19 @@ extension PageTable {
         while va < range.end {
             let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
             do throws(MapError) {
-                guard
-                    let table = try table(
-                        for: va, level: size.level, creating: true,
-                        userBeneath: permissions.contains(.user))
-                else { throw .notMapped }
+                let user = permissions.contains(.user)
+                let table: PhysicalAddress
+                if size == .size4K, let known = leafTableHint.table(for: va, user: user) {
+                    table = known
+                } else {
+                    guard let found = try self.table(for: va, level: size.level, creating: true, userBeneath: user) else {
+                        throw .notMapped
+                    }
+                    table = found
+                    if size == .size4K {
+                        leafTableHint = LeafTableHint(va, table: found, opensUser: user)
+                    }
+                }
                 let slot = entryAddress(in: table, index: Scheme.index(of: va, level: size.level))
                 memory.store64(slot, Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned))
             } catch {
@@ -108,7 +116,12 @@ extension PageTable {
         var frame = pa
         while va < range.end {
             let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
-            let (missing, slot) = try countMissingTables(for: va, downTo: size.level, counted: &counted)
+            let (missing, slot): (UInt64, DecodedEntry?)
+            if size == .size4K, let known = leafTableHint.table(for: va, user: false) {
+                (missing, slot) = (0, decodedEntry(in: known, for: va, level: 0))
+            } else {
+                (missing, slot) = try countMissingTables(for: va, downTo: size.level, counted: &counted)
+            }
             needed += missing
             if let slot {
                 switch slot.kind {

@@ -19,6 +19,36 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// leaves: `deinit` then returns those frames to `frames` while it walks
     /// the tables to free them, instead of the owner walking them first.
     var freesOwnedLeaves = false
+    /// The last table of 4 KiB leaves a mapping went through: the next page
+    /// in the same 2 MiB skips the walk (the kernel maps runs of pages one
+    /// page at a time). It stays right because a table entry, once made, is
+    /// never changed or removed before `deinit`; only leaves change.
+    var leafTableHint = LeafTableHint()
+
+    /// The table of 4 KiB leaves for one 2 MiB-aligned stretch of addresses.
+    struct LeafTableHint {
+        /// `va >> 21` of the stretch (512 entries of 4 KiB in both schemes),
+        /// shifted left once, with bit 0 set when the walk opened the entries
+        /// above the table to user mappings; .max: none. (One word rather
+        /// than a word and a Bool keeps an optional address space's tag a
+        /// plain load on the system-call path.)
+        var key = UInt64.max
+        var table = PhysicalAddress(0)
+
+        init() {}
+
+        init(_ va: VirtualAddress, table: PhysicalAddress, opensUser: Bool) {
+            key = Self.key(va, opensUser: opensUser)
+            self.table = table
+        }
+
+        static func key(_ va: VirtualAddress, opensUser: Bool) -> UInt64 { (va.raw >> 21) << 1 | (opensUser ? 1 : 0) }
+
+        func table(for va: VirtualAddress, user: Bool) -> PhysicalAddress? {
+            guard key == Self.key(va, opensUser: true) || (!user && key == Self.key(va, opensUser: false)) else { return nil }
+            return table
+        }
+    }
 
     /// An empty page table: a zeroed root.
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) {
