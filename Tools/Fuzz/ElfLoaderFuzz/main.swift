@@ -34,7 +34,7 @@ func exercise(_ file: UnsafeRawBufferPointer, _ machine: ElfMachine) {
     } catch {
         return  // refused: what a loader should do with most inputs
     }
-    if let violation = planViolation(plan, fileCount: file.count, rules: rules) {
+    if let violation = plan.brokenPromise(fileSize: UInt64(file.count), rules: rules) {
         fatalError("\(machine): accepted a plan that \(violation)")
     }
     if let violation = copyViolation(plan, file) {
@@ -56,31 +56,6 @@ func exercise(_ file: UnsafeRawBufferPointer, _ machine: ElfMachine) {
     } catch {
         // A plan the layout cannot place (an image reaching the stack): refused, fine.
     }
-}
-
-/// What is wrong with an accepted plan, or nil when it keeps every promise.
-func planViolation(_ plan: LoadPlan, fileCount: Int, rules: UserRegionRules) -> String? {
-    guard (1...LoadPlan.segmentCapacity).contains(plan.segmentCount) else { return "has \(plan.segmentCount) segments" }
-    var lowest = UInt64.max, highest = UInt64(0), entryOK = false
-    for i in 0..<plan.segmentCount {
-        let s = plan.segment(at: i)
-        let (fileEnd, wraps) = s.fileOffset.addingReportingOverflow(s.fileSize)
-        if wraps || fileEnd > UInt64(fileCount) { return "reads outside the file" }
-        if s.fileSize > s.memorySize { return "has filesz > memsz" }
-        if s.memorySize == 0 { return "keeps an empty segment" }
-        guard let pages = s.pages else { return "has wrapping pages" }
-        if !rules.allowed.contains(pages) { return "leaves the allowed range" }
-        for r in 0..<rules.reservedCount where rules.reserved(at: r).overlaps(pages) { return "touches a reserved range" }
-        if s.virtualAddress.offset() != s.fileOffset & 0xFFF { return "cannot be copied page by page" }
-        if !s.permissions.contains(.user) { return "lacks .user" }
-        for j in 0..<i where plan.segment(at: j).pages!.overlaps(pages) { return "has overlapping segments" }
-        lowest = min(lowest, pages.start.raw)
-        highest = max(highest, pages.end.raw)
-        if s.range.contains(plan.entry) && s.permissions.contains(.execute) { entryOK = true }
-    }
-    if plan.imageStart.raw != lowest || plan.imageEnd.raw != highest { return "has a wrong image range" }
-    if !entryOK { return "enters outside executable memory" }
-    return nil
 }
 
 /// Checks every byte the loader writes against the file, for plans of up to
