@@ -94,7 +94,7 @@ $(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
-$(BUILD)/obj/%.o: $(ARCH_DIR)/%.S Makefile
+$(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
 

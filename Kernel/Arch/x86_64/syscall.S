@@ -13,6 +13,8 @@
 // has cleared IF (SFMASK), so nothing can interrupt them; an NMI runs on its
 // own IST stack.
 
+#include "frame.h"
+
 // The frame's vector for a system call: no interrupt vector is this large.
 #define SYSTEM_CALL_VECTOR 256
 // Descriptors.swift: user data (GDT entry 4) and 64-bit user code (entry 5),
@@ -35,22 +37,8 @@ swiftlet_x86_system_call_entry:
     pushq   %rcx
     pushq   $0                      // error code
     pushq   $SYSTEM_CALL_VECTOR
-    // The general registers in trap_common's order (vectors.S).
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    // The general registers, as the interrupt entry saves them (frame.h).
+    PUSH_GENERAL_REGISTERS
     xorl    %ebp, %ebp              // ends kernel backtraces here
     movq    %rsp, %rdi
     // The frame is 22 slots (176 bytes) below a page boundary: rsp is
@@ -67,21 +55,7 @@ swiftlet_x86_system_call_entry:
     .type swiftlet_x86_return_to_user, @function
 swiftlet_x86_return_to_user:
     movq    %rdi, %rsp
-    popq    %r15
-    popq    %r14
-    popq    %r13
-    popq    %r12
-    popq    %r11
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
-    popq    %rax
+    POP_GENERAL_REGISTERS
     addq    $16, %rsp               // vector and error code
     iretq
 

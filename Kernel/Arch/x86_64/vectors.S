@@ -14,6 +14,8 @@
 // slots, 176 bytes, so RSP is 16-byte aligned again at the call.
 // Kernel-mode traps only so far: no swapgs.
 
+#include "frame.h"
+
 #define STUB_BYTES 16
 
     .section .text.vectors, "ax"
@@ -38,38 +40,10 @@ swiftlet_x86_vector_stubs:
 swiftlet_x86_vector_stubs_end:
 
 trap_common:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_GENERAL_REGISTERS
     cld
     movq    %rsp, %rdi
     call    swiftlet_x86_trap
-    popq    %r15
-    popq    %r14
-    popq    %r13
-    popq    %r12
-    popq    %r11
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
-    popq    %rax
+    POP_GENERAL_REGISTERS
     addq    $16, %rsp       // vector and error code
     iretq
