@@ -158,6 +158,7 @@ test: host-test core-all user-host-test kernel-libc-test
 	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
+	$(MAKE) gdb-test ARCH=riscv64
 	$(MAKE) check ARCH=x86_64
 	$(MAKE) shell-test ARCH=x86_64
 	@echo "make test: all checks passed"

@@ -22,7 +22,7 @@ set architecture riscv:rv64
 file $build/kernel-gdb.elf
 target remote 127.0.0.1:$port
 source Tools/gdb/swiftlet.py
-python gdb.execute("break *%d" % symbol(r"8SyscallsO8dispatchyyFZ$"))
+python gdb.execute("break *%d" % symbol(r"8SyscallsO8dispatchyy.*FZ$"))
 continue
 echo == ps\n
 swiftlet ps
