@@ -114,13 +114,22 @@ extension PageTable {
         var needed: UInt64 = 0
         var va = range.start
         var frame = pa
+        // 4 KiB pages of one 2 MiB share a table: walk for the first only.
+        var hint = leafTableHint
+        var missingStretch = UInt64.max
         while va < range.end {
             let size = Self.chunkSize(va, frame, remaining: range.end.raw - va.raw, largestPage: largestPage)
             let (missing, slot): (UInt64, DecodedEntry?)
-            if size == .size4K, let known = leafTableHint.table(for: va, user: false) {
+            if size == .size4K, let known = hint.table(for: va, user: false) {
                 (missing, slot) = (0, decodedEntry(in: known, for: va, level: 0))
+            } else if size == .size4K, missingStretch == LeafTableHint.stretch(va) {
+                (missing, slot) = (0, nil)  // its table is missing, and counted already
             } else {
-                (missing, slot) = try countMissingTables(for: va, downTo: size.level, counted: &counted)
+                let (count, entry, table) = try countMissingTables(for: va, downTo: size.level, counted: &counted)
+                (missing, slot) = (count, entry)
+                if size == .size4K {
+                    if let table { hint = LeafTableHint(va, table: table, opensUser: false) } else { missingStretch = LeafTableHint.stretch(va) }
+                }
             }
             needed += missing
             if let slot {
@@ -139,11 +148,11 @@ extension PageTable {
     /// Walks for `va` down to the table whose entries are at `level`. Returns
     /// how many table pages are missing on the way that `counted` (the last
     /// missing table counted per level) does not already hold, and the entry
-    /// at `level` when the walk gets there.
+    /// at `level` and its table when the walk gets there.
     func countMissingTables(
         for va: VirtualAddress, downTo level: Int,
         counted: inout InlineArray<8, UInt64>
-    ) throws(MapError) -> (UInt64, DecodedEntry?) {
+    ) throws(MapError) -> (UInt64, DecodedEntry?, PhysicalAddress?) {
         var table = rootAddress
         var current = Scheme.levels - 1
         while current > level {
@@ -158,7 +167,7 @@ extension PageTable {
                         missing += 1
                     }
                 }
-                return (missing, nil)
+                return (missing, nil, nil)
             case .leaf:
                 throw .largePageConflict
             case .table:
@@ -167,7 +176,7 @@ extension PageTable {
                 current -= 1
             }
         }
-        return (0, decodedEntry(in: table, for: va, level: level))
+        return (0, decodedEntry(in: table, for: va, level: level), table)
     }
 
     /// The table whose entries are at `level` on the walk for `va`, creating

@@ -17,7 +17,7 @@ extension PageTable {
         var needed: UInt64 = 0
         var va = VirtualAddress(range.start.raw & ~(span - 1))
         while va < range.end {
-            let (missing, slot) = try countMissingTables(for: va, downTo: level, counted: &counted)
+            let (missing, slot, _) = try countMissingTables(for: va, downTo: level, counted: &counted)
             needed += missing
             switch slot?.kind {
             case nil, .invalid: needed += 1
@@ -68,7 +68,7 @@ extension PageTable {
             case .leaf: throw .largePageConflict
             case .table: break
             }
-            let (missing, slot) = try countMissingTables(for: va, downTo: level, counted: &counted)
+            let (missing, slot, _) = try countMissingTables(for: va, downTo: level, counted: &counted)
             needed += missing
             if let slot, slot.kind != .invalid, rawEntry(for: va, level: level) != Scheme.markedShared(lent) {
                 throw .alreadyMapped

@@ -42,7 +42,10 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
             self.table = table
         }
 
-        static func key(_ va: VirtualAddress, opensUser: Bool) -> UInt64 { (va.raw >> 21) << 1 | (opensUser ? 1 : 0) }
+        /// Which 2 MiB `va` lies in.
+        static func stretch(_ va: VirtualAddress) -> UInt64 { va.raw >> 21 }
+
+        static func key(_ va: VirtualAddress, opensUser: Bool) -> UInt64 { stretch(va) << 1 | (opensUser ? 1 : 0) }
 
         func table(for va: VirtualAddress, user: Bool) -> PhysicalAddress? {
             guard key == Self.key(va, opensUser: true) || (!user && key == Self.key(va, opensUser: false)) else { return nil }
