@@ -24,7 +24,7 @@ limit = 2_000_000
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 if arch == "riscv64":
-    gdb.execute("break swiftlet_user_trap if $a7 == %d" % number)
+    gdb.execute("break swiftlet_user_trap if $a7 == %d && $scause == 8" % number)  # 8: ecall from U-mode
     trampoline = int(gdb.parse_and_eval("(unsigned long)&trampoline_start"))
     # usertrapret jumps to userret through the trampoline's high mapping,
     # the top page of the Sv39 address space.
