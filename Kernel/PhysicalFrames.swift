@@ -29,9 +29,9 @@ enum PhysicalFrames {
         let headerBytes = UInt64(MemoryLayout<FrameAllocator>.stride + 15) & ~15
         let storageBytes = FrameAllocator.storageBytes(for: span)
         guard let header = Platform.physicalMemory.pointer(to: free.start, count: headerBytes + storageBytes),
-              let bookkeepingEnd = free.start.adding(headerBytes + storageBytes)?.alignedUp(),
-              let bookkeeping = PhysicalRange(start: free.start, end: bookkeepingEnd),
-              let managed = PhysicalRange(start: bookkeepingEnd, end: free.end)
+            let bookkeepingEnd = free.start.adding(headerBytes + storageBytes)?.alignedUp(),
+            let bookkeeping = PhysicalRange(start: free.start, end: bookkeepingEnd),
+            let managed = PhysicalRange(start: bookkeepingEnd, end: free.end)
         else { kernelPanic("free memory is too small for the frame allocator's bitmap") }
         do throws(FrameError) {
             var frames = try FrameAllocator(span: span, storage: header + Int(headerBytes), storageBytes: storageBytes)
@@ -55,7 +55,7 @@ enum PhysicalFrames {
     /// because no single pointer reaches such a run.
     static func addHighRAM(_ range: PhysicalRange) {
         guard isReady, highRAM == nil, Platform.allocatorSpan.contains(range),
-              Platform.physicalMemory.pointer(to: range.start, count: range.size) != nil
+            Platform.physicalMemory.pointer(to: range.start, count: range.size) != nil
         else { kernelPanic("high RAM outside the allocator's span, or not mapped") }
         do throws(FrameError) {
             try allocator.pointee.addRange(range)

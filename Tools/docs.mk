@@ -86,26 +86,19 @@ gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf qemu gdb-tools
 	@Tools/gdb/gdb-test.sh $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf
 
 # -------------------------------------------------------------------- lint
-# swift-format (part of the toolchain) with the repository's .swift-format.
-# Sources/, Tests/, Tools/ and Package.swift must be clean; Kernel/ and User/
-# are checked and their findings counted, but do not fail yet (LINT_STRICT=1
-# makes them fail too). `make format` rewrites the strict directories.
+# swift-format (part of the toolchain) with the repository's .swift-format:
+# every Swift file must be clean. `make format` rewrites them.
 SWIFT_FORMAT := $(SWIFT_BIN)/swift-format
-LINT_STRICT_PATHS := Package.swift Sources Tests Tools
-LINT_REPORT_PATHS := Kernel User
+LINT_PATHS := Package.swift Sources Tests Tools Kernel User
 .PHONY: lint format
 
 lint:
-	@echo "== lint (swift-format) of $(LINT_STRICT_PATHS)"
-	@$(SWIFT_FORMAT) lint --strict --parallel --recursive $(LINT_STRICT_PATHS)
-	@n=$$($(SWIFT_FORMAT) lint --parallel --recursive $(LINT_REPORT_PATHS) 2>&1 | grep -c 'warning:'); \
-	if [ "$$n" -eq 0 ]; then echo "lint: $(LINT_REPORT_PATHS) clean"; \
-	elif [ "$(LINT_STRICT)" = 1 ]; then $(SWIFT_FORMAT) lint --strict --recursive $(LINT_REPORT_PATHS); \
-	else echo "lint: $(LINT_REPORT_PATHS): $$n findings, reported only (see: $(SWIFT_FORMAT) lint -r $(LINT_REPORT_PATHS))"; fi
+	@echo "== lint (swift-format) of $(LINT_PATHS)"
+	@$(SWIFT_FORMAT) lint --strict --parallel --recursive $(LINT_PATHS)
 	@echo "lint: passed"
 
 format:
-	$(SWIFT_FORMAT) format --in-place --parallel --recursive $(LINT_STRICT_PATHS)
+	$(SWIFT_FORMAT) format --in-place --parallel --recursive $(LINT_PATHS)
 
 # CI runs make test: lint is part of it.
 test: lint

@@ -18,7 +18,8 @@ enum ConsoleDevice {
         while done < count {
             let n = min(count - done, KernelBuffer.size)
             guard let address = source.adding(UInt64(done)),
-                  UserMemory.copyIn(from: address, into: &chunk, count: n) else { return done > 0 ? done : -1 }
+                UserMemory.copyIn(from: address, into: &chunk, count: n)
+            else { return done > 0 ? done : -1 }
             for i in 0..<n { Console.put(chunk.bytes[i]) }
             done += n
         }

@@ -89,7 +89,7 @@ enum OpenFiles {
         let n = max(0, min(count, data.count - offset))
         guard n > 0 else { return 0 }
         guard let base = data.baseAddress,
-              UserMemory.copyOut(to: destination, from: UnsafeRawBufferPointer(start: base + offset, count: n))
+            UserMemory.copyOut(to: destination, from: UnsafeRawBufferPointer(start: base + offset, count: n))
         else { return -1 }
         table[index].offset += UInt64(n)
         return n

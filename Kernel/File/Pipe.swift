@@ -30,8 +30,9 @@ enum Pipes {
     static func allocate() -> Int? {
         for index in 0..<count where table[index].isFree {
             guard let memory = KernelHeapArea.allocate(bytes: Pipe.capacity) else { return nil }
-            table[index] = Pipe(buffer: memory.bindMemory(to: UInt8.self, capacity: Pipe.capacity),
-                                readCount: 0, writeCount: 0, readOpen: true, writeOpen: true)
+            table[index] = Pipe(
+                buffer: memory.bindMemory(to: UInt8.self, capacity: Pipe.capacity),
+                readCount: 0, writeCount: 0, readOpen: true, writeOpen: true)
             return index
         }
         return nil
@@ -73,7 +74,8 @@ enum Pipes {
             }
             let n = min(min(count - written, Pipe.capacity - table[index].filled), KernelBuffer.size)
             guard let address = source.adding(UInt64(written)),
-                  UserMemory.copyIn(from: address, into: &chunk, count: n) else { return written > 0 ? written : -1 }
+                UserMemory.copyIn(from: address, into: &chunk, count: n)
+            else { return written > 0 ? written : -1 }
             let buffer = table[index].buffer.unsafelyUnwrapped
             var position = table[index].writeCount
             for i in 0..<n {
@@ -106,7 +108,8 @@ enum Pipes {
             }
             table[index].readCount = position
             guard let address = destination.adding(UInt64(done)),
-                  UserMemory.copyOut(to: address, from: &chunk, count: n) else { return -1 }
+                UserMemory.copyOut(to: address, from: &chunk, count: n)
+            else { return -1 }
             done += n
         }
         Scheduler.wakeup(writeChannel(index))

@@ -96,8 +96,9 @@ enum Exec {
         layout = try? Platform.userImageLayout(for: plan.unsafelyUnwrapped)
         guard layout != nil else { return -1 }
         do throws(MapError) {
-            Processes.slots[slot].staging = try ProcessSpace(memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,
-                                                             userWindow: Platform.userWindow)
+            Processes.slots[slot].staging = try ProcessSpace(
+                memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,
+                userWindow: Platform.userWindow)
         } catch {
             return -1
         }
@@ -113,21 +114,24 @@ enum Exec {
         UserFrames.forget(slot: slot)
         Processes.slots[slot].layout = layout
         Processes.slots[slot].setName(Archive.name(at: file))
-        UserFrames.of(slot).pointee.start(entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
-                                               argc: UInt64(arguments.count), argv: argv)
+        UserFrames.of(slot).pointee.start(
+            entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
+            argc: UInt64(arguments.count), argv: argv)
         return arguments.count
     }
 
     /// Fills a new address space: per-process kernel pages, the program,
     /// the stack with the arguments, the heap start, the layout's own pages.
     /// Returns the initial stack pointer and argv, or nil.
-    private static func build(_ space: inout ProcessSpace, slot: Int, pid: Int,
-                              file: UnsafeRawBufferPointer) -> (VirtualAddress, VirtualAddress)? {
+    private static func build(
+        _ space: inout ProcessSpace, slot: Int, pid: Int,
+        file: UnsafeRawBufferPointer
+    ) -> (VirtualAddress, VirtualAddress)? {
         guard Platform.prepareProcessSpace(&space, slot: slot),
-              loadSegments(from: file, into: &space),
-              let result = pushArguments(into: &space),
-              (try? space.setHeapStart(layout.unsafelyUnwrapped.heapStart)) != nil,
-              Platform.finishImage(&space, plan: plan.unsafelyUnwrapped, layout: layout.unsafelyUnwrapped, pid: pid)
+            loadSegments(from: file, into: &space),
+            let result = pushArguments(into: &space),
+            (try? space.setHeapStart(layout.unsafelyUnwrapped.heapStart)) != nil,
+            Platform.finishImage(&space, plan: plan.unsafelyUnwrapped, layout: layout.unsafelyUnwrapped, pid: pid)
         else { return nil }
         return result
     }

@@ -60,8 +60,10 @@ enum Lifecycle {
         let slot = Processes.current
         while true {
             var haveChildren = false
-            for child in 0..<Processes.capacity where Processes.slots[child].parent == slot
-                && Processes.slots[child].state != .unused {
+            for child in 0..<Processes.capacity
+            where Processes.slots[child].parent == slot
+                && Processes.slots[child].state != .unused
+            {
                 haveChildren = true
                 if Processes.slots[child].state == .zombie {
                     let result = (Processes.slots[child].pid, Processes.slots[child].exitStatus)
@@ -80,7 +82,7 @@ enum Lifecycle {
     /// no program may bring the kernel down.
     static func kill(pid: Int) -> Bool {
         guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie,
-              slot != Processes.initSlot
+            slot != Processes.initSlot
         else { return false }
         Processes.slots[slot].killed = true
         if Processes.slots[slot].state == .sleeping { Processes.slots[slot].state = .runnable }

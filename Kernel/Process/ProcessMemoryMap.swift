@@ -5,8 +5,10 @@
 enum ProcessMemoryMap {
     /// Calls `body` for each region of the process's layout in address
     /// order; the heap ends at the current break.
-    static func forEachRegion(of slot: Int,
-                              _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void) {
+    static func forEachRegion(
+        of slot: Int,
+        _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
+    ) {
         let process = Processes.slots + slot
         let count = process.pointee.layout?.regionCount ?? 0
         for index in 0..<count {
@@ -44,7 +46,8 @@ enum ProcessMemoryMap {
     static func describe(_ address: VirtualAddress, slot: Int) {
         let process = Processes.slots + slot
         if let region = process.pointee.layout?.region(containing: address),
-           region.kind != .growable || address < heapBreak(of: slot) {
+            region.kind != .growable || address < heapBreak(of: slot)
+        {
             Console.write(region.name)
             if region.kind == .guardPage { Console.write(", guard page") }
             return

@@ -15,7 +15,7 @@ enum Processes {
         let bytes = UInt64(MemoryLayout<Process>.stride * capacity)
         let pages = (bytes + pageBytes - 1) / pageBytes
         guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: pages),
-              let raw = Platform.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
+            let raw = Platform.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
         else { kernelPanic("no memory for the process table") }
         let table = raw.bindMemory(to: Process.self, capacity: capacity)
         for index in 0..<capacity { (table + index).initialize(to: Process()) }

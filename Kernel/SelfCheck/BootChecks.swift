@@ -43,8 +43,8 @@ enum BootChecks {
             return false
         }
         guard PhysicalFrames.freeFrames == before - 1,
-              Platform.freeMemory.contains(frame.address) || PhysicalFrames.highRAM?.contains(frame.address) == true,
-              !PhysicalFrames.allocator.pointee.isFree(frame)
+            Platform.freeMemory.contains(frame.address) || PhysicalFrames.highRAM?.contains(frame.address) == true,
+            !PhysicalFrames.allocator.pointee.isFree(frame)
         else { return false }
         // The frame is real, writable RAM.
         let memory = Platform.physicalMemory
@@ -52,7 +52,8 @@ enum BootChecks {
         let last = frame.address.adding(pageBytes - 8)!
         memory.store64(frame.address, 0x5357_4946_544C_4554)
         memory.store64(last, ~0x5357_4946_544C_4554)
-        let held = memory.load64(frame.address) == 0x5357_4946_544C_4554
+        let held =
+            memory.load64(frame.address) == 0x5357_4946_544C_4554
             && memory.load64(last) == ~0x5357_4946_544C_4554
             && memory.load64(frame.address.adding(8)!) == 0
         do throws(FrameError) {
@@ -172,9 +173,9 @@ enum LayoutChecks {
         guard let pointer = Platform.physicalMemory.pointer(to: free.start, count: free.size) else { return false }
         let first = VirtualAddress(UInt64(UInt(bitPattern: pointer)))
         guard let last = first.adding(free.size - 1),
-              let region = table.region(containing: first), region.range.contains(last),
-              case .direct(let physical) = region.backing,
-              region.permissions.contains(.readWrite), !region.permissions.contains(.execute)
+            let region = table.region(containing: first), region.range.contains(last),
+            case .direct(let physical) = region.backing,
+            region.permissions.contains(.readWrite), !region.permissions.contains(.execute)
         else { return false }
         return physical.adding(first.raw - region.range.start.raw) == free.start
     }

@@ -13,7 +13,8 @@ enum MemoryCalls {
                 // once rather than map (and zero) all of memory, then undo it
                 // all, while nothing else runs.
                 if let newTop = target.alignedUp(), let oldTop = old.alignedUp(),
-                   (newTop.raw - oldTop.raw) / pageBytes > PhysicalFrames.freeFrames {
+                    (newTop.raw - oldTop.raw) / pageBytes > PhysicalFrames.freeFrames
+                {
                     return -1
                 }
                 try Processes.slots[slot].space!.growHeap(to: target)

@@ -18,11 +18,13 @@ public struct FileStatus {
     init(_ record: Record) {
         var record = record
         (device, inode, type, links, size) = withUnsafeBytes(of: &record) { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: Int32.self),
-             raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
-             raw.loadUnaligned(fromByteOffset: 8, as: Int16.self),
-             raw.loadUnaligned(fromByteOffset: 10, as: Int16.self),
-             raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+            (
+                raw.loadUnaligned(fromByteOffset: 0, as: Int32.self),
+                raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: Int16.self),
+                raw.loadUnaligned(fromByteOffset: 10, as: Int16.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+            )
         }
     }
 }

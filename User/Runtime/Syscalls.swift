@@ -160,8 +160,10 @@ public enum Sys {
 
     /// Any call with raw 64-bit arguments: for tests that pass values the typed
     /// wrappers would never produce.
-    public static func raw(_ number: Int, _ a0: Int = 0, _ a1: Int = 0, _ a2: Int = 0,
-                           _ a3: Int = 0, _ a4: Int = 0, _ a5: Int = 0) -> Int {
+    public static func raw(
+        _ number: Int, _ a0: Int = 0, _ a1: Int = 0, _ a2: Int = 0,
+        _ a3: Int = 0, _ a4: Int = 0, _ a5: Int = 0
+    ) -> Int {
         c_usyscall(number, a0, a1, a2, a3, a4, a5)
     }
 }

@@ -22,7 +22,8 @@ func kernelTrap(_ savedFrame: UnsafeMutableRawPointer) {
         return
     }
     if cause == ExceptionCode.breakpoint,
-       TrapProbe.catchBreakpoint(cause: cause, address: frame.pointee.sepc) {
+        TrapProbe.catchBreakpoint(cause: cause, address: frame.pointee.sepc)
+    {
         frame.pointee.sepc += instructionLength(at: frame.pointee.sepc)
         return
     }
@@ -97,6 +98,7 @@ private func trapName(_ cause: UInt64) -> StaticString {
 /// A page fault on the guard page below one of the kernel stacks.
 private func isKernelStackOverflow(_ cause: UInt64) -> Bool {
     guard cause == ExceptionCode.loadPageFault || cause == ExceptionCode.storePageFault,
-          let stacks = Layouts.kernel.region(named: "kernel stacks") else { return false }
+        let stacks = Layouts.kernel.region(named: "kernel stacks")
+    else { return false }
     return stacks.isGuard(VirtualAddress(readStval()))
 }

@@ -28,8 +28,9 @@ extension RiscV64: ProcessArchitecture {
 
     static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool {
         do throws(MapError) {
-            try space.mapKernelPage(VirtualAddress(RiscV64Layout.trampoline), to: imageParts.trampoline,
-                                    permissions: .readExecute)
+            try space.mapKernelPage(
+                VirtualAddress(RiscV64Layout.trampoline), to: imageParts.trampoline,
+                permissions: .readExecute)
             _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite)
             return true
         } catch {
@@ -111,7 +112,7 @@ extension RiscV64 {
 
     static func startKernelHeap() {
         guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: kernelHeapFrames),
-              let region = physicalMemory.pointer(to: first.address, count: kernelHeapFrames * pageBytes)
+            let region = physicalMemory.pointer(to: first.address, count: kernelHeapFrames * pageBytes)
         else { kernelPanic("no frames for the kernel heap") }
         KernelHeapArea.initialize(region: region, bytes: Int(kernelHeapFrames * pageBytes))
     }

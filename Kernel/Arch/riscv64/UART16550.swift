@@ -8,8 +8,8 @@ struct UART16550 {
 
     // Register offsets (byte registers). With the divisor latch bit set in
     // LCR, offsets 0 and 1 are the baud-rate divisor instead.
-    private static let receive: UInt = 0       // RBR, read
-    private static let transmit: UInt = 0      // THR, write
+    private static let receive: UInt = 0  // RBR, read
+    private static let transmit: UInt = 0  // THR, write
     private static let interruptEnable: UInt = 1
     private static let fifoControl: UInt = 2
     private static let lineControl: UInt = 3
@@ -28,11 +28,11 @@ struct UART16550 {
     /// cleared, interrupt on received data only.
     func initialize() {
         register(Self.interruptEnable).store(0)
-        register(Self.lineControl).store(0x80)      // divisor latch access
-        register(0).store(0x03)                     // divisor low: 38400 baud
-        register(1).store(0x00)                     // divisor high
-        register(Self.lineControl).store(0x03)      // 8N1, latch off
-        register(Self.fifoControl).store(0x07)      // enable and clear FIFOs
+        register(Self.lineControl).store(0x80)  // divisor latch access
+        register(0).store(0x03)  // divisor low: 38400 baud
+        register(1).store(0x00)  // divisor high
+        register(Self.lineControl).store(0x03)  // 8N1, latch off
+        register(Self.fifoControl).store(0x07)  // enable and clear FIFOs
         register(Self.interruptEnable).store(0x01)  // received data available
     }
 

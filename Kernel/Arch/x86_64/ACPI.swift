@@ -78,9 +78,10 @@ enum ACPI {
     /// The RSDP lies on a 16-byte boundary in the first KiB of the EBDA or in
     /// 0xE0000-0xFFFFF, starts with "RSD PTR " and its first 20 bytes sum to 0.
     private static func findRSDP() -> RSDP? {
-        let ebdaSegment = PhysicalWindow.withMapping(physical: PhysicalAddress(0x40E), size: 2) {
-            UInt64($0.loadUnaligned(as: UInt16.self))
-        } ?? 0
+        let ebdaSegment =
+            PhysicalWindow.withMapping(physical: PhysicalAddress(0x40E), size: 2) {
+                UInt64($0.loadUnaligned(as: UInt16.self))
+            } ?? 0
         if ebdaSegment != 0, let found = scanRSDP(from: ebdaSegment << 4, bytes: 1024) { return found }
         return scanRSDP(from: 0xE_0000, bytes: 0x2_0000)
     }
@@ -130,12 +131,15 @@ enum ACPI {
         _ = PhysicalWindow.withMapping(physical: root, size: length) { rootTable in
             for index in 0..<count {
                 let entryOffset = Int(headerBytes + index * entryBytes)
-                let table = wide ? rootTable.loadUnaligned(fromByteOffset: entryOffset, as: UInt64.self)
-                                 : UInt64(rootTable.loadUnaligned(fromByteOffset: entryOffset, as: UInt32.self))
+                let table =
+                    wide
+                    ? rootTable.loadUnaligned(fromByteOffset: entryOffset, as: UInt64.self)
+                    : UInt64(rootTable.loadUnaligned(fromByteOffset: entryOffset, as: UInt32.self))
                 guard table != 0 else { continue }
-                let signature = PhysicalWindow.withMapping(physical: PhysicalAddress(table), size: headerBytes) {
-                    $0.loadUnaligned(as: UInt32.self)
-                } ?? 0
+                let signature =
+                    PhysicalWindow.withMapping(physical: PhysicalAddress(table), size: headerBytes) {
+                        $0.loadUnaligned(as: UInt32.self)
+                    } ?? 0
                 body(PhysicalAddress(table), signature)
             }
         }
@@ -168,10 +172,11 @@ enum ACPI {
                         info.ioAPICGSIBase = entry.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
                     }
                 case 2 where entryLength >= 10:  // interrupt source override
-                    info.add(InterruptControllers.Override(
-                        source: entry.load(fromByteOffset: 3, as: UInt8.self),
-                        gsi: entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
-                        flags: entry.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+                    info.add(
+                        InterruptControllers.Override(
+                            source: entry.load(fromByteOffset: 3, as: UInt8.self),
+                            gsi: entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
+                            flags: entry.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
                 case 5 where entryLength >= 12:  // 64-bit local APIC address
                     info.localAPIC = PhysicalAddress(entry.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
                 default:

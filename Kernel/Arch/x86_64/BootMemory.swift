@@ -57,9 +57,9 @@ enum BootMemory {
             if chosen == nil || start < chosen!.start { chosen = (start, entry.end) }
         }
         guard let chosen,
-              let start = PhysicalAddress(chosen.start).alignedUp(),
-              let range = PhysicalRange(start: start, end: PhysicalAddress(min(chosen.end, start.raw + highLimit)).alignedDown()),
-              !range.isEmpty
+            let start = PhysicalAddress(chosen.start).alignedUp(),
+            let range = PhysicalRange(start: start, end: PhysicalAddress(min(chosen.end, start.raw + highLimit)).alignedDown()),
+            !range.isEmpty
         else {
             highUnused = usableAbove
             return

@@ -58,7 +58,8 @@ enum InterruptTable {
             // from user mode (ring 3), so a user breakpoint is reported as one
             // rather than as a protection fault.
             let attributes: UInt64 = UInt64(vector) == Vector.breakpoint ? 0xEE : 0x8E
-            idt[2 * vector] = handler & 0xFFFF | UInt64(Descriptors.kernelCode) << 16 | ist << 32
+            idt[2 * vector] =
+                handler & 0xFFFF | UInt64(Descriptors.kernelCode) << 16 | ist << 32
                 | attributes << 40 | (handler >> 16 & 0xFFFF) << 48
             idt[2 * vector + 1] = handler >> 32
         }

@@ -29,8 +29,9 @@ extension X86_64: ProcessArchitecture {
     /// metadata page (the rest of user space up to the process-specific
     /// kernel region is never mapped).
     static var userWindow: UserWindow {
-        UserWindow(VirtualRange(start: VirtualAddress(X86_64Layout.userFirst), end: VirtualAddress(X86_64Layout.userLowEnd))!,
-                   VirtualRange(start: VirtualAddress(X86_64Layout.userHighStart), end: VirtualAddress(X86_64Layout.processMetadataEnd))!)
+        UserWindow(
+            VirtualRange(start: VirtualAddress(X86_64Layout.userFirst), end: VirtualAddress(X86_64Layout.userLowEnd))!,
+            VirtualRange(start: VirtualAddress(X86_64Layout.userHighStart), end: VirtualAddress(X86_64Layout.processMetadataEnd))!)
     }
 
     static var processLayout: LayoutTable { X86_64Layout.table(imageParts) }
@@ -119,8 +120,8 @@ extension X86_64: ProcessArchitecture {
         var page = left & ~(pageBytes - 1)
         while page < stack.end.raw {
             guard let translation = space.translate(VirtualAddress(page)),
-                  let target = physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes),
-                  let source = UnsafeRawPointer(bitPattern: UInt(page))
+                let target = physicalMemory.pointer(to: translation.physicalAddress, count: pageBytes),
+                let source = UnsafeRawPointer(bitPattern: UInt(page))
             else { kernelPanic("exec: the new kernel stack is not mapped") }
             target.copyMemory(from: source, byteCount: Int(pageBytes))
             page += pageBytes
@@ -162,7 +163,7 @@ extension X86_64 {
     /// The layout's 16 MiB heap region, mapped with frames at boot.
     static func startKernelHeap() {
         guard let heap = Layouts.kernel.region(named: "kernel heap"),
-              let base = UnsafeMutableRawPointer(bitPattern: UInt(heap.range.start.raw))
+            let base = UnsafeMutableRawPointer(bitPattern: UInt(heap.range.start.raw))
         else { kernelPanic("the layout has no kernel heap") }
         KernelHeapArea.initialize(region: base, bytes: Int(heap.range.size))
     }

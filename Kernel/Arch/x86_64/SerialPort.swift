@@ -27,13 +27,13 @@ struct SerialPort {
     /// cleared, interrupt on received data only.
     func initialize() {
         outb(base + Self.interruptEnable, 0)
-        outb(base + Self.lineControl, 0x80)       // divisor latch access
-        outb(base + 0, 3)                         // divisor 3: 38400 baud
+        outb(base + Self.lineControl, 0x80)  // divisor latch access
+        outb(base + 0, 3)  // divisor 3: 38400 baud
         outb(base + 1, 0)
-        outb(base + Self.lineControl, 0x03)       // 8N1, latch off
-        outb(base + Self.fifoControl, 0x07)       // enable and clear FIFOs
+        outb(base + Self.lineControl, 0x03)  // 8N1, latch off
+        outb(base + Self.fifoControl, 0x07)  // enable and clear FIFOs
         outb(base + Self.modemControl, Self.modemControlNormal)
-        outb(base + Self.interruptEnable, 0x01)   // received data available
+        outb(base + Self.interruptEnable, 0x01)  // received data available
     }
 
     func put(_ byte: UInt8) {

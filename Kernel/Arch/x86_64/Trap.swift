@@ -85,7 +85,8 @@ enum Fault {
             // precondition) compile to `ud2`.
             Console.line("  (a `ud2`: a Swift runtime check failed; llvm-symbolizer names rip)")
         }
-        let overflow = (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
+        let overflow =
+            (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
             && isKernelStackGuard(table, cr2)
         if overflow { kernelPanic("kernel stack overflow") }
         if frame.pointee.fromUserMode { kernelPanic("fatal trap from user mode") }
@@ -156,7 +157,7 @@ enum Fault {
     /// `ud2` is 0F 0B.
     private static func isUndefinedInstruction(_ address: UInt64) -> Bool {
         guard X86_64.kernelLayout.region(named: "kernel text")?.range.contains(VirtualAddress(address)) == true,
-              let bytes = UnsafePointer<UInt8>(bitPattern: UInt(address))
+            let bytes = UnsafePointer<UInt8>(bitPattern: UInt(address))
         else { return false }
         return bytes[0] == 0x0F && bytes[1] == 0x0B
     }

@@ -72,10 +72,11 @@ extension TrapFrame: UserRegisterFile {
 
     /// argc in rdi and argv in rsi, as the user's `_start` expects them.
     mutating func start(entry: VirtualAddress, stack: VirtualAddress, argc: UInt64, argv: VirtualAddress) {
-        self = TrapFrame(r15: 0, r14: 0, r13: 0, r12: 0, r11: 0, r10: 0, r9: 0, r8: 0, rbp: 0,
-                         rdi: argc, rsi: argv.raw, rdx: 0, rcx: 0, rbx: 0, rax: 0,
-                         vector: 0, errorCode: 0, rip: entry.raw, cs: UInt64(Descriptors.userCode),
-                         rflags: TrapFrame.userFlagsFixed, rsp: stack.raw, ss: UInt64(Descriptors.userData))
+        self = TrapFrame(
+            r15: 0, r14: 0, r13: 0, r12: 0, r11: 0, r10: 0, r9: 0, r8: 0, rbp: 0,
+            rdi: argc, rsi: argv.raw, rdx: 0, rcx: 0, rbx: 0, rax: 0,
+            vector: 0, errorCode: 0, rip: entry.raw, cs: UInt64(Descriptors.userCode),
+            rflags: TrapFrame.userFlagsFixed, rsp: stack.raw, ss: UInt64(Descriptors.userData))
     }
 
     /// RFLAGS bits a user program may set: carry, parity, adjust, zero, sign,

@@ -72,7 +72,7 @@ enum X86Paging {
         let bytes = UInt64(MemoryLayout<KernelVirtualSpace>.stride)
         let pages = (bytes + pageBytes - 1) / pageBytes
         guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: pages),
-              let raw = X86_64.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
+            let raw = X86_64.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
         else { kernelPanic("no memory for the virtual-space mapper") }
         let spacePointer = raw.bindMemory(to: KernelVirtualSpace.self, capacity: 1)
         do throws(VirtualRangeError) {

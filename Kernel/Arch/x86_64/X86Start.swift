@@ -86,8 +86,10 @@ private func startInterruptControllers() {
     IOAPIC.initialize(at: ioBase, gsiBase: controllers.ioAPICGSIBase)
 
     let serialRoute = controllers.isaRoute(SerialPort.com1IRQ)
-    guard IOAPIC.route(gsi: serialRoute.gsi, to: Vector.serial, apicID: LocalAPIC.id,
-                       activeLow: serialRoute.activeLow, levelTriggered: serialRoute.levelTriggered)
+    guard
+        IOAPIC.route(
+            gsi: serialRoute.gsi, to: Vector.serial, apicID: LocalAPIC.id,
+            activeLow: serialRoute.activeLow, levelTriggered: serialRoute.levelTriggered)
     else { kernelPanic("the I/O APIC does not serve COM1's interrupt") }
 
     Console.write("apic         local APIC ")

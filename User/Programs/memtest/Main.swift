@@ -43,8 +43,9 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
 
     // Every child is reaped by now: all their frames must be back.
     let framesAfter = Sys.freeFrames()
-    report(CaseName(first: "free frames", second: ""), ok: framesBefore >= 0 && framesAfter == framesBefore,
-           "before \(framesBefore), after \(framesAfter)")
+    report(
+        CaseName(first: "free frames", second: ""), ok: framesBefore >= 0 && framesAfter == framesBefore,
+        "before \(framesBefore), after \(framesAfter)")
 
     out("\(passed) passed, \(failed) failed\n")
     return failed == 0 ? 0 : 1

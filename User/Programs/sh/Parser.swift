@@ -138,9 +138,9 @@ public func parseLine(_ line: UnsafeMutableBufferPointer<UInt8>, length: Int, in
     precondition(length <= ParsedLine.maxLength, "line too long")
     result = ParsedLine()
     var tokens = Tokenizer(line: line, length: length)
-    var commandOpen = false     // commands[commandCount] is being filled
-    var needCommand = false     // a "|" was seen: a command must follow
-    var redirect: UInt8 = 0     // "<" or ">" waiting for its file name
+    var commandOpen = false  // commands[commandCount] is being filled
+    var needCommand = false  // a "|" was seen: a command must follow
+    var redirect: UInt8 = 0  // "<" or ">" waiting for its file name
     var jobStart = 0
     var current = ParsedCommand()
 

@@ -190,7 +190,8 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     // Standard input, output and error must be open (init gives us the console).
     // Buffers and the parse live on the heap: the user stack may be a single page.
     guard let input = Heap.allocate(bytes: 512), let lineStorage = Heap.allocate(UInt8.self, count: lineCapacity),
-          let parsed = Heap.allocate(ParsedLine.self, count: 1) else {
+        let parsed = Heap.allocate(ParsedLine.self, count: 1)
+    else {
         err("sh: out of memory\n")
         return 1
     }
@@ -211,7 +212,8 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
             if job.background {
                 runInBackground(parsed, job, base: lineStorage)
             } else if job.commandCount == 1,
-                      runBuiltin(parsed, parsed.pointee.command(job, 0), base: lineStorage) {
+                runBuiltin(parsed, parsed.pointee.command(job, 0), base: lineStorage)
+            {
                 continue
             } else {
                 runPipeline(parsed, job, base: lineStorage)
