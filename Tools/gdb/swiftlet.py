@@ -347,6 +347,8 @@ class X86_64:
     TRAP_FRAME = ["r15", "r14", "r13", "r12", "r11", "r10", "r9", "r8", "rbp", "rdi", "rsi", "rdx", "rcx",
                   "rbx", "rax", "vector", "errorCode", "rip", "cs", "rflags", "rsp", "ss"]
     fallback = {
+        "Process": {"__size__": 1400, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
+                    "name": 56, "space": 72},
         "TrapFrame": dict([(n, 8 * i) for i, n in enumerate(TRAP_FRAME)] + [("__size__", 176)]),
     }
 
