@@ -290,7 +290,7 @@ class RiscV64:
     @staticmethod
     def current_root():
         satp = int(gdb.parse_and_eval("$satp")) & (2**64 - 1)
-        return (satp & ((1 << 44) - 1)) << 12, "satp %s" % hexa(satp)
+        return (satp & ((1 << 44) - 1)) << 12, "table in satp (%s)" % hexa(satp)
 
     @staticmethod
     def kernel_root():
@@ -397,7 +397,7 @@ class X86_64:
     @classmethod
     def current_root(cls):
         cr3 = int(gdb.parse_and_eval("$cr3")) & (2**64 - 1)
-        return cr3 & cls.address_mask, "cr3 %s" % hexa(cr3)
+        return cr3 & cls.address_mask, "table in cr3 (%s)" % hexa(cr3)
 
     @staticmethod
     def kernel_root():
@@ -519,7 +519,7 @@ def process_fields(slot):
 def parse_slot(argument):
     if argument:
         return int(gdb.parse_and_eval(argument))
-    slot = current_slot()
+    slot = current_slot() if process_table() is not None else -1
     if slot < 0:
         raise gdb.GdbError("swiftlet: no current process (the CPU is in the scheduler); give a slot")
     return slot
@@ -599,7 +599,7 @@ one satp (RISC-V) or cr3 (x86-64) holds."""
         current = arch.current_root()  # a register: read before physical mode
         with PhysicalMode():
             which = words[1] if len(words) > 1 else None
-            if which is None and current_slot() >= 0:
+            if which is None and process_table() is not None and current_slot() >= 0:
                 which = str(current_slot())
             if which in (None, "satp", "cr3"):
                 root, source = current
