@@ -161,6 +161,7 @@ test: host-test core-all user-host-test kernel-libc-test
 	$(MAKE) gdb-test ARCH=riscv64
 	$(MAKE) check ARCH=x86_64
 	$(MAKE) shell-test ARCH=x86_64
+	$(MAKE) gdb-test ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:

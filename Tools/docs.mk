@@ -39,12 +39,11 @@ $(KERNEL_OBJECTS): Tools/docs.mk
 .PHONY: gdb gdb-qemu gdb-attach gdb-test gdb-tools
 GDB_PORT ?= 1234
 GDB := gdb-multiarch
+GDB_SCRIPT := source Tools/gdb/swiftlet.py
 ifeq ($(ARCH),riscv64)
 GDB_ARCH := riscv:rv64
-GDB_SCRIPT := source Tools/gdb/swiftlet.py
 else
 GDB_ARCH := i386:x86-64
-GDB_SCRIPT := echo (Tools/gdb/swiftlet.py knows the RISC-V kernel only)\n
 endif
 
 gdb-tools:
@@ -79,11 +78,11 @@ gdb-qemu: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-
 gdb-attach: $(BUILD)/gdbinit gdb-tools
 	$(GDB) -q -x $(BUILD)/gdbinit
 
-# Non-interactive: boots the RISC-V kernel under gdb, stops in the first
+# Non-interactive: boots the kernel of ARCH under gdb, stops in the first
 # system call, and checks what the swiftlet commands print.
 gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf qemu gdb-tools
 	@echo "== gdb script against a booted $(ARCH) kernel"
-	@Tools/gdb/gdb-test.sh $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf
+	@Tools/gdb/gdb-test.sh $(ARCH) $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf
 
 # -------------------------------------------------------------------- lint
 # swift-format (part of the toolchain) with the repository's .swift-format:

@@ -2,35 +2,22 @@
 # Checks Tools/gdb/swiftlet.py against a real kernel: boots it halted under
 # QEMU's gdb stub, lets it run to the first system call of init, and runs the
 # swiftlet commands in gdb -batch; then checks their output.
-#   Tools/gdb/gdb-test.sh BUILD_DIR qemu-system-riscv64 ... -kernel IMAGE
+#   Tools/gdb/gdb-test.sh ARCH BUILD_DIR qemu-system-... ... -kernel IMAGE
+# ARCH (riscv64 or x86_64) picks the commands' arguments and the expected
+# output; the shared ones come first.
 set -u
-build=$1
-shift
+arch=$1
+build=$2
+shift 2
 log=$build/gdb-test.log
 console=$build/gdb-test-console.log
 # A free port, so parallel runs (and other QEMUs with -s) do not collide.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-"$@" -S -gdb tcp:127.0.0.1:$port </dev/null >"$console" 2>&1 &
-qemu=$!
-trap 'kill $qemu 2>/dev/null; wait $qemu 2>/dev/null' EXIT
-
-cat >"$build/gdb-test.gdb" <<GDB
-set pagination off
-set confirm off
-set architecture riscv:rv64
-file $build/kernel-gdb.elf
-target remote 127.0.0.1:$port
-source Tools/gdb/swiftlet.py
-python gdb.execute("break *%d" % symbol(r"8SyscallsO8dispatchyy.*FZ$"))
-continue
-echo == ps\n
-swiftlet ps
-echo == proc\n
-swiftlet proc
-echo == trapframe\n
-swiftlet trapframe
-echo == walk trap frame\n
+case $arch in
+riscv64)
+    gdb_arch=riscv:rv64
+    commands='echo == walk trap frame\n
 python gdb.execute("swiftlet walk %d" % CONSTANTS["trapFrame"])
 echo == walk user text\n
 swiftlet walk 0
@@ -39,7 +26,49 @@ python gdb.execute("swiftlet walk %d kernel" % CONSTANTS["trampoline"])
 echo == walk a kernel stack guard\n
 python gdb.execute("swiftlet walk %d kernel" % (CONSTANTS["kernelStack(0)"] - 4096))
 echo == region\n
-python gdb.execute("swiftlet region %d" % CONSTANTS["trapFrame"])
+python gdb.execute("swiftlet region %d" % CONSTANTS["trapFrame"])'
+    ;;
+x86_64)
+    gdb_arch=i386:x86-64
+    commands='echo == walk user text\n
+python gdb.execute("swiftlet walk %d" % user_registers()["pc"])
+echo == walk the process kernel stack\n
+python gdb.execute("swiftlet walk %d" % (CONSTANTS["processKernelStackTop"] - 4096))
+echo == walk the process kernel stack guard\n
+python gdb.execute("swiftlet walk %d" % CONSTANTS["processKernelStackGuard"])
+echo == walk the heap in the kernel table\n
+python gdb.execute("swiftlet walk %d kernel" % CONSTANTS["heapStart"])
+echo == walk a non-canonical address\n
+swiftlet walk 0x8000_0000_0000
+echo == region\n
+python gdb.execute("swiftlet region %d" % (CONSTANTS["processKernelStackTop"] - 8))'
+    ;;
+*)
+    echo "gdb-test: unknown ARCH $arch" >&2
+    exit 1
+    ;;
+esac
+
+"$@" -S -gdb tcp:127.0.0.1:$port </dev/null >"$console" 2>&1 &
+qemu=$!
+trap 'kill $qemu 2>/dev/null; wait $qemu 2>/dev/null' EXIT
+
+cat >"$build/gdb-test.gdb" <<GDB
+set pagination off
+set confirm off
+set architecture $gdb_arch
+file $build/kernel-gdb.elf
+target remote 127.0.0.1:$port
+source Tools/gdb/swiftlet.py
+python gdb.execute("break *%d" % symbol(r"8SyscallsO7perform.*FZ$"))
+continue
+echo == ps\n
+swiftlet ps
+echo == proc\n
+swiftlet proc
+echo == trapframe\n
+swiftlet trapframe
+$commands
 echo == source line\n
 info line *\$pc
 kill
@@ -59,15 +88,35 @@ expect() {
 expect '^swiftlet: commands loaded'
 expect '^current process: slot [0-9]+  pid 1  running +init '
 expect '^\* slot [0-9]+  pid 1  running +init '
-expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'
-expect '^  a7 \(system call number\) = ([1-9]|1[0-9]|2[0-5])$'
-expect '^walk 0x3F_FFFF_E000 in the page table of slot [0-9]+ \(pid 1 init\)'
-expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, rw---'
-expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, r-xu'
-expect '^  region: trampoline'
-expect '^  not mapped \(kernel stacks \(guard of slot 63\)\)'
-expect 'process space: trap frame; kernel space: not in the table'
 expect '^Line [0-9]+ of "Kernel/Syscall/Syscalls.swift"'
+case $arch in
+riscv64)
+    expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'
+    expect '^  a7 \(system call number\) = ([1-9]|1[0-9]|2[0-5])$'
+    expect '^walk 0x3F_FFFF_E000 in the page table of slot [0-9]+ \(pid 1 init\)'
+    expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, rw---'
+    expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, r-xu'
+    expect '^  region: trampoline'
+    expect '^  not mapped \(kernel stacks \(guard of slot 63\)\)'
+    expect 'process space: trap frame; kernel space: not in the table'
+    ;;
+x86_64)
+    expect '^kernel stack: 0xFFFF_FF80_0000_1000\.\.0xFFFF_FF80_0004_1000 '
+    expect '^  rip 0x[0-9A-F_]+  \(user \(ELF, heap\)\)'
+    expect '^  rax \(system call number\) = ([1-9]|1[0-9]|2[0-5])$'
+    expect '^walk 0x[0-9A-F_]+ in the page table of slot [0-9]+ \(pid 1 init\)'
+    expect '^  PML4  index +[0-9]+  entry at 0x[0-9A-F_]+ = 0x[0-9A-F_]+  r'
+    expect '^  PT    index +[0-9]+  entry at 0x[0-9A-F_]+ = 0x[0-9A-F_]+  r'
+    expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, r-xu'
+    expect '^  -> physical 0x[0-9A-F_]+  \(4 KiB page, rw---'
+    expect '^  region: process kernel stack$'
+    expect '^  not mapped \(process kernel stack guard\)'
+    expect '^walk 0xFFFF_FFFF_8800_0000 in the kernel page table'
+    expect '^  region: kernel heap$'
+    expect 'is non-canonical'
+    expect '^0xFFFF_FF80_0004_0FF8: process kernel stack$'
+    ;;
+esac
 if [ $status -ne 0 ] || [ $fail -ne 0 ]; then
     echo "gdb-test: FAILED (gdb status $status; log: $log)" >&2
     exit 1

@@ -1,13 +1,19 @@
-# gdb commands for Swiftlet's RISC-V kernel (load with `source Tools/gdb/swiftlet.py`;
-# `make gdb` does). They read the kernel's own globals and structures:
+# gdb commands for Swiftlet's kernels, RISC-V and x86-64 (load with
+# `source Tools/gdb/swiftlet.py`; `make gdb` does). They read the kernel's own
+# globals and structures:
 #
 #   swiftlet ps                 every process slot in use
 #   swiftlet proc [SLOT]        the current process (Scheduler.currentSlot), or SLOT
-#   swiftlet walk ADDR [SLOT|kernel|satp]
-#                               the Sv39 walk for ADDR: each level's PTE, the leaf's
-#                               physical address and permissions, the layout region
-#   swiftlet trapframe [SLOT]   the user registers saved in a process's trap frame
+#   swiftlet walk ADDR [SLOT|kernel|satp|cr3]
+#                               the page-table walk for ADDR (Sv39 or 4-level): each
+#                               level's entry, the leaf's physical address and
+#                               permissions, the layout region
+#   swiftlet trapframe [SLOT]   the user registers a process saved when it entered the kernel
 #   swiftlet region ADDR        which layout region ADDR falls in
+#
+# The architecture comes from the loaded ELF's machine field; the parts that
+# differ (walk format, where the kernel's pointers are in physical memory,
+# where the saved user registers are) are the two Architecture classes below.
 #
 # Where things are:
 # - globals by their mangled names, found with llvm-nm in the kernel ELF
@@ -18,8 +24,11 @@
 # - layout addresses from Tools/gdb/swiftlet_layout.py, which `make maps` generates
 #   from the layout tables.
 # Memory is read physically (QEMU's Qqemu.PhyMemMode), so the commands work
-# whichever page table satp holds, user or kernel: the RISC-V kernel maps RAM at
-# its physical addresses, so a kernel pointer is also a physical address.
+# whichever page table is loaded, user or kernel, and reach every frame. A kernel
+# pointer is turned into a physical address first: on RISC-V it is one already
+# (RAM is mapped at its physical addresses); on x86-64 the first 128 MiB of the
+# kernel's top 2 GiB map physical memory from 0, and anything else (the heap,
+# the kernel-extra window) is walked through the kernel's page table.
 
 import os
 import re
@@ -32,28 +41,20 @@ import gdb
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swiftlet_layout  # noqa: E402  (generated next to this file)
 
-LAYOUT = swiftlet_layout.RISCV64
-CONSTANTS = LAYOUT["constants"]
 PAGE = 4096
 STATES = ["unused", "embryo", "sleeping", "runnable", "running", "zombie"]
-REGISTER_NAMES = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
-                  "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
-                  "s11", "t3", "t4", "t5", "t6"]
+PAGE_SIZES = {0: "4 KiB", 1: "2 MiB", 2: "1 GiB"}
 
-# Offsets of this kernel build, used only when the DWARF cannot be read (no
-# pyelftools): Process fields, Process stride, UserTrapFrame fields.
-FALLBACK = {
-    "Process": {"__size__": 1448, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
-                "name": 56, "space": 72},
-    "UserTrapFrame": {"__size__": 296, "registers": 0, "kernelSatp": 256, "kernelStack": 264,
-                      "kernelTrap": 272, "userPC": 280, "hart": 288},
-}
+# The layout of the loaded kernel's architecture; set when it is known
+# (architecture()). gdb-test.sh reads CONSTANTS.
+LAYOUT = swiftlet_layout.RISCV64
+CONSTANTS = LAYOUT["constants"]
 
 
 def kernel_file():
     progspace = gdb.current_progspace()
     if progspace.filename is None:
-        raise gdb.GdbError("swiftlet: no kernel loaded (file build/riscv64/kernel.elf)")
+        raise gdb.GdbError("swiftlet: no kernel loaded (file build/ARCH/kernel-gdb.elf)")
     return progspace.filename
 
 
@@ -106,7 +107,7 @@ def struct_layout(name):
     except ImportError:
         pass
     if layout is None:
-        layout = FALLBACK.get(name)
+        layout = architecture().fallback.get(name)
         if layout is None:
             raise gdb.GdbError("swiftlet: no layout for %s (install python3-pyelftools)" % name)
     _layouts[key] = layout
@@ -186,10 +187,6 @@ def u64(address):
     return struct.unpack("<Q", read(address, 8))[0]
 
 
-def i64(address):
-    return struct.unpack("<q", read(address, 8))[0]
-
-
 def hexa(value):
     """0x... with `_` every four digits, as Swiftlet writes addresses."""
     digits = "%X" % value
@@ -200,22 +197,293 @@ def hexa(value):
     return "0x" + "_".join(groups)
 
 
-def region_name(address, table="process"):
+def parse_address(text):
+    return int(gdb.parse_and_eval(text.replace("_", ""))) & (2**64 - 1)
+
+
+def region_name(address, table):
     """The smallest layout row holding `address` (a slot's guard before its region)."""
     rows = [(last - first, name) for first, last, name, kind in LAYOUT[table] if first <= address <= last]
     return min(rows)[1] if rows else "outside the layout"
 
 
+# ------------------------------------------------------------ page tables
+# Both schemes index each level with nine bits of the address above the
+# 12-bit page offset; they differ in the number of levels and in the entry
+# format.
+
+def walk_steps(arch, root, address):
+    """Each level's (level, index, entry address, entry); the last one is a
+    leaf, not present, or a malformed level-0 entry."""
+    steps = []
+    table = root
+    for level in range(arch.levels - 1, -1, -1):
+        index = (address >> (12 + 9 * level)) & 0x1FF
+        entry_address = table + 8 * index
+        entry = u64(entry_address)
+        steps.append((level, index, entry_address, entry))
+        if not arch.present(entry) or arch.is_leaf(entry, level):
+            break
+        table = arch.entry_address(entry)
+    return steps
+
+
+def translate(arch, root, address):
+    """(physical address, level, steps) of `address` in the table at `root`;
+    physical is None when it is not mapped."""
+    steps = walk_steps(arch, root, address)
+    level, _, _, entry = steps[-1]
+    if not arch.present(entry) or not arch.is_leaf(entry, level):
+        return None, level, steps
+    size = 1 << (12 + 9 * level)
+    return arch.entry_address(entry) + (address & (size - 1)), level, steps
+
+
+class RiscV64:
+    """Sv39; one page table per process holds the user's pages, its trap
+    frame and the trampoline; the kernel has a table of its own."""
+
+    name = "riscv64"
+    layout = swiftlet_layout.RISCV64
+    levels = 3
+    level_names = {2: "level 2", 1: "level 1", 0: "level 0"}
+    root_register = "satp"
+    # Offsets of a kernel build, used only when the DWARF cannot be read (no
+    # pyelftools): Process fields, Process stride, UserTrapFrame fields.
+    fallback = {
+        "Process": {"__size__": 1448, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
+                    "name": 56, "space": 72},
+        "UserTrapFrame": {"__size__": 296, "registers": 0, "kernelSatp": 256, "kernelStack": 264,
+                          "kernelTrap": 272, "userPC": 280, "hart": 288},
+    }
+    registers = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
+                 "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
+                 "s11", "t3", "t4", "t5", "t6"]
+
+    @staticmethod
+    def present(entry):
+        return entry & 1 != 0
+
+    @staticmethod
+    def is_leaf(entry, level):
+        return entry & 0xE != 0  # R, W or X set
+
+    @staticmethod
+    def entry_address(entry):
+        return (entry >> 10) << 12
+
+    @staticmethod
+    def permissions(entry, steps):
+        return "".join(flag if entry & bit else "-" for flag, bit in
+                       (("r", 2), ("w", 4), ("x", 8), ("u", 16), ("g", 32), ("a", 64), ("d", 128)))
+
+    @staticmethod
+    def out_of_range(address):
+        if address >= CONSTANTS["maxVA"]:
+            return "at or above MAXVA %s: no Sv39 table maps it" % hexa(CONSTANTS["maxVA"])
+        return None
+
+    @staticmethod
+    def kernel_physical(address):
+        return address  # RAM is mapped at its physical addresses
+
+    @staticmethod
+    def current_root():
+        satp = int(gdb.parse_and_eval("$satp")) & (2**64 - 1)
+        return (satp & ((1 << 44) - 1)) << 12, "table in satp (%s)" % hexa(satp)
+
+    @staticmethod
+    def kernel_root():
+        satp = kernel_u64(symbol(r"RiscV64O10kernelSatps6UInt64VvpZ$"))
+        return (satp & ((1 << 44) - 1)) << 12, "kernel page table (satp %s)" % hexa(satp)
+
+    @staticmethod
+    def region_table(which):
+        return "kernel" if which == "kernel" else "process"
+
+    @staticmethod
+    def kernel_stack(slot):
+        return "kernel stack: %s (one page above a guard page)" % hexa(CONSTANTS["kernelStack(0)"] - 2 * PAGE * slot)
+
+    @staticmethod
+    def regions(address):
+        return "process space: %s; kernel space: %s" % (region_name(address, "process"), region_name(address, "kernel"))
+
+    @classmethod
+    def trap_frame(cls, process):
+        fields = struct_layout("UserTrapFrame")
+        frame, _, _ = translate(cls, process["root"], CONSTANTS["trapFrame"])
+        if frame is None:
+            raise gdb.GdbError("swiftlet: slot %d has no trap frame mapped" % process["slot"])
+        pc = u64(frame + fields["userPC"])
+        values = [u64(frame + fields["registers"] + 8 * n) for n in range(32)]
+        lines = ["trap frame of pid %d (%s): virtual %s, physical %s" % (
+            process["pid"], process["name"], hexa(CONSTANTS["trapFrame"]), hexa(frame)),
+            "  pc  %s  (%s)" % (hexa(pc), region_name(pc, "process"))]
+        for row in range(1, 32, 4):
+            lines.append("  " + "  ".join("%-3s %18s" % (cls.registers[n], hexa(values[n]))
+                                          for n in range(row, min(row + 4, 32))))
+        lines.append("  a7 (system call number) = %d" % values[17])
+        lines.append("  kernel satp %s  kernel sp %s  kernel trap %s  hart %d" % (
+            hexa(u64(frame + fields["kernelSatp"])), hexa(u64(frame + fields["kernelStack"])),
+            hexa(u64(frame + fields["kernelTrap"])), u64(frame + fields["hart"])))
+        registers = dict(zip(cls.registers, values))
+        registers["pc"] = pc
+        return registers, lines
+
+
+class X86_64:
+    """4-level paging (PML4, PDPT, PD, PT) in the Emerald layout: one table
+    per process holds the user's pages, the process's own kernel stack (the
+    same addresses in every process) and links to the kernel's shared top
+    2 GiB; the kernel has a table of its own for the time before processes."""
+
+    name = "x86_64"
+    layout = swiftlet_layout.X86_64
+    levels = 4
+    level_names = {3: "PML4", 2: "PDPT", 1: "PD  ", 0: "PT  "}
+    root_register = "cr3"
+    address_mask = 0x000F_FFFF_FFFF_F000
+    TRAP_FRAME = ["r15", "r14", "r13", "r12", "r11", "r10", "r9", "r8", "rbp", "rdi", "rsi", "rdx", "rcx",
+                  "rbx", "rax", "vector", "errorCode", "rip", "cs", "rflags", "rsp", "ss"]
+    fallback = {
+        "Process": {"__size__": 1400, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
+                    "name": 56, "space": 72},
+        "TrapFrame": dict([(n, 8 * i) for i, n in enumerate(TRAP_FRAME)] + [("__size__", 176)]),
+    }
+
+    @staticmethod
+    def present(entry):
+        return entry & 1 != 0
+
+    @staticmethod
+    def is_leaf(entry, level):
+        return level == 0 or (level in (1, 2) and entry & 0x80 != 0)  # PS: a 2 MiB or 1 GiB page
+
+    @classmethod
+    def entry_address(cls, entry):
+        return entry & cls.address_mask
+
+    @staticmethod
+    def permissions(entry, steps):
+        """The leaf's flags, with w, u and x as the whole walk grants them
+        (every level must allow writing and user access; NX at any level
+        forbids execution)."""
+        entries = [e for _, _, _, e in steps] if steps else [entry]
+        writable = all(e & 2 for e in entries)
+        user = all(e & 4 for e in entries)
+        executable = not any(e >> 63 for e in entries)
+        return "".join(flag if on else "-" for flag, on in (
+            ("r", entry & 1), ("w", writable), ("x", executable), ("u", user), ("g", entry & 0x100),
+            ("a", entry & 0x20), ("d", entry & 0x40)))
+
+    @staticmethod
+    def out_of_range(address):
+        if CONSTANTS["userLowEnd"] <= address < CONSTANTS["userHighStart"]:
+            return "non-canonical: no 4-level table maps it"
+        return None
+
+    @classmethod
+    def kernel_physical(cls, address):
+        first = CONSTANTS["kernelFirst"]
+        if first <= address < first + CONSTANTS["directMapSize"]:
+            return address - first
+        root, _ = cls.kernel_root()
+        physical, _, _ = translate(cls, root, address)
+        if physical is None:
+            raise gdb.GdbError("swiftlet: kernel address %s is not mapped" % hexa(address))
+        return physical
+
+    @classmethod
+    def current_root(cls):
+        cr3 = int(gdb.parse_and_eval("$cr3")) & (2**64 - 1)
+        return cr3 & cls.address_mask, "table in cr3 (%s)" % hexa(cr3)
+
+    @staticmethod
+    def kernel_root():
+        # KernelPaging.table: Optional<PageTable>, whose first field is the
+        # root's frame number (a global in the kernel's data: direct-mapped).
+        at = symbol(r"(12KernelPaging|0A6Paging)O5table.*vpZ$") - CONSTANTS["kernelFirst"]
+        root = u64(at) * PAGE
+        return root, "kernel page table (KernelPaging.table)"
+
+    @staticmethod
+    def region_table(which):
+        return "kernel"  # one layout: the user's part is the same in every process
+
+    @staticmethod
+    def kernel_stack(slot):
+        return "kernel stack: %s..%s (the same addresses in every process, above a guard page at %s)" % (
+            hexa(CONSTANTS["processKernelStack"]), hexa(CONSTANTS["processKernelStackTop"]),
+            hexa(CONSTANTS["processKernelStackGuard"]))
+
+    @staticmethod
+    def regions(address):
+        return region_name(address, "kernel")
+
+    @classmethod
+    def trap_frame(cls, process):
+        fields = struct_layout("TrapFrame")
+        virtual = CONSTANTS["processKernelStackTop"] - fields["__size__"]
+        frame, _, _ = translate(cls, process["root"], virtual)
+        if frame is None:
+            raise gdb.GdbError("swiftlet: slot %d has no kernel stack mapped" % process["slot"])
+        registers = {name: u64(frame + fields[name]) for name in cls.TRAP_FRAME}
+        lines = ["trap frame of pid %d (%s): top of its kernel stack, virtual %s, physical %s" % (
+            process["pid"], process["name"], hexa(virtual), hexa(frame)),
+            "  rip %s  (%s)" % (hexa(registers["rip"]), region_name(registers["rip"], "kernel"))]
+        general = cls.TRAP_FRAME[:15]
+        for row in range(0, 15, 4):
+            lines.append("  " + "  ".join("%-3s %21s" % (name, hexa(registers[name])) for name in general[row:row + 4]))
+        lines.append("  rsp %s  rflags %s  cs %s  ss %s  vector %d  error code %s" % (
+            hexa(registers["rsp"]), hexa(registers["rflags"]), hexa(registers["cs"]), hexa(registers["ss"]),
+            registers["vector"], hexa(registers["errorCode"])))
+        lines.append("  rax (system call number) = %d" % registers["rax"])
+        registers["pc"] = registers["rip"]
+        return registers, lines
+
+
+ELF_MACHINES = {0xF3: RiscV64, 0x3E: X86_64}
+_architectures = {}
+
+
+def architecture():
+    """The loaded kernel's architecture, from its ELF header's e_machine."""
+    global LAYOUT, CONSTANTS
+    path = kernel_file()
+    if path not in _architectures:
+        with open(path, "rb") as stream:
+            header = stream.read(20)
+        machine = struct.unpack("<H", header[18:20])[0]
+        if header[:4] != b"\x7fELF" or machine not in ELF_MACHINES:
+            raise gdb.GdbError("swiftlet: %s is not a RISC-V or x86-64 kernel (machine %#x)" % (path, machine))
+        _architectures[path] = ELF_MACHINES[machine]
+    arch = _architectures[path]
+    LAYOUT = arch.layout
+    CONSTANTS = LAYOUT["constants"]
+    return arch
+
+
+# ------------------------------------------------------------ kernel state
+
+def kernel_u64(address):
+    return u64(architecture().kernel_physical(address))
+
+
+def kernel_read(address, size):
+    return read(architecture().kernel_physical(address), size)
+
+
 def process_table():
     """(base address, stride) of the process table, or None before it exists."""
-    storage = u64(symbol(r"9ProcessesO7storage.*vpZ$"))
+    storage = kernel_u64(symbol(r"9ProcessesO7storage.*vpZ$"))
     if storage == 0:
         return None
     return storage, struct_layout("Process")["__size__"]
 
 
 def current_slot():
-    return i64(symbol(r"9SchedulerO11currentSlotSivpZ$"))
+    return struct.unpack("<q", kernel_read(symbol(r"9SchedulerO11currentSlotSivpZ$"), 8))[0]
 
 
 def slot_address(slot):
@@ -229,24 +497,29 @@ def slot_address(slot):
 def process_fields(slot):
     fields = struct_layout("Process")
     at = slot_address(slot)
-    raw_name = read(at + fields["name"], 16)
+    raw = kernel_read(at, fields["__size__"])
+
+    def word(name, signed=True):
+        return struct.unpack("<q" if signed else "<Q", raw[fields[name]:fields[name] + 8])[0]
+
+    state = raw[fields["state"]]
     return {
         "slot": slot,
-        "state": STATES[read(at + fields["state"], 1)[0]] if read(at + fields["state"], 1)[0] < len(STATES) else "?",
-        "pid": i64(at + fields["pid"]),
-        "parent": i64(at + fields["parent"]),
-        "killed": read(at + fields["killed"], 1)[0] != 0,
-        "name": raw_name.split(b"\0")[0].decode(errors="replace"),
+        "state": STATES[state] if state < len(STATES) else "?",
+        "pid": word("pid"),
+        "parent": word("parent"),
+        "killed": raw[fields["killed"]] != 0,
+        "name": raw[fields["name"]:fields["name"] + 16].split(b"\0")[0].decode(errors="replace"),
         # Optional<AddressSpace>: the payload first; AddressSpace starts with its
         # PageTable, which starts with the root's frame number.
-        "root": u64(at + fields["space"]) * PAGE,
+        "root": word("space", signed=False) * PAGE,
     }
 
 
 def parse_slot(argument):
     if argument:
         return int(gdb.parse_and_eval(argument))
-    slot = current_slot()
+    slot = current_slot() if process_table() is not None else -1
     if slot < 0:
         raise gdb.GdbError("swiftlet: no current process (the CPU is in the scheduler); give a slot")
     return slot
@@ -258,25 +531,15 @@ def describe(process):
         "  killed" if process["killed"] else "", hexa(process["root"]))
 
 
-def sv39_walk(root, address):
-    """Each level's (level, PTE address, PTE); the last is a leaf, invalid, or level 0."""
-    steps = []
-    table = root
-    for level in (2, 1, 0):
-        index = (address >> (12 + 9 * level)) & 0x1FF
-        entry_address = table + 8 * index
-        entry = u64(entry_address)
-        steps.append((level, index, entry_address, entry))
-        if entry & 1 == 0 or entry & 0xE != 0:  # invalid, or a leaf (R, W or X set)
-            break
-        table = (entry >> 10) << 12
-    return steps
+def user_registers(slot=None):
+    """The saved user registers of SLOT (default: the current process) as a
+    dict, `pc` included; for scripts such as gdb-test.sh."""
+    with PhysicalMode():
+        arch = architecture()
+        return arch.trap_frame(process_fields(parse_slot("" if slot is None else str(slot))))[0]
 
 
-def permissions(entry):
-    return "".join(flag if entry & bit else "-" for flag, bit in
-                   (("r", 2), ("w", 4), ("x", 8), ("u", 16), ("g", 32), ("a", 64), ("d", 128)))
-
+# ------------------------------------------------------------ commands
 
 class Swiftlet(gdb.Command):
     """Swiftlet kernel helpers: swiftlet ps | proc | walk | trapframe | region."""
@@ -293,6 +556,7 @@ class Ps(gdb.Command):
 
     def invoke(self, argument, from_tty):
         with PhysicalMode():
+            architecture()
             table = process_table()
             if table is None:
                 print("no process table yet")
@@ -312,14 +576,16 @@ class Proc(gdb.Command):
 
     def invoke(self, argument, from_tty):
         with PhysicalMode():
+            arch = architecture()
             slot = parse_slot(argument.strip())
             print("current process: " + describe(process_fields(slot)))
-            print("kernel stack: %s (one page above a guard page)" % hexa(CONSTANTS["kernelStack(0)"] - 2 * PAGE * slot))
+            print(arch.kernel_stack(slot))
 
 
 class Walk(gdb.Command):
-    """Walk the Sv39 page table for ADDR: swiftlet walk ADDR [SLOT | kernel | satp].
-Without a second argument: the current process's table if there is one, else satp."""
+    """Walk the page table for ADDR: swiftlet walk ADDR [SLOT | kernel | satp | cr3].
+Without a second argument: the current process's table if there is one, else the
+one satp (RISC-V) or cr3 (x86-64) holds."""
 
     def __init__(self):
         super().__init__("swiftlet walk", gdb.COMMAND_USER)
@@ -327,19 +593,18 @@ Without a second argument: the current process's table if there is one, else sat
     def invoke(self, argument, from_tty):
         words = gdb.string_to_argv(argument)
         if not words:
-            raise gdb.GdbError("usage: swiftlet walk ADDR [SLOT|kernel|satp]")
-        address = int(gdb.parse_and_eval(words[0].replace("_", ""))) & (2**64 - 1)
-        satp = int(gdb.parse_and_eval("$satp")) & (2**64 - 1)
+            raise gdb.GdbError("usage: swiftlet walk ADDR [SLOT|kernel|satp|cr3]")
+        arch = architecture()
+        address = parse_address(words[0])
+        current = arch.current_root()  # a register: read before physical mode
         with PhysicalMode():
             which = words[1] if len(words) > 1 else None
-            if which is None and current_slot() >= 0:
+            if which is None and process_table() is not None and current_slot() >= 0:
                 which = str(current_slot())
-            if which in (None, "satp"):
-                root, source = (satp & ((1 << 44) - 1)) << 12, "satp %s" % hexa(satp)
+            if which in (None, "satp", "cr3"):
+                root, source = current
             elif which == "kernel":
-                frame_satp = u64(symbol(r"RiscV64O10kernelSatps6UInt64VvpZ$"))
-                root = (frame_satp & ((1 << 44) - 1)) << 12
-                source = "kernel page table (satp %s)" % hexa(frame_satp)
+                root, source = arch.kernel_root()
             else:
                 process = process_fields(int(which))
                 root, source = process["root"], "page table of slot %d (pid %d %s)" % (
@@ -347,63 +612,50 @@ Without a second argument: the current process's table if there is one, else sat
             if root == 0:
                 raise gdb.GdbError("swiftlet: no page table (paging is off or the slot has no space)")
             print("walk %s in the %s, root %s" % (hexa(address), source, hexa(root)))
-            if address >= CONSTANTS["maxVA"]:
-                print("  %s is at or above MAXVA %s: no Sv39 table maps it" % (hexa(address), hexa(CONSTANTS["maxVA"])))
+            why = arch.out_of_range(address)
+            if why is not None:
+                print("  %s is %s" % (hexa(address), why))
                 return
-            for level, index, entry_address, entry in sv39_walk(root, address):
-                print("  level %d  index %3d  pte at %s = %s  %s" % (level, index, hexa(entry_address), hexa(entry),
-                                                                   permissions(entry) if entry & 1 else "invalid"))
-                if entry & 1 == 0:
-                    print("  not mapped (%s)" % region_name(address, "kernel" if which == "kernel" else "process"))
-                    return
-                if entry & 0xE:
-                    size = 1 << (12 + 9 * level)
-                    physical = ((entry >> 10) << 12) + (address & (size - 1))
-                    print("  -> physical %s  (%s page, %s)" % (hexa(physical), {0: "4 KiB", 1: "2 MiB", 2: "1 GiB"}[level],
-                                                              permissions(entry)))
-                    print("  region: %s" % region_name(address, "kernel" if which == "kernel" else "process"))
-                    return
-            print("  level 0 entry is not a leaf: malformed table")
+            region = region_name(address, arch.region_table(which))
+            steps = walk_steps(arch, root, address)
+            for level, index, entry_address, entry in steps:
+                print("  %s  index %3d  entry at %s = %s  %s" % (
+                    arch.level_names[level], index, hexa(entry_address), hexa(entry),
+                    arch.permissions(entry, None) if arch.present(entry) else "not present"))
+            level, _, _, entry = steps[-1]
+            if not arch.present(entry):
+                print("  not mapped (%s)" % region)
+            elif not arch.is_leaf(entry, level):
+                print("  level 0 entry is not a leaf: malformed table")
+            else:
+                physical, level, steps = translate(arch, root, address)
+                print("  -> physical %s  (%s page, %s)" % (hexa(physical), PAGE_SIZES[level],
+                                                          arch.permissions(entry, steps)))
+                print("  region: %s" % region)
 
 
 class TrapFrame(gdb.Command):
-    """Show the user registers saved in the trap frame of the current process or SLOT."""
+    """Show the user registers a process (the current one, or SLOT) saved on entering the kernel."""
 
     def __init__(self):
         super().__init__("swiftlet trapframe", gdb.COMMAND_USER)
 
     def invoke(self, argument, from_tty):
-        fields = struct_layout("UserTrapFrame")
         with PhysicalMode():
-            process = process_fields(parse_slot(argument.strip()))
-            steps = sv39_walk(process["root"], CONSTANTS["trapFrame"])
-            level, _, _, entry = steps[-1]
-            if entry & 1 == 0 or entry & 0xE == 0:
-                raise gdb.GdbError("swiftlet: slot %d has no trap frame mapped" % process["slot"])
-            frame = ((entry >> 10) << 12) + (CONSTANTS["trapFrame"] & ((1 << (12 + 9 * level)) - 1))
-            print("trap frame of pid %d (%s): virtual %s, physical %s" % (
-                process["pid"], process["name"], hexa(CONSTANTS["trapFrame"]), hexa(frame)))
-            pc = u64(frame + fields["userPC"])
-            print("  pc  %s  (%s)" % (hexa(pc), region_name(pc)))
-            registers = [u64(frame + fields["registers"] + 8 * n) for n in range(32)]
-            for row in range(1, 32, 4):
-                print("  " + "  ".join("%-3s %18s" % (REGISTER_NAMES[n], hexa(registers[n])) for n in range(row, min(row + 4, 32))))
-            print("  a7 (system call number) = %d" % registers[17])
-            print("  kernel satp %s  kernel sp %s  kernel trap %s  hart %d" % (
-                hexa(u64(frame + fields["kernelSatp"])), hexa(u64(frame + fields["kernelStack"])),
-                hexa(u64(frame + fields["kernelTrap"])), u64(frame + fields["hart"])))
+            arch = architecture()
+            _, lines = arch.trap_frame(process_fields(parse_slot(argument.strip())))
+        print("\n".join(lines))
 
 
 class Region(gdb.Command):
-    """Name the layout region of ADDR in a process's and in the kernel's address space."""
+    """Name the layout region of ADDR (on RISC-V, in a process's and in the kernel's address space)."""
 
     def __init__(self):
         super().__init__("swiftlet region", gdb.COMMAND_USER)
 
     def invoke(self, argument, from_tty):
-        address = int(gdb.parse_and_eval(argument.strip().replace("_", ""))) & (2**64 - 1)
-        print("%s: process space: %s; kernel space: %s" % (hexa(address), region_name(address, "process"),
-                                                            region_name(address, "kernel")))
+        address = parse_address(argument.strip())
+        print("%s: %s" % (hexa(address), architecture().regions(address)))
 
 
 Swiftlet()
@@ -412,4 +664,6 @@ Proc()
 Walk()
 TrapFrame()
 Region()
-print("swiftlet: commands loaded: swiftlet ps | proc [SLOT] | walk ADDR [SLOT|kernel|satp] | trapframe [SLOT] | region ADDR")
+if gdb.current_progspace().filename is not None:
+    architecture()
+print("swiftlet: commands loaded: swiftlet ps | proc [SLOT] | walk ADDR [SLOT|kernel|satp|cr3] | trapframe [SLOT] | region ADDR")
