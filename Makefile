@@ -154,7 +154,7 @@ stack-check: $(BUILD)/kernel.elf
 	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec_load swiftlet_report_fault swiftlet_memory_map
 	python3 Tools/stack-depth.py --limit 12288 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF' 
 
-test: host-test core-all user-host-test kernel-libc-test
+test: host-test core-all user-host-test user-linux-test kernel-libc-test
 	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
