@@ -2,11 +2,14 @@ import MemoryCore
 import Testing
 
 /// Stands in for the kernel page tables under the virtual-space mapper: records
-/// each 4 KiB mapping, refuses to map a page twice, and can be told to fail.
-/// Non-copyable like the real page tables, to exercise that path of the mapper.
+/// each mapping (4 KiB or large) by its first page, refuses to map over a page
+/// already mapped, checks that unmaps name the page and size that were mapped,
+/// and can be told to fail. Non-copyable like the real page tables, to
+/// exercise that path of the mapper.
 struct FakePageMapper: KernelPageMapper, ~Copyable {
     struct Entry: Equatable {
         let frame: PhysicalAddress
+        let size: PageSize
         let permissions: PagePermissions
     }
 
@@ -15,18 +18,36 @@ struct FakePageMapper: KernelPageMapper, ~Copyable {
     var mapsBeforeFailure: Int?
     var failure = PageMappingError.outOfFrames
 
-    mutating func map(_ page: VirtualAddress, to frame: PhysicalAddress, permissions: PagePermissions) throws(PageMappingError) {
-        #expect(page.isAligned(to: .size4K) && frame.isAligned(to: .size4K))
+    /// How many pages of `size` are mapped.
+    func count(_ size: PageSize) -> Int { entries.values.filter { $0.size == size }.count }
+
+    /// The frame `address` reaches, if any page maps it.
+    func translate(_ address: VirtualAddress) -> PhysicalAddress? {
+        for (page, entry) in entries where page.raw <= address.raw && address.raw - page.raw < entry.size.bytes {
+            return PhysicalAddress(entry.frame.raw + (address.raw - page.raw))
+        }
+        return nil
+    }
+
+    mutating func map(
+        _ page: VirtualAddress, to frame: PhysicalAddress, size: PageSize, permissions: PagePermissions
+    ) throws(PageMappingError) {
+        #expect(page.isAligned(to: size) && frame.isAligned(to: size))
         if let left = mapsBeforeFailure {
             if left == 0 { throw failure }
             mapsBeforeFailure = left - 1
         }
-        guard entries[page] == nil else { throw .alreadyMapped }
-        entries[page] = Entry(frame: frame, permissions: permissions)
+        let overlaps = entries.contains { other, entry in
+            other.raw < page.raw + size.bytes && page.raw < other.raw + entry.size.bytes
+        }
+        guard !overlaps else { throw .alreadyMapped }
+        entries[page] = Entry(frame: frame, size: size, permissions: permissions)
     }
 
-    mutating func unmap(_ page: VirtualAddress) {
-        #expect(entries.removeValue(forKey: page) != nil, "unmap of a page that is not mapped")
+    mutating func unmap(_ page: VirtualAddress, size: PageSize) {
+        let removed = entries.removeValue(forKey: page)
+        #expect(removed != nil, "unmap of a page that is not mapped")
+        #expect(removed == nil || removed?.size == size, "unmap with another size than was mapped")
     }
 }
 

@@ -1,8 +1,9 @@
 /// RAM above 128 MiB. The direct map ends at 128 MiB, so the boot maps the
 /// usable RAM above it (`BootMemory.high`) into the kernel-extra window
 /// through the virtual-space mapper, read-write, no-execute, kernel only,
-/// with 4 KiB pages (the mapper's only size), and keeps that mapping for the
-/// kernel's lifetime. Its frames then go to the frame allocator, and every
+/// with 2 MiB pages (4 KiB only for an unaligned head or tail: the window
+/// start lines up with the frames), and keeps that mapping for the kernel's
+/// lifetime. Its frames then go to the frame allocator, and every
 /// access to a frame goes through `KernelPhysicalMemory`, which picks the
 /// direct map below 128 MiB and the window above.
 enum HighMemory {
@@ -49,7 +50,11 @@ enum HighMemory {
         Console.write(hex: window.start.raw)
         Console.write("..")
         Console.write(hex: window.end.raw)
-        Console.write(", 4 KiB pages, ")
+        Console.write(", ")
+        Console.write(decimal: PhysicalWindow.ramPages(.size2M))
+        Console.write(" 2 MiB + ")
+        Console.write(decimal: PhysicalWindow.ramPages(.size4K))
+        Console.write(" 4 KiB pages, ")
         Console.write(decimal: tablePages)
         Console.write(" table pages)")
         unusedNote()

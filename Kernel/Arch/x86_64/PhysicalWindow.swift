@@ -55,13 +55,15 @@ enum PhysicalWindow {
     /// The lasting mapping of the RAM above 128 MiB (`HighMemory`).
     nonisolated(unsafe) private static var highRAM: KernelMappedRegion? = nil
 
-    /// Maps RAM (read-write, no-execute, kernel only) for good and returns
-    /// the virtual range it got; nil if the window or the frames for its
+    /// Maps RAM (read-write, no-execute, kernel only) for good, with 2 MiB
+    /// pages wherever the frames allow (4 KiB for an unaligned head or
+    /// tail), and returns the virtual range it got; nil if the window or the frames for its
     /// page tables run out (nothing stays mapped then). Once only.
     static func mapRAM(_ range: PhysicalRange) -> VirtualRange? {
         guard let space = X86Paging.virtualSpace, highRAM == nil else { return nil }
         do throws(VirtualSpaceError) {
-            let region = try space.map(physical: range.start, size: range.size, permissions: .readWrite)
+            let region = try space.map(
+                physical: range.start, size: range.size, permissions: .readWrite, largestPage: .size2M)
             let pages = region.pages
             highRAM = consume region
             return pages
@@ -69,6 +71,9 @@ enum PhysicalWindow {
             return nil
         }
     }
+
+    /// Pages of `size` in the lasting RAM mapping (0 before `mapRAM`).
+    static func ramPages(_ size: PageSize) -> UInt64 { highRAM?.pageCount(size) ?? 0 }
 
     /// Regions the mapper holds now (the kept device and RAM mappings).
     static var liveRegions: Int { X86Paging.virtualSpace?.pointee.liveRegions ?? 0 }

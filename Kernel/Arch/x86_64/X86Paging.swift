@@ -2,10 +2,12 @@
 /// (`KernelPaging.table`, a global, so it never moves), plus the TLB flush
 /// the page table leaves to its user after each unmap.
 struct KernelWindowPages: KernelPageMapper {
-    mutating func map(_ page: VirtualAddress, to frame: PhysicalAddress, permissions: PagePermissions) throws(PageMappingError) {
+    mutating func map(
+        _ page: VirtualAddress, to frame: PhysicalAddress, size: PageSize, permissions: PagePermissions
+    ) throws(PageMappingError) {
         guard KernelPaging.table != nil else { throw .invalidAddress }
         do throws(MapError) {
-            try KernelPaging.table!.map(page, to: frame, permissions: permissions)
+            try KernelPaging.table!.map(page, to: frame, size: size, permissions: permissions)
         } catch {
             switch error {
             case .alreadyMapped, .largePageConflict: throw .alreadyMapped
@@ -15,7 +17,9 @@ struct KernelWindowPages: KernelPageMapper {
         }
     }
 
-    mutating func unmap(_ page: VirtualAddress) {
+    /// One invalidation covers a large page too: it drops the TLB entry
+    /// that translates `page`, whatever its size.
+    mutating func unmap(_ page: VirtualAddress, size: PageSize) {
         guard KernelPaging.table != nil else { return }
         _ = try? KernelPaging.table!.unmap(page)
         invalidatePage(page.raw)

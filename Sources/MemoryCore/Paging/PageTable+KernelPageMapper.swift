@@ -10,11 +10,11 @@ public struct PageTableKernelMapper<Scheme: PagingScheme, Memory: PhysicalMemory
     }
 
     public mutating func map(
-        _ page: VirtualAddress, to frame: PhysicalAddress,
+        _ page: VirtualAddress, to frame: PhysicalAddress, size: PageSize,
         permissions: PagePermissions
     ) throws(PageMappingError) {
         do throws(MapError) {
-            try table.pointee.map(page, to: frame, permissions: permissions)
+            try table.pointee.map(page, to: frame, size: size, permissions: permissions)
         } catch {
             switch error {
             case .alreadyMapped, .largePageConflict: throw .alreadyMapped
@@ -24,7 +24,8 @@ public struct PageTableKernelMapper<Scheme: PagingScheme, Memory: PhysicalMemory
         }
     }
 
-    public mutating func unmap(_ page: VirtualAddress) {
+    /// The table knows the size of the leaf it removes.
+    public mutating func unmap(_ page: VirtualAddress, size: PageSize) {
         _ = try? table.pointee.unmap(page)
     }
 }

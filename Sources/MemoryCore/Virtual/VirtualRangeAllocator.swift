@@ -43,21 +43,59 @@ public struct VirtualRangeAllocator: ~Copyable {
 
     /// `pages` contiguous pages from the lowest free run that holds them.
     public mutating func allocate(pages: UInt64) throws(VirtualRangeError) -> VirtualRange {
-        guard pages > 0 else { throw .invalidRange }
+        try allocate(pages: pages, alignment: .size4K)
+    }
+
+    /// `pages` contiguous pages from the lowest free run that holds them at a
+    /// start `offset` bytes past a multiple of `alignment` (page aligned, below
+    /// `alignment`), so a run of large pages can line up with its frames. The
+    /// pages skipped below such a start stay free; carving from the middle of
+    /// a run takes one more free-list entry, and a run that would need it
+    /// while the list is full is passed over (`freeListFull` if that was all).
+    public mutating func allocate(
+        pages: UInt64, alignment: PageSize, offset: UInt64 = 0
+    ) throws(VirtualRangeError) -> VirtualRange {
+        guard pages > 0, offset < alignment.bytes, offset % pageBytes == 0 else { throw .invalidRange }
         let (bytes, overflow) = pages.multipliedReportingOverflow(by: pageBytes)
         guard !overflow, bytes <= freeBytes else { throw .outOfSpace }
+        var listWasFull = false
         for index in 0..<freeRangeCount where entries[index].size >= bytes {
             let run = entries[index]
-            let taken = VirtualRange(start: run.start, size: bytes).unsafelyUnwrapped
-            if run.size == bytes {
-                remove(at: index)
-            } else {
+            guard let start = Self.firstStart(in: run, alignment: alignment, offset: offset),
+                let taken = VirtualRange(start: start, size: bytes), taken.end <= run.end
+            else { continue }
+            let keepsHead = taken.start > run.start
+            let keepsTail = taken.end < run.end
+            if keepsHead && keepsTail {
+                guard freeRangeCount < Self.capacity else {
+                    listWasFull = true
+                    continue
+                }
+                entries[index] = VirtualRange(start: run.start, end: taken.start).unsafelyUnwrapped
+                insert(VirtualRange(start: taken.end, end: run.end).unsafelyUnwrapped, at: index + 1)
+            } else if keepsHead {
+                entries[index] = VirtualRange(start: run.start, end: taken.start).unsafelyUnwrapped
+            } else if keepsTail {
                 entries[index] = VirtualRange(start: taken.end, end: run.end).unsafelyUnwrapped
+            } else {
+                remove(at: index)
             }
             freeBytes -= bytes
             return taken
         }
-        throw .outOfSpace
+        throw listWasFull ? .freeListFull : .outOfSpace
+    }
+
+    /// The lowest address in `run` that lies `offset` past a multiple of
+    /// `alignment`; nil if that would pass 2^64.
+    private static func firstStart(in run: VirtualRange, alignment: PageSize, offset: UInt64) -> VirtualAddress? {
+        let mask = alignment.bytes - 1
+        let base = run.start.raw & ~mask
+        let (candidate, overflow) = base.addingReportingOverflow(offset)
+        if overflow { return nil }
+        if candidate >= run.start.raw { return VirtualAddress(candidate) }
+        let (next, overflowNext) = candidate.addingReportingOverflow(alignment.bytes)
+        return overflowNext ? nil : VirtualAddress(next)
     }
 
     /// Returns `range` and merges it with the free ranges it touches. Checks

@@ -34,9 +34,10 @@ public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable
         self.pages = pages
     }
 
-    /// Unmaps the pages of `range` and returns it to the window.
-    mutating func release(_ range: VirtualRange) {
-        unmapPages(from: range.start, bytes: range.size)
+    /// Unmaps the pages of `range` (mapped onto `frames` with pages up to
+    /// `largestPage`) and returns it to the window.
+    mutating func release(_ range: VirtualRange, frames: PhysicalAddress, largestPage: PageSize) {
+        unmapPages(range, frames: frames, largestPage: largestPage, mappedBytes: range.size)
         returnRange(range)
         liveRegions -= 1
     }
@@ -50,12 +51,31 @@ public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable
         }
     }
 
-    mutating func unmapPages(from start: VirtualAddress, bytes: UInt64) {
+    /// Unmaps the first `mappedBytes` of `range`, page by page as `map`
+    /// entered them: the page sizes follow from the addresses alone, so
+    /// walking the same way finds the same pages.
+    mutating func unmapPages(_ range: VirtualRange, frames: PhysicalAddress, largestPage: PageSize, mappedBytes: UInt64) {
         var offset: UInt64 = 0
-        while offset < bytes {
-            pages.unmap(VirtualAddress(start.raw + offset))
-            offset += pageBytes
+        while offset < mappedBytes {
+            let page = VirtualAddress(range.start.raw + offset)
+            let size = Self.pageSize(
+                at: page, frame: PhysicalAddress(frames.raw + offset), remaining: range.size - offset,
+                largestPage: largestPage)
+            pages.unmap(page, size: size)
+            offset += size.bytes
         }
+    }
+
+    /// The largest page, not above `largestPage`, that both addresses are
+    /// aligned to and that fits in the `remaining` bytes.
+    static func pageSize(at page: VirtualAddress, frame: PhysicalAddress, remaining: UInt64, largestPage: PageSize) -> PageSize {
+        func fits(_ size: PageSize) -> Bool {
+            size.bytes <= largestPage.bytes && remaining >= size.bytes
+                && page.isAligned(to: size) && frame.isAligned(to: size)
+        }
+        if fits(.size1G) { return .size1G }
+        if fits(.size2M) { return .size2M }
+        return .size4K
     }
 }
 
@@ -63,8 +83,13 @@ extension UnsafeMutablePointer where Pointee: ~Copyable {
     /// Maps `size` bytes of physical memory at `physical` into the mapper's
     /// window. Undoes every step on failure, so a refused call leaves the
     /// window and the page tables as they were.
+    ///
+    /// With `largestPage` above 4 KiB (RAM, not device registers), the
+    /// virtual range lines up with the frames modulo that size, so every part
+    /// where both are aligned gets large pages and only an unaligned head and
+    /// tail get 4 KiB pages.
     public func map<Pages: KernelPageMapper & ~Copyable>(
-        physical: PhysicalAddress, size: UInt64, permissions: PagePermissions
+        physical: PhysicalAddress, size: UInt64, permissions: PagePermissions, largestPage: PageSize = .size4K
     ) throws(VirtualSpaceError) -> MappedRegion<Pages> where Pointee == VirtualSpaceMapper<Pages> {
         guard size > 0 else { throw .emptyRange }
         guard let end = physical.adding(size), let lastPageEnd = end.alignedUp() else { throw .rangeWraps }
@@ -72,27 +97,31 @@ extension UnsafeMutablePointer where Pointee: ~Copyable {
         let bytes = lastPageEnd.raw - firstFrame.raw
         let range: VirtualRange
         do throws(VirtualRangeError) {
-            range = try pointee.ranges.allocate(pages: bytes / pageBytes)
+            range = try pointee.ranges.allocate(
+                pages: bytes / pageBytes, alignment: largestPage, offset: firstFrame.offset(in: largestPage))
         } catch {
             throw .outOfVirtualSpace
         }
         var offset: UInt64 = 0
         while offset < bytes {
             let page = VirtualAddress(range.start.raw + offset)
+            let frame = PhysicalAddress(firstFrame.raw + offset)
+            let pageSize = VirtualSpaceMapper<Pages>.pageSize(
+                at: page, frame: frame, remaining: bytes - offset, largestPage: largestPage)
             do throws(PageMappingError) {
-                try pointee.pages.map(page, to: PhysicalAddress(firstFrame.raw + offset), permissions: permissions)
+                try pointee.pages.map(page, to: frame, size: pageSize, permissions: permissions)
             } catch {
                 // Roll back; the range was just carved from the list, so it fits back in.
-                pointee.unmapPages(from: range.start, bytes: offset)
+                pointee.unmapPages(range, frames: firstFrame, largestPage: largestPage, mappedBytes: offset)
                 pointee.returnRange(range)
                 throw .mappingFailed(error, at: page)
             }
-            offset += pageBytes
+            offset += pageSize.bytes
         }
         pointee.liveRegions += 1
         return MappedRegion(
             address: VirtualAddress(range.start.raw + physical.offset()), size: size,
-            physical: physical, pages: range, space: self)
+            physical: physical, pages: range, largestPage: largestPage, space: self)
     }
 }
 
@@ -107,21 +136,39 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
     public let physical: PhysicalAddress
     /// The whole pages mapped, which contain `address ..< address + size`.
     public let pages: VirtualRange
+    /// The largest page size the mapping was allowed to use.
+    public let largestPage: PageSize
     private let space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
 
     init(
         address: VirtualAddress, size: UInt64, physical: PhysicalAddress, pages: VirtualRange,
-        space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
+        largestPage: PageSize, space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
     ) {
         self.address = address
         self.size = size
         self.physical = physical
         self.pages = pages
+        self.largestPage = largestPage
         self.space = space
     }
 
     /// The mapped bytes as a pointer (nil only if the window starts at address 0).
     public var pointer: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(address.raw)) }
 
-    deinit { space.pointee.release(pages) }
+    /// How many pages of `size` the mapping uses (the same walk as `map`).
+    public func pageCount(_ size: PageSize) -> UInt64 {
+        let frames = physical.alignedDown()
+        var count: UInt64 = 0
+        var offset: UInt64 = 0
+        while offset < pages.size {
+            let used = VirtualSpaceMapper<Pages>.pageSize(
+                at: VirtualAddress(pages.start.raw + offset), frame: PhysicalAddress(frames.raw + offset),
+                remaining: pages.size - offset, largestPage: largestPage)
+            if used == size { count += 1 }
+            offset += used.bytes
+        }
+        return count
+    }
+
+    deinit { space.pointee.release(pages, frames: physical.alignedDown(), largestPage: largestPage) }
 }
