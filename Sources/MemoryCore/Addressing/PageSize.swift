@@ -32,5 +32,22 @@ public enum PageSize: Sendable, Equatable {
     }
 }
 
+extension PageSize {
+    /// The largest page, not above `largest` and among those `allowed`, that
+    /// maps `va` to `pa` (both aligned to it) within `remaining` bytes: how a
+    /// run of memory is cut into the fewest pages.
+    public static func largest(
+        at va: VirtualAddress, to pa: PhysicalAddress, remaining: UInt64, upTo largest: PageSize,
+        allowed: (PageSize) -> Bool = { _ in true }
+    ) -> PageSize {
+        func fits(_ size: PageSize) -> Bool {
+            size.bytes <= largest.bytes && remaining >= size.bytes && va.isAligned(to: size) && pa.isAligned(to: size) && allowed(size)
+        }
+        if fits(.size1G) { return .size1G }
+        if fits(.size2M) { return .size2M }
+        return .size4K
+    }
+}
+
 /// The base page size, 4 KiB, used wherever "a page" or "a frame" is meant.
 public let pageBytes: UInt64 = PageSize.size4K.bytes

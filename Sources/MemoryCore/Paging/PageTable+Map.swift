@@ -247,18 +247,8 @@ extension PageTable {
         }
     }
 
-    /// The largest page not above `largestPage` that fits at `va`/`pa` within `remaining` bytes.
+    /// The largest page the scheme allows, not above `largestPage`, that fits at `va`/`pa` within `remaining` bytes.
     static func chunkSize(_ va: VirtualAddress, _ pa: PhysicalAddress, remaining: UInt64, largestPage: PageSize) -> PageSize {
-        if fits(.size1G, va, pa, remaining, largestPage) { return .size1G }
-        if fits(.size2M, va, pa, remaining, largestPage) { return .size2M }
-        return .size4K
-    }
-
-    private static func fits(
-        _ size: PageSize, _ va: VirtualAddress, _ pa: PhysicalAddress,
-        _ remaining: UInt64, _ largestPage: PageSize
-    ) -> Bool {
-        size.bytes <= largestPage.bytes && Scheme.allowsLeaf(atLevel: size.level)
-            && va.isAligned(to: size) && pa.isAligned(to: size) && remaining >= size.bytes
+        PageSize.largest(at: va, to: pa, remaining: remaining, upTo: largestPage) { Scheme.allowsLeaf(atLevel: $0.level) }
     }
 }

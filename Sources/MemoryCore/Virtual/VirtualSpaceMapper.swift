@@ -58,24 +58,12 @@ public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable
         var offset: UInt64 = 0
         while offset < mappedBytes {
             let page = VirtualAddress(range.start.raw + offset)
-            let size = Self.pageSize(
-                at: page, frame: PhysicalAddress(frames.raw + offset), remaining: range.size - offset,
-                largestPage: largestPage)
+            let size = PageSize.largest(
+                at: page, to: PhysicalAddress(frames.raw + offset), remaining: range.size - offset,
+                upTo: largestPage)
             pages.unmap(page, size: size)
             offset += size.bytes
         }
-    }
-
-    /// The largest page, not above `largestPage`, that both addresses are
-    /// aligned to and that fits in the `remaining` bytes.
-    static func pageSize(at page: VirtualAddress, frame: PhysicalAddress, remaining: UInt64, largestPage: PageSize) -> PageSize {
-        func fits(_ size: PageSize) -> Bool {
-            size.bytes <= largestPage.bytes && remaining >= size.bytes
-                && page.isAligned(to: size) && frame.isAligned(to: size)
-        }
-        if fits(.size1G) { return .size1G }
-        if fits(.size2M) { return .size2M }
-        return .size4K
     }
 }
 
@@ -106,8 +94,8 @@ extension UnsafeMutablePointer where Pointee: ~Copyable {
         while offset < bytes {
             let page = VirtualAddress(range.start.raw + offset)
             let frame = PhysicalAddress(firstFrame.raw + offset)
-            let pageSize = VirtualSpaceMapper<Pages>.pageSize(
-                at: page, frame: frame, remaining: bytes - offset, largestPage: largestPage)
+            let pageSize = PageSize.largest(
+                at: page, to: frame, remaining: bytes - offset, upTo: largestPage)
             do throws(PageMappingError) {
                 try pointee.pages.map(page, to: frame, size: pageSize, permissions: permissions)
             } catch {
@@ -161,9 +149,9 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
         var count: UInt64 = 0
         var offset: UInt64 = 0
         while offset < pages.size {
-            let used = VirtualSpaceMapper<Pages>.pageSize(
-                at: VirtualAddress(pages.start.raw + offset), frame: PhysicalAddress(frames.raw + offset),
-                remaining: pages.size - offset, largestPage: largestPage)
+            let used = PageSize.largest(
+                at: VirtualAddress(pages.start.raw + offset), to: PhysicalAddress(frames.raw + offset),
+                remaining: pages.size - offset, upTo: largestPage)
             if used == size { count += 1 }
             offset += used.bytes
         }
