@@ -67,3 +67,24 @@ func withVirtualSpace<R>(
     }
     return try body(space)
 }
+
+typealias RealTable = UnsafeMutablePointer<TestTable<X86_64FourLevel>>
+typealias RealSpace = UnsafeMutablePointer<VirtualSpaceMapper<PageTableKernelMapper<X86_64FourLevel, DirectMappedMemory>>>
+
+/// Runs `body` with a real x86-64 page table in `ram` and a mapper entering
+/// its pages there through `PageTableKernelMapper`; frees both afterwards.
+func withRealTableSpace<R>(
+    _ ram: SimulatedRAM, window: VirtualRange, _ body: (RealTable, RealSpace) throws -> R
+) throws -> R {
+    let table = RealTable.allocate(capacity: 1)
+    table.initialize(to: try TestTable<X86_64FourLevel>(memory: ram.memory, frames: ram.frames))
+    let space = RealSpace.allocate(capacity: 1)
+    space.initialize(to: try VirtualSpaceMapper(window: window, pages: PageTableKernelMapper(table: table)))
+    defer {
+        space.deinitialize(count: 1)
+        space.deallocate()
+        table.deinitialize(count: 1)
+        table.deallocate()
+    }
+    return try body(table, space)
+}

@@ -105,11 +105,7 @@ private let twoMiB = PageSize.size2M.bytes
 
     @Test func realTableUsesLargePagesAndGetsThemBack() throws {
         let ram = SimulatedRAM()
-        do {
-            let table = UnsafeMutablePointer<TestTable<X86_64FourLevel>>.allocate(capacity: 1)
-            table.initialize(to: try TestTable<X86_64FourLevel>(memory: ram.memory, frames: ram.frames))
-            let space = UnsafeMutablePointer<VirtualSpaceMapper<PageTableKernelMapper<X86_64FourLevel, DirectMappedMemory>>>.allocate(capacity: 1)
-            space.initialize(to: try VirtualSpaceMapper(window: kernelExtra, pages: PageTableKernelMapper(table: table)))
+        try withRealTableSpace(ram, window: kernelExtra) { table, space in
             let start = PhysicalAddress(0x800_0000)
             let size = 4 * twoMiB + 7 * pageBytes
             let framesBefore = ram.freeFrames
@@ -132,10 +128,6 @@ private let twoMiB = PageSize.size2M.bytes
             }
             #expect(space.pointee.ranges.freeRangeCount == 1 && space.pointee.ranges.freeBytes == kernelExtra.size)
             #expect(space.pointee.liveRegions == 0)
-            space.deinitialize(count: 1)
-            space.deallocate()
-            table.deinitialize(count: 1)
-            table.deallocate()
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }

@@ -521,11 +521,7 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
 @Suite struct PageTableKernelMapperTests {
     @Test func virtualSpaceMapperMapsIntoARealTable() throws {
         let ram = SimulatedRAM()
-        do {
-            let table = UnsafeMutablePointer<TestTable<X86_64FourLevel>>.allocate(capacity: 1)
-            table.initialize(to: try TestTable<X86_64FourLevel>(memory: ram.memory, frames: ram.frames))
-            let space = UnsafeMutablePointer<VirtualSpaceMapper<PageTableKernelMapper<X86_64FourLevel, DirectMappedMemory>>>.allocate(capacity: 1)
-            space.initialize(to: try VirtualSpaceMapper(window: kernelExtra, pages: PageTableKernelMapper(table: table)))
+        try withRealTableSpace(ram, window: kernelExtra) { table, space in
             do {
                 let region = try space.map(physical: PhysicalAddress(0xFEE0_0123), size: 0x10, permissions: .readWrite)
                 #expect(table.pointee.translate(region.address)?.physicalAddress == PhysicalAddress(0xFEE0_0123))
@@ -542,10 +538,6 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
             #expect(throws: PageMappingError.invalidAddress) {
                 try adapter.map(VirtualAddress(0x8000_0000_0000), to: PhysicalAddress(0x2000), permissions: .readOnly)
             }
-            space.deinitialize(count: 1)
-            space.deallocate()
-            table.deinitialize(count: 1)
-            table.deallocate()
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }
