@@ -121,6 +121,16 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return frame
     }
 
+    /// Returns the frames of an owned page of `size` at `start` to `frames`.
+    /// An owned frame is freed once only; a second free is a kernel bug.
+    static func releaseOwned(_ start: PhysicalAddress, size: PageSize, frames: UnsafeMutablePointer<FrameAllocator>) {
+        do {
+            try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
+        } catch {
+            assertionFailure("an owned frame was already free")
+        }
+    }
+
     /// Frees `table` (at `level`) and every owned table below it, and with
     /// `freesOwnedLeaves` the owned frames their leaves map.
     func freeTable(_ table: PhysicalAddress, level: Int) {
@@ -132,11 +142,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 if entry.kind == .table && level > 0 && !entry.isShared {
                     freeTable(entry.address, level: level - 1)
                 } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
-                    do {
-                        try frames.pointee.freeContiguous(entry.address.frame, count: size.bytes / pageBytes)
-                    } catch {
-                        assertionFailure("page table: an owned frame was already free")
-                    }
+                    Self.releaseOwned(entry.address, size: size, frames: frames)
                 }
                 index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
             }

@@ -125,13 +125,13 @@ public struct FrameAllocator: ~Copyable {
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
-            // A word with no free frame can neither start nor hold a run: skip it whole.
             let index = start - firstFrame
             // A run may not cross the barrier: try again from it.
             if index < runBarrier && index + count > runBarrier {
                 start = (firstFrame + runBarrier + alignment - 1) & ~(alignment - 1)
                 continue
             }
+            // A word with no free frame can neither start nor hold a run: skip it whole.
             if freeBits[Int(index >> 6)] == 0 {
                 let next = firstFrame + (index | 63) + 1
                 start = (next + alignment - 1) & ~(alignment - 1)

@@ -36,14 +36,14 @@ extension AddressSpace {
         guard let source = memory.pointer(to: translation.pageStart, count: size.bytes),
             let target = memory.pointer(to: frame.address, count: size.bytes)
         else {
-            Self.release(frame.address, size: size, frames: frames)
+            PageTable<Scheme, Memory>.releaseOwned(frame.address, size: size, frames: frames)
             throw .notMapped
         }
         target.copyMemory(from: source, byteCount: Int(size.bytes))
         do throws(MapError) {
             try pageTable.map(va, to: frame.address, size: size, permissions: translation.permissions, owned: true)
         } catch {
-            Self.release(frame.address, size: size, frames: frames)
+            PageTable<Scheme, Memory>.releaseOwned(frame.address, size: size, frames: frames)
             throw error
         }
     }

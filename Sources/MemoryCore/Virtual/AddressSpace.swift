@@ -109,7 +109,7 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
                 do throws(MapError) {
                     try pageTable.map(va, to: frame.address, permissions: permissions, owned: true)
                 } catch {
-                    Self.release(frame.address, size: .size4K, frames: frames)
+                    PageTable<Scheme, Memory>.releaseOwned(frame.address, size: .size4K, frames: frames)
                     throw error
                 }
             } catch {
@@ -133,18 +133,10 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
             }
             guard let removed = try? pageTable.unmap(va) else { return }
             if removed.isOwned {
-                Self.release(removed.pageStart, size: removed.pageSize, frames: frames)
+                PageTable<Scheme, Memory>.releaseOwned(removed.pageStart, size: removed.pageSize, frames: frames)
             }
             guard let next = va.adding(removed.pageSize.bytes) else { return }
             cursor = next
-        }
-    }
-
-    static func release(_ start: PhysicalAddress, size: PageSize, frames: UnsafeMutablePointer<FrameAllocator>) {
-        do {
-            try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
-        } catch {
-            assertionFailure("address space: an owned frame was already free")
         }
     }
 }
