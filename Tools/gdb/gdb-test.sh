@@ -11,12 +11,11 @@ build=$2
 shift 2
 log=$build/gdb-test.log
 console=$build/gdb-test-console.log
-# A free port, so parallel runs (and other QEMUs with -s) do not collide.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/halted-qemu.sh"
+gdb_arch=$(gdb_architecture "$arch") || exit 1
 
 case $arch in
 riscv64)
-    gdb_arch=riscv:rv64
     commands='echo == walk trap frame\n
 python gdb.execute("swiftlet walk %d" % CONSTANTS["trapFrame"])
 echo == walk user text\n
@@ -29,7 +28,6 @@ echo == region\n
 python gdb.execute("swiftlet region %d" % CONSTANTS["trapFrame"])'
     ;;
 x86_64)
-    gdb_arch=i386:x86-64
     commands='echo == walk user text\n
 python gdb.execute("swiftlet walk %d" % user_registers()["pc"])
 echo == walk the process kernel stack\n
@@ -43,15 +41,9 @@ swiftlet walk 0x8000_0000_0000
 echo == region\n
 python gdb.execute("swiftlet region %d" % (CONSTANTS["processKernelStackTop"] - 8))'
     ;;
-*)
-    echo "gdb-test: unknown ARCH $arch" >&2
-    exit 1
-    ;;
 esac
 
-"$@" -S -gdb tcp:127.0.0.1:$port </dev/null >"$console" 2>&1 &
-qemu=$!
-trap 'kill $qemu 2>/dev/null; wait $qemu 2>/dev/null' EXIT
+start_halted_qemu "$console" "$@"
 
 cat >"$build/gdb-test.gdb" <<GDB
 set pagination off

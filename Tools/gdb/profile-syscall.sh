@@ -9,14 +9,9 @@ set -eu
 arch=$1 number=$2 build=$3 objdump=$4 demangle=$5
 shift 5
 image=${!#}
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$@" -S -gdb tcp:127.0.0.1:$port </dev/null >"$build/profile-console.log" 2>&1 &
-qemu=$!
-trap 'status=$?; set +e; kill $qemu 2>/dev/null; wait $qemu 2>/dev/null; exit $status' EXIT
-case $arch in
-riscv64) gdb_arch=riscv:rv64 ;;
-*) gdb_arch=i386:x86-64 ;;
-esac
+. "$(dirname "$0")/halted-qemu.sh"
+gdb_arch=$(gdb_architecture "$arch")
+start_halted_qemu "$build/profile-console.log" "$@"
 PROFILE_ARCH=$arch PROFILE_SYSCALL=$number gdb-multiarch -q -batch \
     -ex "set architecture $gdb_arch" -ex "file $image" -ex "target remote 127.0.0.1:$port" \
     -x Tools/gdb/profile_syscall.py 2>&1 | grep '^profile:' >"$build/profile.txt" || true
