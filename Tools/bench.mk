@@ -20,7 +20,8 @@ $(BUILD)/kernel-bench.o: $(KERNEL_SWIFT) Makefile
 # One CPU, and -icount shift=0: one instruction per virtual nanosecond, so
 # the guest's counters count instructions. sleep=off: an idle guest's clock
 # jumps to the next timer deadline instead of following the host's clock.
-BENCH_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES) -icount shift=0,sleep=off
+ONE_CPU_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES)
+BENCH_QEMU := $(ONE_CPU_QEMU) -icount shift=0,sleep=off
 BENCH_REPORT := python3 Tools/bench.py --arch $(ARCH) --pass-status $(CHECK_PASS_STATUS) \
 	--kernel $(BUILD)/kernel-bench.elf --archive $(BUILD)/archive.o \
 	--objdump $(SWIFT_BIN)/llvm-objdump
@@ -58,7 +59,7 @@ build/host/kernel-libc-test: Kernel/Runtime/libc.c Tests/Kernel/libc_test.c
 SYSCALL ?= 11
 # Without -icount: the count is of steps, not of the clock, and under
 # -icount the guest stalled with gdb's breakpoints in place.
-PROFILE_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES)
+PROFILE_QEMU := $(ONE_CPU_QEMU)
 profile-syscall: $(BUILD)/kernel-bench.elf qemu gdb-tools
 	@echo "== profiling system call $(SYSCALL) on $(ARCH) (gdb single-steps it)"
 	@Tools/gdb/profile-syscall.sh $(ARCH) $(SYSCALL) $(BUILD) $(SWIFT_BIN)/llvm-objdump $(SWIFT_BIN)/swift-demangle \
