@@ -50,6 +50,9 @@ EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
 	-Xfrontend -function-sections $(ARCH_SWIFTFLAGS)
 
 CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
+# The portable file system (Sources/FileSystem): compiled into the kernel
+# module beside the memory core, so its type names are unique across both.
+FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
 
 # The kernel: one Embedded Swift module made of the memory core, the portable
 # kernel (Kernel/ except Kernel/Arch) and this architecture's directory. Only
@@ -57,7 +60,7 @@ CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 ARCH_DIR := Kernel/Arch/$(ARCH)
 PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name '*.swift' -print | sort)
 ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
-KERNEL_SWIFT := $(CORE_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
+KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
 KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
 KERNEL_C := Kernel/Runtime/libc.c
 LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
@@ -169,12 +172,17 @@ host-test:
 	$(SWIFT_BIN)/swift test
 
 # The memory core compiled as kernel code: proves it stays allocation-free.
-core: $(BUILD)/MemoryCore.o
+core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o
 
 $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== core for $(ARCH) (Embedded Swift, -no-allocations)"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name MemoryCore -emit-module -emit-module-path $(BUILD)/MemoryCore.swiftmodule -c $(CORE_SOURCES) -o $@
+
+$(BUILD)/FileSystem.o: $(FS_SOURCES) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) -o $@
 
 core-all:
 	$(MAKE) core ARCH=riscv64

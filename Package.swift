@@ -7,6 +7,7 @@ let package = Package(
     name: "Swiftlet",
     products: [
         .library(name: "MemoryCore", targets: ["MemoryCore"]),
+        .library(name: "FileSystem", targets: ["FileSystem"]),
         .executable(name: "layout-maps", targets: ["layout-maps"]),
     ],
     dependencies: [
@@ -15,6 +16,16 @@ let package = Package(
     ],
     targets: [
         .target(name: "MemoryCore"),
+        // The portable file system (on-disk format, buffer cache, log, inodes,
+        // directories, paths), compiled unchanged into both kernels.
+        .target(name: "FileSystem"),
+        .testTarget(
+            name: "FileSystemTests",
+            dependencies: [
+                "FileSystem",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "MemoryCoreTests",
             dependencies: [
