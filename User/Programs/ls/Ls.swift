@@ -27,15 +27,18 @@ func list(_ path: CString) -> Bool {
         return true
     }
     var record: InlineArray<16, UInt8> = .init(repeating: 0)
-    // "path/name", NUL-terminated: each entry is looked up beside its directory.
+    // "path/name", NUL-terminated: each entry is looked up beside its
+    // directory (just "name" for ".").
     var name: InlineArray<144, UInt8> = .init(repeating: 0)
     var prefix = 0
-    while prefix < 127, path.pointer[prefix] != 0 {
-        name[prefix] = UInt8(bitPattern: path.pointer[prefix])
+    if !path.equals(".") {
+        while prefix < 127, path.pointer[prefix] != 0 {
+            name[prefix] = UInt8(bitPattern: path.pointer[prefix])
+            prefix += 1
+        }
+        name[prefix] = 47  // "/"
         prefix += 1
     }
-    name[prefix] = 47  // "/"
-    prefix += 1
     while true {
         let n = withUnsafeMutableBytes(of: &record) { Sys.read(fd, into: $0) }
         if n != DirectoryEntry.size { break }
