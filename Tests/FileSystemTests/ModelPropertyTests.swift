@@ -1,3 +1,4 @@
+import FileSystemTools
 import PropertyBased
 import Testing
 
@@ -72,7 +73,7 @@ import Testing
             }
             // Everything the calls did is on the disk: consistent, and the
             // same tree after mounting the image again.
-            #expect(ImageChecker.check(mounted.disk.blocks) == [])
+            #expect(fsckFindings(mounted.disk) == [])
             let again = try MountedTestVolume(disk: RAMDisk(image: mounted.disk.blocks))
             #expect(try again.snapshot() == model.snapshot)
         }
