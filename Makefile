@@ -196,6 +196,9 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+
+# The file-system image and the host tools mkfs and fsck (make fs, make fsck).
+include Tools/fs.mk
 include Tools/docs.mk
 
 # Fuzzing and the long reliability runs (make fuzz, make stress).

@@ -34,7 +34,7 @@ struct FsckCommand: ParsableCommand {
         for line in check.lines { print("\(image): \(line)") }
         if !quiet {
             let s = check.summary
-            let verdict = check.isClean ? "clean" : "\(check.findings.count) problems"
+            let verdict = check.isClean ? "clean" : check.findings.count == 1 ? "1 problem" : "\(check.findings.count) problems"
             FileHandle.standardError.write(
                 Data(
                     "fsck: \(image): \(verdict) (\(s.directories) directories, \(s.files) files, \(s.devices) devices, \(s.usedDataBlocks) data blocks in use)\n"
