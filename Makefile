@@ -181,7 +181,7 @@ $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 
 # With a file that specializes every generic call of the volume, so that
 # their bodies are compiled (and checked) as kernel code too.
-FS_INSTANTIATION := Tests/Embedded/FileSystemInstantiation.swift
+FS_INSTANTIATION := Tests/Embedded/FileSystemInstantiation.swift Tests/Embedded/FileSystemCheckInstantiation.swift
 $(BUILD)/FileSystem.o: $(FS_SOURCES) $(FS_INSTANTIATION) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
@@ -196,6 +196,9 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+
+# The file-system image and the host tools mkfs and fsck (make fs, make fsck).
+include Tools/fs.mk
 include Tools/docs.mk
 
 # Fuzzing and the long reliability runs (make fuzz, make stress).
