@@ -25,6 +25,7 @@ let package = Package(
             name: "FileSystemTests",
             dependencies: [
                 "FileSystem",
+                "FileSystemTools",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

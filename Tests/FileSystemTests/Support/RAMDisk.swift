@@ -1,4 +1,5 @@
 import FileSystem
+import FileSystemTools
 
 /// A disk in host memory that can lose power: after `writesBeforeCut`
 /// successful writes every later write fails and changes nothing (the
@@ -55,4 +56,10 @@ struct RAMDiskDevice: BlockDevice {
             UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + DiskFormat.blockSize)]).copyMemory(from: buffer)
         }
     }
+}
+
+/// What fsck (the file-system check library) says about the disk: one line
+/// per problem, none for a clean image.
+func fsckFindings(_ disk: RAMDisk) -> [String] {
+    ImageCheck.run(RAMDisk(image: disk.blocks).device).lines
 }
