@@ -206,3 +206,9 @@ include Tools/fuzz.mk
 
 # Benchmarks under QEMU -icount (make bench, bench-twice).
 include Tools/bench.mk
+
+# xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
+include Tools/conformance.mk
+
+# The power-cut test of the file system (make power-cut).
+include Tools/power-cut.mk
