@@ -16,31 +16,38 @@ import Testing
 
         let processes = 4
         let errors = ErrorList()
-        DispatchQueue.concurrentPerform(iterations: processes) { index in
-            do {
-                try host.run {
-                    let data = FileOperation.bytes(count: 9000, seed: UInt8(index))
-                    let file = try mounted.open("/f\(index)", create: true, writable: true)
-                    for piece in stride(from: 0, to: data.count, by: 1500) {
-                        let end = min(piece + 1500, data.count)
-                        _ = try mounted.write(file, Array(data[piece..<end]), at: UInt32(piece))
+        // One thread per process (a shared pool might run them one after another).
+        let finished = DispatchGroup()
+        for index in 0..<processes {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                do {
+                    try host.run {
+                        let data = FileOperation.bytes(count: 9000, seed: UInt8(index))
+                        let file = try mounted.open("/f\(index)", create: true, writable: true)
+                        for piece in stride(from: 0, to: data.count, by: 1500) {
+                            let end = min(piece + 1500, data.count)
+                            _ = try mounted.write(file, Array(data[piece..<end]), at: UInt32(piece))
+                        }
+                        let back = try mounted.read(file, at: 0, count: data.count)
+                        try mounted.volume.close(file)
+                        if back != data { throw TestFailure("f\(index) read back differs") }
+                        for round in 0..<6 {
+                            let name = "/shared/p\(index)r\(round)"
+                            try mounted.volume.close(mounted.open(name, create: true, writable: true))
+                            try mounted.link(name, name + "L")
+                            if round % 2 == 0 { try mounted.unlink(name) }
+                        }
+                        try mounted.makeDirectory("/d\(index)")
+                        try mounted.volume.close(mounted.open("/d\(index)/x", create: true))
                     }
-                    let back = try mounted.read(file, at: 0, count: data.count)
-                    try mounted.volume.close(file)
-                    if back != data { throw TestFailure("f\(index) read back differs") }
-                    for round in 0..<6 {
-                        let name = "/shared/p\(index)r\(round)"
-                        try mounted.volume.close(mounted.open(name, create: true, writable: true))
-                        try mounted.link(name, name + "L")
-                        if round % 2 == 0 { try mounted.unlink(name) }
-                    }
-                    try mounted.makeDirectory("/d\(index)")
-                    try mounted.volume.close(mounted.open("/d\(index)/x", create: true))
+                } catch {
+                    errors.append("process \(index): \(error)")
                 }
-            } catch {
-                errors.append("process \(index): \(error)")
-            }
+            }.start()
         }
+        finished.wait()
         #expect(errors.all == [])
         #expect(host.violations == [])
         // The sleep locks and the log really were contended.
