@@ -31,7 +31,11 @@ ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-re
 # no network card (its boot ROM only slows the boot down). COM1 and QEMU's
 # monitor share the terminal (Ctrl-A X quits); no -nographic, because with it
 # SeaBIOS also writes to the serial line, terminal resets included.
-QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
+# The CPU: QEMU's qemu64 plus the protections Swiftlet turns on where CPUID
+# offers them (Kernel/Arch/x86_64/CPUProtections.swift); QEMU 7.2's TCG
+# emulates all three, and the check image fails unless they are on.
+X86_CPU := qemu64,+smep,+smap,+umip
+QEMU := qemu-system-x86_64 -machine q35 -cpu $(X86_CPU) -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
 # isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
 QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04

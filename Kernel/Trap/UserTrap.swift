@@ -16,6 +16,10 @@ enum FaultKind {
     case misaligned
     case breakpoint
     case other(UInt64)
+    /// A fault only one architecture has, by the name its manuals give it
+    /// ("general protection", "segment not present", "machine check"), or a
+    /// return the kernel refused ("non-canonical return address").
+    case named(StaticString)
 
     var description: StaticString {
         switch self {
@@ -26,6 +30,7 @@ enum FaultKind {
         case .misaligned: return "misaligned access"
         case .breakpoint: return "breakpoint"
         case .other: return "exception"
+        case .named(let name): return name
         }
     }
 }
