@@ -21,6 +21,8 @@ CHECK_PASS_STATUS := 0
 # A panic in a check image powers off with status 2.
 PANIC_STATUS := 2
 PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+# Kill reports cpuattack announces in the check log (Tools/check-kill-reports.py).
+KILL_REPORTS := 10
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -43,6 +45,7 @@ CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
 PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
@@ -127,6 +130,7 @@ run: $(BUILD)/kernel.elf qemu
 check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
 	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
