@@ -37,7 +37,14 @@ def main():
         if not match:
             continue
         expected = match.group(2)
-        report = next((later for later in lines[index + 1:] if later.startswith("pid ")), None)
+        # The report comes before the next announcement, or not at all.
+        report = None
+        for later in lines[index + 1:]:
+            if ANNOUNCEMENT.match(later):
+                break
+            if later.startswith("pid "):
+                report = later
+                break
         if report is None:
             failures.append("no kill report after: %s" % line)
         elif not (any(matches(report, text) for text in expected.split(" || ")) and report.endswith("]: killed")):
