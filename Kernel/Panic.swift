@@ -3,9 +3,31 @@
 /// once instead of waiting for its timeout; otherwise it halts and leaves the
 /// message on the screen.
 func kernelPanic(_ message: StaticString) -> Never {
-    _ = Platform.disableInterrupts()
-    Console.write("panic: ")
+    beginPanic()
     Console.line(message)
+    endPanic()
+}
+
+/// A panic about a lock: `panic: <message>: <lock name>`.
+func kernelPanic(_ message: StaticString, naming lock: StaticString) -> Never {
+    beginPanic()
+    Console.write(message)
+    Console.write(": ")
+    Console.line(lock)
+    endPanic()
+}
+
+/// Set once a panic has begun: the console then writes without its lock
+/// (the panic may come from inside it, or while another lock is held).
+nonisolated(unsafe) var panicking = false
+
+private func beginPanic() {
+    _ = Platform.disableInterrupts()
+    panicking = true
+    Console.write("panic: ")
+}
+
+private func endPanic() -> Never {
     switch BootMode.current {
     case .check:
         Console.line("self-checks aborted by panic")

@@ -1,10 +1,9 @@
-/// Round-robin scheduling on one CPU. The kernel runs with interrupts off
-/// except in the idle loop here, so kernel code is never preempted and needs
-/// no locks; a process is preempted when the timer interrupts it in user
-/// mode. (More CPUs would add a lock around the process table.)
+/// Round-robin scheduling. The kernel runs with interrupts off except in
+/// the idle loop here, so kernel code is never preempted; a process is
+/// preempted when the timer interrupts it in user mode. Which process a CPU
+/// runs, and the context its scheduler loop waits in, are in the CPU's
+/// record (`CPUs.this`).
 enum Scheduler {
-    nonisolated(unsafe) static var currentSlot = -1
-    nonisolated(unsafe) static var schedulerContext = KernelContext()
     /// Where the round-robin search resumes.
     nonisolated(unsafe) static var nextSlot = 0
     /// Context switches since boot.
@@ -17,11 +16,12 @@ enum Scheduler {
             if let slot = nextRunnable() {
                 let process = Processes.slots + slot
                 process.pointee.state = .running
-                currentSlot = slot
+                let cpu = CPUs.this
+                cpu.pointee.currentSlot = slot
                 switches += 1
                 Platform.willRun(slot: slot, space: process.pointee.space!)
-                switch_context(&schedulerContext, &process.pointee.context)
-                currentSlot = -1
+                switch_context(&cpu.pointee.schedulerContext, &process.pointee.context)
+                cpu.pointee.currentSlot = -1
             } else {
                 // Idle: let an interrupt in (a key, a tick), then look again.
                 Platform.enableInterrupts()
@@ -47,19 +47,19 @@ enum Scheduler {
 
     /// Gives the CPU back to the scheduler; the caller set its own state.
     static func switchToScheduler() {
-        let slot = currentSlot
-        switch_context(&Processes.slots[slot].context, &schedulerContext)
+        let cpu = CPUs.this
+        switch_context(&Processes.slots[cpu.pointee.currentSlot].context, &cpu.pointee.schedulerContext)
     }
 
     /// Lets the next process run (timer preemption).
     static func yield() {
-        Processes.slots[currentSlot].state = .runnable
+        Processes.slots[Processes.current].state = .runnable
         switchToScheduler()
     }
 
     /// Blocks the current process until `wakeup(channel)`.
     static func sleep(on channel: SleepChannel) {
-        let slot = currentSlot
+        let slot = Processes.current
         Processes.slots[slot].channel = channel
         Processes.slots[slot].state = .sleeping
         switchToScheduler()

@@ -3,7 +3,7 @@
 # globals and structures:
 #
 #   swiftlet ps                 every process slot in use
-#   swiftlet proc [SLOT]        the current process (Scheduler.currentSlot), or SLOT
+#   swiftlet proc [SLOT]        the current process (CPU 0's CPURecord.currentSlot), or SLOT
 #   swiftlet walk ADDR [SLOT|kernel|satp|cr3]
 #                               the page-table walk for ADDR (Sv39 or 4-level): each
 #                               level's entry, the leaf's physical address and
@@ -484,8 +484,15 @@ def process_table():
     return storage, struct_layout("Process")["__size__"]
 
 
+# CPURecord.currentSlot's offset (Kernel/Process/CPURecord.swift; the boot
+# stops if Swift puts it elsewhere).
+CPU_RECORD_CURRENT_SLOT = 32
+
+
 def current_slot():
-    return struct.unpack("<q", kernel_read(symbol(r"9SchedulerO11currentSlotSivpZ$"), 8))[0]
+    """The slot CPU 0 runs (the only CPU that runs processes so far)."""
+    records = symbol(r"4CPUsO7storage.*vpZ$")
+    return struct.unpack("<q", kernel_read(records + CPU_RECORD_CURRENT_SLOT, 8))[0]
 
 
 def slot_address(slot):
@@ -571,7 +578,7 @@ class Ps(gdb.Command):
 
 
 class Proc(gdb.Command):
-    """Show the current process (Scheduler.currentSlot), or the one in SLOT."""
+    """Show the current process (CPU 0's CPURecord.currentSlot), or the one in SLOT."""
 
     def __init__(self):
         super().__init__("swiftlet proc", gdb.COMMAND_USER)

@@ -1,0 +1,89 @@
+/// A lock held for short stretches that never sleep. While a CPU holds any
+/// spinlock its interrupts are off (`CPUs.disableInterrupts`, nested), so an
+/// interrupt handler on the same CPU cannot wait for a lock its own CPU
+/// holds; the last release turns them back on if they were on.
+///
+/// The checks stay on in every image, each a panic that names the lock:
+/// taking a lock this CPU already holds, releasing one it does not hold,
+/// sleeping or returning to user mode while holding one (`LockChecks`), and
+/// turning interrupts on while one is held. docs/locks.md lists every lock
+/// and the order they are taken in.
+struct Spinlock {
+    /// What the lock guards, for the panic messages.
+    let name: StaticString
+    /// 1 while held. Taken with an atomic swap, given back with a release
+    /// store (`Platform.atomicSwap`, `Platform.atomicClear`).
+    private(set) var word: UInt32 = 0
+    /// The CPU that holds it, or -1.
+    private(set) var holderCPU: Int = -1
+
+    init(_ name: StaticString) { self.name = name }
+
+    /// Takes the lock at `lock`, spinning while another CPU holds it.
+    static func acquire(_ lock: UnsafeMutablePointer<Spinlock>) {
+        CPUs.disableInterrupts()
+        let cpu = CPUs.this
+        if lock.pointee.isHeldByThisCPU { kernelPanic("spinlock taken twice by one CPU", naming: lock.pointee.name) }
+        if cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count {
+            kernelPanic("too many spinlocks held at once", naming: lock.pointee.name)
+        }
+        let word = withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }
+        while Platform.atomicSwap(word, 1) != 0 {}
+        lock.pointee.holderCPU = cpu.pointee.id
+        cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = lock
+        cpu.pointee.heldLockCount += 1
+    }
+
+    /// Gives back the lock at `lock`, which this CPU must hold.
+    static func release(_ lock: UnsafeMutablePointer<Spinlock>) {
+        let cpu = CPUs.this
+        if !lock.pointee.isHeldByThisCPU { kernelPanic("spinlock released by a CPU that does not hold it", naming: lock.pointee.name) }
+        // Forget it in this CPU's list (usually the last entry).
+        var index = cpu.pointee.heldLockCount - 1
+        while index >= 0 && cpu.pointee.heldLocks[index] != lock { index -= 1 }
+        if index < 0 { kernelPanic("spinlock held but not in its CPU's list", naming: lock.pointee.name) }
+        while index + 1 < cpu.pointee.heldLockCount {
+            cpu.pointee.heldLocks[index] = cpu.pointee.heldLocks[index + 1]
+            index += 1
+        }
+        cpu.pointee.heldLockCount -= 1
+        cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = nil
+        lock.pointee.holderCPU = -1
+        Platform.atomicClear(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 })
+        CPUs.restoreInterrupts()
+    }
+
+    /// True when the CPU running this code holds the lock.
+    var isHeldByThisCPU: Bool { word != 0 && holderCPU == CPUs.this.pointee.id }
+}
+
+/// The checks of the lock discipline that are not inside `Spinlock` itself.
+enum LockChecks {
+    /// Before interrupts come on: no spinlock may be held.
+    static func interruptsMayComeOn() {
+        if let held = firstHeld { kernelPanic("interrupts enabled while holding spinlock", naming: held.pointee.name) }
+    }
+
+    /// Before a return to user mode: no spinlock may be held.
+    static func mayReturnToUser() {
+        if let held = firstHeld { kernelPanic("returning to user mode while holding spinlock", naming: held.pointee.name) }
+    }
+
+    /// Before a process gives the CPU up (sleep, yield, exit): it holds
+    /// `allowed` (the process table's lock, which the switch needs) and
+    /// nothing else.
+    static func maySwitch(holding allowed: UnsafeMutablePointer<Spinlock>) {
+        let cpu = CPUs.this
+        for index in 0..<cpu.pointee.heldLockCount {
+            if let held = cpu.pointee.heldLocks[index], held != allowed {
+                kernelPanic("sleeping while holding spinlock", naming: held.pointee.name)
+            }
+        }
+        if !allowed.pointee.isHeldByThisCPU { kernelPanic("switching without holding", naming: allowed.pointee.name) }
+    }
+
+    private static var firstHeld: UnsafeMutablePointer<Spinlock>? {
+        let cpu = CPUs.this
+        return cpu.pointee.heldLockCount > 0 ? cpu.pointee.heldLocks[0] : nil
+    }
+}
