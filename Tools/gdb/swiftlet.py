@@ -254,7 +254,7 @@ class RiscV64:
         "Process": {"__size__": 1448, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
                     "name": 56, "space": 72},
         "UserTrapFrame": {"__size__": 296, "registers": 0, "kernelSatp": 256, "kernelStack": 264,
-                          "kernelTrap": 272, "userPC": 280, "hart": 288},
+                          "kernelTrap": 272, "userPC": 280, "cpuRecord": 288},
     }
     registers = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
                  "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
@@ -324,9 +324,9 @@ class RiscV64:
             lines.append("  " + "  ".join("%-3s %18s" % (cls.registers[n], hexa(values[n]))
                                           for n in range(row, min(row + 4, 32))))
         lines.append("  a7 (system call number) = %d" % values[17])
-        lines.append("  kernel satp %s  kernel sp %s  kernel trap %s  hart %d" % (
+        lines.append("  kernel satp %s  kernel sp %s  kernel trap %s  cpu record %s" % (
             hexa(u64(frame + fields["kernelSatp"])), hexa(u64(frame + fields["kernelStack"])),
-            hexa(u64(frame + fields["kernelTrap"])), u64(frame + fields["hart"])))
+            hexa(u64(frame + fields["kernelTrap"])), hexa(u64(frame + fields["cpuRecord"]))))
         registers = dict(zip(cls.registers, values))
         registers["pc"] = pc
         return registers, lines
