@@ -107,3 +107,21 @@ import Testing
         #expect(cutsDuring == Set(0...Self.workload.count))
     }
 }
+
+@Suite struct OpenUnlinkedCrashTests {
+    /// The power goes while an unlinked file is still open: as with xv6, its
+    /// inode and blocks stay allocated with no name and no links (fsck
+    /// reports an orphan, nothing else), and the rest is intact.
+    @Test func anOpenUnlinkedFileSurvivesAsAnOrphanOnly() throws {
+        let mounted = try MountedTestVolume(disk: makeFileSystemImage())
+        let file = try mounted.open("/tmp", create: true, writable: true)
+        _ = try mounted.write(file, FileOperation.bytes(count: 5000, seed: 2), at: 0)
+        try mounted.unlink("/tmp")
+        try mounted.makeDirectory("/kept")
+        mounted.disk.writesBeforeCut = mounted.disk.writes
+        let findings = ImageCheck.run(RAMDisk(image: mounted.disk.blocks).device).findings
+        #expect(findings == [.orphanInode(inode: file.number.raw, linkCount: 0)])
+        let again = try MountedTestVolume(disk: RAMDisk(image: mounted.disk.blocks))
+        #expect(try again.list("/") == [".", "..", "kept"])
+    }
+}
