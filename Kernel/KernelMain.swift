@@ -32,6 +32,8 @@ func kernelMain() -> Never {
 
     startPaging()
     Platform.startKernelHeap()
+    Disk.start()
+    if BootMode.current == .check { DiskChecks.runAll() }
     Processes.initialize()
     Console.write("processes    ")
     Console.write(decimal: UInt64(Processes.capacity))
