@@ -51,10 +51,11 @@ DISK_IMAGE ?=
 TEST_DISK_IMAGE := $(BUILD)/test-disk.img
 DISK_DRIVE = -drive file=$(DISK_IMAGE),if=none,format=raw,id=x0
 ifeq ($(ARCH),riscv64)
-DISK_FLAGS = $(if $(DISK_IMAGE),-global virtio-mmio.force-legacy=false $(DISK_DRIVE) -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0)
+DISK_DEVICE := -global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 else
-DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) -device virtio-blk-pci,drive=x0,disable-legacy=on)
+DISK_DEVICE := -device virtio-blk-pci,drive=x0,disable-legacy=on
 endif
+DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) $(DISK_DEVICE))
 
 # Flags every Embedded Swift object of the kernel is compiled with (TOOLCHAIN.md).
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \

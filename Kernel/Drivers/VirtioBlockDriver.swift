@@ -172,15 +172,26 @@ struct DMASegments: ~Copyable {
     func start(_ index: Int) -> PhysicalAddress { PhysicalAddress(starts[index]) }
     func length(_ index: Int) -> UInt32 { lengths[index] }
 
+    /// Where kernel address `virtual` lives: through the kernel page table,
+    /// or, for a process's own kernel pages (x86-64 keeps the process
+    /// kernel stack only in the process's table), through the running
+    /// process's table. User pages are never DMA buffers here.
+    private static func translate(_ virtual: VirtualAddress) -> Translation? {
+        if let translation = KernelPaging.translate(virtual) { return translation }
+        let slot = Scheduler.currentSlot
+        guard Processes.isReady, slot >= 0 else { return nil }
+        return Processes.slots[slot].space?.translate(virtual)
+    }
+
     /// The parts of `bytes` bytes at kernel address `address` (at most two
-    /// pages' worth), through the kernel page table; nil when a page is not
-    /// mapped, or not writable when the device is to write into it.
+    /// pages' worth); nil when a page is not mapped, is a user page, or is
+    /// not writable when the device is to write into it.
     init?(kernelAddress address: UInt, bytes: Int, deviceWrites: Bool) {
         guard bytes > 0, bytes <= Int(pageBytes) else { return nil }
         var offset = 0
         while offset < bytes {
             let virtual = VirtualAddress(UInt64(address) + UInt64(offset))
-            guard let translation = KernelPaging.translate(virtual),
+            guard let translation = Self.translate(virtual), !translation.permissions.contains(.user),
                 !deviceWrites || translation.permissions.contains(.write)
             else { return nil }
             let inPage = Int(pageBytes - virtual.offset())
