@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "FileSystem", targets: ["FileSystem"]),
         .library(name: "Virtio", targets: ["Virtio"]),
         .executable(name: "layout-maps", targets: ["layout-maps"]),
+        .executable(name: "mkfs", targets: ["mkfs"]),
+        .executable(name: "fsck", targets: ["fsck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -24,6 +26,7 @@ let package = Package(
             name: "FileSystemTests",
             dependencies: [
                 "FileSystem",
+                "FileSystemTools",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -42,9 +45,23 @@ let package = Package(
         .target(name: "LayoutMaps", dependencies: ["MemoryCore"], path: "Tools/LayoutMaps/Library"),
         .executableTarget(
             name: "layout-maps",
-            dependencies: ["LayoutMaps", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LayoutMaps", "FileSystemTools", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/LayoutMaps/Command"
         ),
         .testTarget(name: "LayoutMapsTests", dependencies: ["LayoutMaps", "MemoryCore"]),
+        // Host tools of the file system (make fs, make fsck): image building
+        // and checking in a library the tests call, and the two commands.
+        .target(name: "FileSystemTools", dependencies: ["FileSystem"], path: "Tools/FileSystemTools/Library"),
+        .executableTarget(
+            name: "mkfs",
+            dependencies: ["FileSystemTools", "FileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/FileSystemTools/Mkfs"
+        ),
+        .executableTarget(
+            name: "fsck",
+            dependencies: ["FileSystemTools", "FileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/FileSystemTools/Fsck"
+        ),
+        .testTarget(name: "FileSystemToolsTests", dependencies: ["FileSystemTools", "FileSystem"]),
     ]
 )

@@ -13,7 +13,12 @@ struct SleepChannel: Equatable {
         case diskRequest
         /// Free descriptors in the disk's queue (it was full).
         case diskDescriptors
+        /// A sleep lock's waiters (`index` names the lock; see `scratchStackLock`).
+        case sleepLock
     }
     var kind: Kind
     var index: Int
+
+    /// `.sleepLock` indices of the kernel's own sleep locks.
+    static let scratchStackLock = 0
 }
