@@ -18,6 +18,10 @@ enum FaultKind {
     /// A lazy or copy-on-write page needed a frame and none was left.
     case outOfMemory
     case other(UInt64)
+    /// A fault only one architecture has, by the name its manuals give it
+    /// ("general protection", "segment not present", "machine check"), or a
+    /// return the kernel refused ("non-canonical return address").
+    case named(StaticString)
 
     var description: StaticString {
         switch self {
@@ -29,6 +33,7 @@ enum FaultKind {
         case .breakpoint: return "breakpoint"
         case .outOfMemory: return "out of memory for the page at fault"
         case .other: return "exception"
+        case .named(let name): return name
         }
     }
 }

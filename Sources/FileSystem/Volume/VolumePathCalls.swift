@@ -205,7 +205,11 @@ extension FileSystemVolume {
             throw .alreadyExists
         }
         let inode: InodeReference
-        do throws(FileSystemError) { inode = try allocateInode(type) } catch {
+        do throws(FileSystemError) {
+            // Checked first: a new directory's `..` adds a link to the parent.
+            if type == .directory && fields(directory).pointee.linkCount == Int16.max { throw .tooManyLinks }
+            inode = try allocateInode(type)
+        } catch {
             try? unlockAndRelease(directory)
             throw error
         }
