@@ -44,7 +44,7 @@ QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-scratch-overflow.elf
 KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
@@ -121,6 +121,12 @@ $(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
+# x86-64 also runs the scratch stack (ScratchStack) into its guard page.
+$(BUILD)/kernel-scratch-overflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), scratch stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_SCRATCH_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
@@ -165,8 +171,15 @@ ifeq ($(ARCH),x86_64)
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
 		'  handled on IST4 \(the page-fault stack, top 0x[0-9a-f_]+\)' \
 		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 0\)' \
+		'  the guard page below the kernel stack \(boot and scheduler\)' \
 		'panic: kernel stack overflow' \
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+	@echo "== scratch stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/scratch-overflow.log $(PANIC_STATUS) \
+		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 5\)' \
+		'  the guard page below the scratch stack' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-scratch-overflow.elf
 endif
 
 # The interactive image, driven through its console like a person would:

@@ -164,7 +164,8 @@ extension FileSystemVolume {
             let blockEnd = min((number / perBlock + 1) * perBlock, superblock.inodeCount)
             while number < blockEnd {
                 let offset = superblock.offset(of: InodeNumber(number))
-                if DiskInode(decoding: UnsafeRawBufferPointer(bytes), at: offset).type == InodeType.free.rawValue {
+                // The type is the record's first field.
+                if Int16(bitPattern: bytes.littleEndianHalf(at: offset)) == InodeType.free.rawValue {
                     // The table slot first, so a full table leaves the disk alone.
                     let reference = try inode(InodeNumber(number))
                     var fresh = DiskInode()
