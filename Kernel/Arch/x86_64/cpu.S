@@ -221,6 +221,7 @@ swiftlet_x86_tss:
     .space  104
 SYMBOL_ADDRESS swiftlet_x86_early_interrupt_stacks_address, swiftlet_x86_early_interrupt_stacks
 
+<<<<<<< HEAD
 // The per-CPU record (Kernel/Process/CPURecord.swift): in kernel mode the GS
 // base holds its address, and its first field is that address again.
 FUNCTION swiftlet_x86_this_cpu
@@ -244,4 +245,14 @@ FUNCTION swiftlet_atomic_swap32
 // are not reordered with earlier loads or stores).
 FUNCTION swiftlet_atomic_clear32
     movl    $0, (%rdi)
+=======
+// A user process's x87/SSE state (FloatingPoint.swift): the 512-byte
+// FXSAVE area, 16-byte aligned. The kernel itself is built without SSE.
+FUNCTION swiftlet_x86_fxsave
+    fxsave64 (%rdi)
+    ret
+
+FUNCTION swiftlet_x86_fxrstor
+    fxrstor64 (%rdi)
+>>>>>>> main
     ret
