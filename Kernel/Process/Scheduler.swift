@@ -4,6 +4,9 @@
 /// runs, and the context its scheduler loop waits in, are in the CPU's
 /// record (`CPUs.this`).
 enum Scheduler {
+    /// The slot this CPU runs (-1 in its scheduler loop); the same as
+    /// `Processes.current`.
+    static var currentSlot: Int { CPUs.this.pointee.currentSlot }
     /// Where the round-robin search resumes.
     nonisolated(unsafe) static var nextSlot = 0
     /// Context switches since boot.

@@ -221,7 +221,6 @@ swiftlet_x86_tss:
     .space  104
 SYMBOL_ADDRESS swiftlet_x86_early_interrupt_stacks_address, swiftlet_x86_early_interrupt_stacks
 
-<<<<<<< HEAD
 // The per-CPU record (Kernel/Process/CPURecord.swift): in kernel mode the GS
 // base holds its address, and its first field is that address again.
 FUNCTION swiftlet_x86_this_cpu
@@ -245,7 +244,8 @@ FUNCTION swiftlet_atomic_swap32
 // are not reordered with earlier loads or stores).
 FUNCTION swiftlet_atomic_clear32
     movl    $0, (%rdi)
-=======
+    ret
+
 // A user process's x87/SSE state (FloatingPoint.swift): the 512-byte
 // FXSAVE area, 16-byte aligned. The kernel itself is built without SSE.
 FUNCTION swiftlet_x86_fxsave
@@ -254,5 +254,4 @@ FUNCTION swiftlet_x86_fxsave
 
 FUNCTION swiftlet_x86_fxrstor
     fxrstor64 (%rdi)
->>>>>>> main
     ret
