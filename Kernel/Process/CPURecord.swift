@@ -41,6 +41,9 @@ struct CPURecord {
 enum CPUs {
     static let capacity = 8
     nonisolated(unsafe) private static var storage: InlineArray<8, CPURecord> = .init(repeating: CPURecord())
+    /// Whether the boot CPU has its record (`start`); before that nothing
+    /// may ask for `this` (the console takes no lock then).
+    nonisolated(unsafe) private(set) static var started = false
 
     /// The first record; record i is at `records + i` (a global's storage
     /// does not move).
@@ -62,6 +65,7 @@ enum CPUs {
         Platform.installCPU(record)
         verifyLayout()
         if CPUs.this != record { kernelPanic("this CPU does not find its own record") }
+        started = true
     }
 
     /// The fixed offsets assembly relies on (see `CPURecord`), and the one

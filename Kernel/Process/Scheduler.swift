@@ -3,19 +3,27 @@
 /// preempted when the timer interrupts it in user mode. Which process a CPU
 /// runs, and the context its scheduler loop waits in, are in the CPU's
 /// record (`CPUs.this`).
+///
+/// Locking: process states, sleep channels and `nextSlot` are guarded by
+/// `Processes.lock` (the process table's spinlock). A switch between a
+/// process and its CPU's scheduler loop happens with that lock held: the
+/// side that switches away took it, the side that resumes gives it back
+/// (a new process gives it back in `Scheduler.firstRunBegins`).
 enum Scheduler {
     /// The slot this CPU runs (-1 in its scheduler loop); the same as
     /// `Processes.current`.
     static var currentSlot: Int { CPUs.this.pointee.currentSlot }
-    /// Where the round-robin search resumes.
+    /// Where the round-robin search resumes (under `Processes.lock`).
     nonisolated(unsafe) static var nextSlot = 0
-    /// Context switches since boot.
+    /// Context switches since boot (under `Processes.lock`).
     nonisolated(unsafe) static var switches: UInt64 = 0
 
     /// The scheduler loop: runs each runnable process in turn, and waits
     /// for an interrupt when there is none.
     static func run() -> Never {
+        let table = Processes.tableLock
         while true {
+            Spinlock.acquire(table)
             if let slot = nextRunnable() {
                 let process = Processes.slots + slot
                 process.pointee.state = .running
@@ -24,8 +32,10 @@ enum Scheduler {
                 switches += 1
                 Platform.willRun(slot: slot, space: process.pointee.space!)
                 switch_context(&cpu.pointee.schedulerContext, &process.pointee.context)
-                cpu.pointee.currentSlot = -1
+                CPUs.this.pointee.currentSlot = -1
+                Spinlock.release(table)
             } else {
+                Spinlock.release(table)
                 // Idle: let an interrupt in (a key, a tick), then look again.
                 Platform.enableInterrupts()
                 Platform.waitForInterrupt()
@@ -48,32 +58,79 @@ enum Scheduler {
         return nil
     }
 
-    /// Gives the CPU back to the scheduler; the caller set its own state.
+    /// Gives the CPU back to the scheduler; the caller set its own state
+    /// (exit: a zombie, never resumed).
     static func switchToScheduler() {
+        Spinlock.acquire(Processes.tableLock)
+        switchHoldingTable()
+        Spinlock.release(Processes.tableLock)
+    }
+
+    /// The switch itself, with `Processes.lock` held and no other spinlock
+    /// (`LockChecks.maySwitch`). The interrupt state to restore belongs to
+    /// this process's kernel thread, not to the CPU: it is kept across.
+    private static func switchHoldingTable() {
+        LockChecks.maySwitch(holding: Processes.tableLock)
         let cpu = CPUs.this
+        let interruptsWereEnabled = cpu.pointee.interruptsWereEnabled
         switch_context(&Processes.slots[cpu.pointee.currentSlot].context, &cpu.pointee.schedulerContext)
+        CPUs.this.pointee.interruptsWereEnabled = interruptsWereEnabled
+    }
+
+    /// A new process's first switch lands in the architecture's first-run
+    /// function, which calls this first: the scheduler switched holding
+    /// the process table's lock.
+    static func firstRunBegins() {
+        Spinlock.release(Processes.tableLock)
     }
 
     /// Lets the next process run (timer preemption).
     static func yield() {
+        Spinlock.acquire(Processes.tableLock)
         Processes.slots[Processes.current].state = .runnable
-        switchToScheduler()
+        switchHoldingTable()
+        Spinlock.release(Processes.tableLock)
     }
 
-    /// Blocks the current process until `wakeup(channel)`.
+    /// Blocks the current process until `wakeup(channel)`. With several
+    /// CPUs a caller must use `sleep(on:releasing:)`, checking its
+    /// condition under the lock the waker takes; this form is for
+    /// conditions only this CPU changes with interrupts off.
     static func sleep(on channel: SleepChannel) {
+        Spinlock.acquire(Processes.tableLock)
+        sleep(on: channel, releasing: Processes.tableLock)
+        Spinlock.release(Processes.tableLock)
+    }
+
+    /// Blocks the current process until `wakeup(channel)`. The caller holds
+    /// `lock` and has checked its condition under it; the process table's
+    /// lock is taken before `lock` is given up, and `wakeup` takes it too,
+    /// so a wakeup between the check and the sleep cannot be lost. `lock` is
+    /// held again on return.
+    static func sleep(on channel: SleepChannel, releasing lock: UnsafeMutablePointer<Spinlock>) {
+        let table = Processes.tableLock
+        if lock != table {
+            Spinlock.acquire(table)
+            Spinlock.release(lock)
+        }
         let slot = Processes.current
         Processes.slots[slot].channel = channel
         Processes.slots[slot].state = .sleeping
-        switchToScheduler()
+        switchHoldingTable()
         Processes.slots[slot].channel = nil
+        if lock != table {
+            Spinlock.release(table)
+            Spinlock.acquire(lock)
+        }
     }
 
     /// Makes every process sleeping on `channel` runnable.
     static func wakeup(_ channel: SleepChannel) {
+        Spinlock.acquire(Processes.tableLock)
         for slot in 0..<Processes.capacity
         where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
             Processes.slots[slot].state = .runnable
         }
+        Spinlock.release(Processes.tableLock)
     }
 }

@@ -64,6 +64,7 @@ extension RiscV64: ProcessArchitecture {
     /// then jumps to userret in the trampoline, which switches satp and
     /// returns to user mode with sret.
     static func returnToUser() -> Never {
+        LockChecks.mayReturnToUser()
         clearSstatus(Sstatus.interruptsEnabled)
         let slot = Processes.current
         writeStvec(TrapAddresses.userVector)
