@@ -12,7 +12,9 @@ extension FileSystemVolume {
         var first = dataBlocks.lowerBound
         while first < dataBlocks.upperBound {
             let bitmapBlock = superblock.bitmapBlock(for: BlockNumber(first))
-            let end = min((first / bitsPerBlock + 1) * bitsPerBlock, dataBlocks.upperBound)
+            // In 64 bits: the end of the last bitmap block's range may pass 2^32.
+            let rangeEnd = UInt64(first / bitsPerBlock + 1) * UInt64(bitsPerBlock)
+            let end = UInt32(min(rangeEnd, UInt64(dataBlocks.upperBound)))
             let buffer = try cache.read(bitmapBlock)
             let bytes = cache.bytes(buffer)
             var block = first

@@ -124,9 +124,10 @@ extension FileSystemVolume {
     /// inode with no links left frees it: its blocks, then the inode.
     func release(_ inode: InodeReference) throws(FileSystemError) {
         host.acquire(.inodeTable)
+        // Only the last reference may look at the fields without the sleep
+        // lock: nobody else can hold it then.
         let last = inodeSlots[inode.slot].references == 1
-        let unlinked = inodeSlots[inode.slot].valid && inodeFields[inode.slot].linkCount == 0
-        if last && unlinked {
+        if last && inodeSlots[inode.slot].valid && inodeFields[inode.slot].linkCount == 0 {
             // Nobody else can reach the inode: the sleep lock is free.
             host.release(.inodeTable)
             try lock(inode)
