@@ -50,6 +50,20 @@ else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
 
+# The disk: DISK_IMAGE, a raw image, attached as a virtio-blk device with
+# the modern interface (docs/drivers.md). DISK_FLAGS is empty without an
+# image, and the kernel then boots without a disk. The check images get
+# TEST_DISK_IMAGE, a known pattern (Tools/make-test-disk.py).
+DISK_IMAGE ?=
+TEST_DISK_IMAGE := $(BUILD)/test-disk.img
+DISK_DRIVE = -drive file=$(DISK_IMAGE),if=none,format=raw,id=x0
+ifeq ($(ARCH),riscv64)
+DISK_DEVICE := -global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+else
+DISK_DEVICE := -device virtio-blk-pci,drive=x0,disable-legacy=on
+endif
+DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) $(DISK_DEVICE))
+
 # Flags every Embedded Swift object of the kernel is compiled with (TOOLCHAIN.md).
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
 	-enable-experimental-feature Extern -wmo -parse-as-library -Osize \
@@ -60,6 +74,9 @@ CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 # The portable file system (Sources/FileSystem): compiled into the kernel
 # module beside the memory core, so its type names are unique across both.
 FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
+# The portable virtqueue (Sources/Virtio): in the kernel module too; on its
+# own (make core) it imports the memory core's module for the address types.
+VIRTIO_SOURCES := $(shell find Sources/Virtio -name '*.swift' | sort)
 
 # The kernel: one Embedded Swift module made of the memory core, the portable
 # kernel (Kernel/ except Kernel/Arch) and this architecture's directory. Only
@@ -67,7 +84,7 @@ FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
 ARCH_DIR := Kernel/Arch/$(ARCH)
 PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name '*.swift' -print | sort)
 ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
-KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
+KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(VIRTIO_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
 KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
 KERNEL_C := Kernel/Runtime/libc.c
 LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
@@ -128,14 +145,19 @@ qemu:
 
 # Boot the interactive kernel (leave QEMU with Ctrl-A X).
 run: $(BUILD)/kernel.elf qemu
-	$(QEMU) -kernel $(BUILD)/kernel.elf
+	$(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf
+
+$(TEST_DISK_IMAGE): Tools/make-test-disk.py
+	@mkdir -p $(BUILD)
+	python3 Tools/make-test-disk.py $@ 2000
 
 # Boot the check kernel: passes only if QEMU exits with the pass status (0,
 # or 1 through x86's isa-debug-exit) and the guest's closing line is
 # "N passed, 0 failed".
-check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
+check: DISK_IMAGE = $(TEST_DISK_IMAGE)
+check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
-	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(DISK_FLAGS) -kernel $(BUILD)/kernel-check.elf
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
@@ -207,7 +229,7 @@ host-test:
 	$(SWIFT_BIN)/swift test
 
 # The memory core compiled as kernel code: proves it stays allocation-free.
-core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o
+core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o $(BUILD)/Virtio.o
 
 $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 	@mkdir -p $(BUILD)
@@ -221,6 +243,11 @@ $(BUILD)/FileSystem.o: $(FS_SOURCES) $(FS_INSTANTIATION) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) $(FS_INSTANTIATION) -o $@
+
+$(BUILD)/Virtio.o: $(VIRTIO_SOURCES) $(BUILD)/MemoryCore.o Makefile
+	@mkdir -p $(BUILD)
+	@echo "== virtqueue for $(ARCH) (Embedded Swift, -no-allocations)"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name Virtio -I $(BUILD) -c $(VIRTIO_SOURCES) -o $@
 
 core-all:
 	$(MAKE) core ARCH=riscv64

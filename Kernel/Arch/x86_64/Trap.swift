@@ -27,6 +27,9 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
         ConsoleInput.interruptHandled()
         LocalAPIC.endOfInterrupt()
+    case Vector.disk:
+        Disk.interrupt()
+        LocalAPIC.endOfInterrupt()
     case Vector.spurious:
         // Needs no end-of-interrupt.
         break

@@ -94,6 +94,10 @@ enum UserTraps {
             ConsoleInput.interruptHandled()
             LocalAPIC.endOfInterrupt()
             cause = .device
+        case Vector.disk:
+            Disk.interrupt()
+            LocalAPIC.endOfInterrupt()
+            cause = .device
         case Vector.spurious:
             cause = .device
         case Vector.legacyPICBase..<Vector.legacyPICBase + 16:
