@@ -251,7 +251,7 @@ enum DiskChecks {
         Console.write(decimal: ticks * 1_000_000 / Platform.counterFrequency / count)
         Console.write(" us per block; driver ")
         Console.write(decimal: driverInstructions / count)
-        Console.write(" instructions per block (submit and finish)")
+        Console.write(" instructions per block (submit and finish; the counter is exact only under -icount)")
         Console.line(failures == 0 ? "" : " (some reads FAILED)")
     }
 }
