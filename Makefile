@@ -105,9 +105,8 @@ $(BUILD)/obj/libc.o: $(KERNEL_C) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
 
-# The program archive (User/user.mk) is linked into every image.
-$(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT) $(BUILD)/archive.o
-	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $(BUILD)/archive.o $<
+$(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT)
+	$(LD) -T $(LINKER_SCRIPT) --gc-sections -z max-page-size=4096 -o $@ $(KERNEL_NATIVE_OBJS) $<
 
 # QEMU comes from the distribution; this installs it once if it is missing.
 qemu:
@@ -194,7 +193,7 @@ core-all:
 clean:
 	rm -rf build .build
 
-# User space and the program archive (make user, user-all, user-host-test).
+# User space (make user, user-all, user-host-test).
 include User/user.mk
 
 # The file-system image and the host tools mkfs and fsck (make fs, make fsck).

@@ -24,7 +24,7 @@ enum ScratchStack {
         withUnsafeMutablePointer(to: &lock) { SleepLock.acquire($0) }
         let top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
         let result = callOnStack(argument, unsafeBitCast(function, to: UnsafeRawPointer.self), top)
-        withUnsafeMutablePointer(to: &lock) { SleepLock.release($0) }
+        lock.release()
         return Int64(bitPattern: result)
     }
 }

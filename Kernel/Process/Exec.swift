@@ -110,7 +110,7 @@ enum Exec {
         } else {
             guard path.copyIn(from: request.userPath) != nil, copyArguments(request.userArgv) else { return -1 }
         }
-        guard let file = ProgramFiles.open(path) else { return -1 }
+        guard let file = ProgramFiles.open(path, slot: request.slot) else { return -1 }
         return load(slot: request.slot, file: file)
     }
 

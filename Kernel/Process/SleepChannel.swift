@@ -9,6 +9,11 @@ struct SleepChannel: Equatable {
         case childExit
         /// The clock, for sleep(ticks).
         case tick
+        /// The file-system core's waits (`FileSystemChannel`): a buffer's
+        /// or an inode's sleep lock (`index` is its slot), the log.
+        case fileSystemBuffer
+        case fileSystemInode
+        case fileSystemLog
         /// A sleep lock's waiters (`index` names the lock; see `scratchStackLock`).
         case sleepLock
     }
@@ -17,4 +22,6 @@ struct SleepChannel: Equatable {
 
     /// `.sleepLock` indices of the kernel's own sleep locks.
     static let scratchStackLock = 0
+    /// Open-file table entry `i` uses `openFileLockBase + i`.
+    static let openFileLockBase = 1
 }
