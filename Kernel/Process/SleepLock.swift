@@ -15,8 +15,10 @@ struct SleepLock {
 
     init(_ channel: SleepChannel) { self.channel = channel }
 
-    /// Takes the lock if it is free; false when another process holds it
-    /// (the caller then sleeps on `channel` and tries again). Taking it a
+    /// Takes the lock if it is free; false when another process holds it.
+    /// Callers loop, each access to the lock its own statement so that none
+    /// spans the sleep: `while !lock.tryAcquire() { Scheduler.sleep(on:
+    /// lock.channel) }`. Taking it a
     /// second time by its holder is a kernel bug, which panics.
     mutating func tryAcquire() -> Bool {
         if isHeld {
@@ -26,12 +28,6 @@ struct SleepLock {
         isHeld = true
         holder = Processes.current
         return true
-    }
-
-    /// Takes the lock at `lock`, sleeping while another process holds it.
-    /// Through a pointer: the caller's access must not span the sleep.
-    static func acquire(_ lock: UnsafeMutablePointer<SleepLock>) {
-        while !lock.pointee.tryAcquire() { Scheduler.sleep(on: lock.pointee.channel) }
     }
 
     /// Releases the lock and wakes its waiters (one of them takes it).
