@@ -21,6 +21,8 @@ CHECK_PASS_STATUS := 0
 # A panic in a check image powers off with status 2.
 PANIC_STATUS := 2
 PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+# Kill reports cpuattack announces in the check log (Tools/check-kill-reports.py).
+KILL_REPORTS := 10
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -31,7 +33,11 @@ ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-re
 # no network card (its boot ROM only slows the boot down). COM1 and QEMU's
 # monitor share the terminal (Ctrl-A X quits); no -nographic, because with it
 # SeaBIOS also writes to the serial line, terminal resets included.
-QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
+# The CPU: QEMU's qemu64 plus the protections Swiftlet turns on where CPUID
+# offers them (Kernel/Arch/x86_64/CPUProtections.swift); QEMU 7.2's TCG
+# emulates all three, and the check image fails unless they are on.
+X86_CPU := qemu64,+smep,+smap,+umip
+QEMU := qemu-system-x86_64 -machine q35 -cpu $(X86_CPU) -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
 # isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
 QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -39,6 +45,7 @@ CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
 PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
@@ -122,6 +129,7 @@ run: $(BUILD)/kernel.elf qemu
 check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
 	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
@@ -205,3 +213,9 @@ include Tools/fuzz.mk
 
 # Benchmarks under QEMU -icount (make bench, bench-twice).
 include Tools/bench.mk
+
+# xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
+include Tools/conformance.mk
+
+# The power-cut test of the file system (make power-cut).
+include Tools/power-cut.mk

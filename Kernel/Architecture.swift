@@ -56,6 +56,10 @@ protocol Architecture {
     static var breakpointAddress: UInt64 { get }
     static var breakpointCause: UInt64 { get }
 
+    /// Runs the architecture's self-checks of a check image (`run.check`
+    /// for each), with the kernel page table live and no process yet.
+    static func architectureChecks(_ run: inout SelfCheck)
+
     /// Ends the machine: under QEMU, QEMU exits with `status` (0 = success).
     static func powerOff(status: UInt16) -> Never
     /// Stops this CPU for good, interrupts off.

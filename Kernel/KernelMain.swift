@@ -31,6 +31,7 @@ func kernelMain() -> Never {
     _ = Platform.disableInterrupts()
 
     startPaging()
+    if BootMode.current == .check { SelfCheck.runArchitectureChecks() }
     Platform.startKernelHeap()
     Processes.initialize()
     Console.write("processes    ")

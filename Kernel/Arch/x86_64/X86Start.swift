@@ -6,14 +6,16 @@
 @_cdecl("swiftlet_x86_start")
 func x86Start(magic: UInt64, information: UInt64) -> Never {
     X86_64.serial.initialize()
-    // vectors.S hard-codes the frame's layout.
-    if MemoryLayout<TrapFrame>.size != TrapFrame.expectedSize { kernelPanic("TrapFrame does not match vectors.S") }
     Descriptors.install()
     InterruptStacks.useEarlyStacks()
     InterruptTable.install()
+    CPUProtections.enable()
 
     Console.newline()
     Console.line("x86-64 boot  long mode, higher half, descriptors and exception vectors ready")
+    // frame.h and TrapFrame must agree before the first trap is taken.
+    FrameLayoutCheck.verify()
+    CPUProtections.log()
     if UInt32(truncatingIfNeeded: magic) != Multiboot.bootloaderMagic { kernelPanic("not started by a multiboot loader") }
     BootMemory.initialize(information: PhysicalAddress(information))
     BootMemory.log()
