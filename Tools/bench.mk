@@ -23,7 +23,7 @@ $(BUILD)/kernel-bench.o: $(KERNEL_SWIFT) Makefile
 ONE_CPU_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES)
 BENCH_QEMU := $(ONE_CPU_QEMU) -icount shift=0,sleep=off
 BENCH_REPORT := python3 Tools/bench.py --arch $(ARCH) --pass-status $(CHECK_PASS_STATUS) \
-	--kernel $(BUILD)/kernel-bench.elf --archive $(BUILD)/archive.o \
+	--kernel $(BUILD)/kernel-bench.elf \
 	--objdump $(SWIFT_BIN)/llvm-objdump
 
 bench: $(BUILD)/kernel-bench.elf qemu

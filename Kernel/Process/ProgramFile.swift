@@ -30,6 +30,7 @@ enum ProgramFiles {
             return nil
         }
         let volume = RootVolume.volume
+        var path = path
         let opened: InodeReference? = path.withBytes { try? volume.open($0, from: cwd) }
         guard let inode = opened else { return nil }
         defer { try? volume.close(inode) }

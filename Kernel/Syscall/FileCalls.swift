@@ -1,5 +1,7 @@
 /// The file-descriptor system calls. Descriptors index the process's table;
-/// the open-file table behind them is shared by dup and fork.
+/// the open-file table behind them is shared by dup and fork. Each call is
+/// kept out of the dispatcher (`@inline(never)`): inlined, their locals
+/// would all sit in one frame, and a RISC-V kernel stack is one page.
 enum FileCalls {
     static let openWriteOnly: UInt64 = 0x1
     static let openReadWrite: UInt64 = 0x2
@@ -23,24 +25,24 @@ enum FileCalls {
         return nil
     }
 
-    static func read(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
+    @inline(never) static func read(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
         guard let file = openFile(fd), count <= UInt64(Int32.max) else { return -1 }
         return OpenFiles.read(file, into: buffer, count: Int(count))
     }
 
-    static func write(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
+    @inline(never) static func write(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
         guard let file = openFile(fd), count <= UInt64(Int32.max) else { return -1 }
         return OpenFiles.write(file, from: buffer, count: Int(count))
     }
 
-    static func close(fd: UInt64) -> Int {
+    @inline(never) static func close(fd: UInt64) -> Int {
         guard let file = openFile(fd) else { return -1 }
         Processes.slots[Processes.current].files[Int(fd)] = -1
         OpenFiles.release(file)
         return 0
     }
 
-    static func dup(fd: UInt64) -> Int {
+    @inline(never) static func dup(fd: UInt64) -> Int {
         guard let file = openFile(fd), let newFD = installDescriptor(file) else { return -1 }
         OpenFiles.retain(file)
         return newFD
@@ -48,7 +50,7 @@ enum FileCalls {
 
     /// open(path, flags): O_RDONLY, O_WRONLY or O_RDWR, with O_CREATE (make
     /// a file if nothing is there) and O_TRUNC (empty a file).
-    static func open(_ pathAddress: VirtualAddress, flags: UInt64) -> Int {
+    @inline(never) static func open(_ pathAddress: VirtualAddress, flags: UInt64) -> Int {
         let wantsWrite = flags & (openWriteOnly | openReadWrite) != 0
         let readable = flags & openWriteOnly == 0
         let opened: InodeReference? = withPath(pathAddress) { path, cwd in
@@ -76,7 +78,7 @@ enum FileCalls {
     }
 
     /// Fills a user `struct stat` (`StatRecord`).
-    static func fstat(fd: UInt64, _ destination: VirtualAddress) -> Int {
+    @inline(never) static func fstat(fd: UInt64, _ destination: VirtualAddress) -> Int {
         guard let file = openFile(fd), let status = OpenFiles.status(file) else { return -1 }
         var record = StatRecord(status).bytes
         let copied = withUnsafeBytes(of: &record) { UserMemory.copyOut(to: destination, from: $0) }
@@ -84,7 +86,7 @@ enum FileCalls {
     }
 
     /// chdir(path): the process's current directory becomes `path`.
-    static func chdir(_ pathAddress: VirtualAddress) -> Int {
+    @inline(never) static func chdir(_ pathAddress: VirtualAddress) -> Int {
         let entered: InodeReference? = withPath(pathAddress) { path, cwd in
             try? RootVolume.volume.changeDirectory(path, from: cwd)
         }
@@ -96,7 +98,7 @@ enum FileCalls {
         return 0
     }
 
-    static func mkdir(_ pathAddress: VirtualAddress) -> Int {
+    @inline(never) static func mkdir(_ pathAddress: VirtualAddress) -> Int {
         let made: Bool? = withPath(pathAddress) { path, cwd in
             (try? RootVolume.volume.makeDirectory(path, from: cwd)) != nil
         }
@@ -104,7 +106,7 @@ enum FileCalls {
     }
 
     /// mknod(path, major, minor): a device file.
-    static func mknod(_ pathAddress: VirtualAddress, major: UInt64, minor: UInt64) -> Int {
+    @inline(never) static func mknod(_ pathAddress: VirtualAddress, major: UInt64, minor: UInt64) -> Int {
         let major = Int16(truncatingIfNeeded: major)
         let minor = Int16(truncatingIfNeeded: minor)
         let made: Bool? = withPath(pathAddress) { path, cwd in
@@ -113,7 +115,7 @@ enum FileCalls {
         return made == true ? 0 : -1
     }
 
-    static func unlink(_ pathAddress: VirtualAddress) -> Int {
+    @inline(never) static func unlink(_ pathAddress: VirtualAddress) -> Int {
         let removed: Bool? = withPath(pathAddress) { path, cwd in
             (try? RootVolume.volume.unlink(path, from: cwd)) != nil
         }
@@ -121,7 +123,7 @@ enum FileCalls {
     }
 
     /// link(existing, new): a second name for a file.
-    static func link(_ existingAddress: VirtualAddress, _ newAddress: VirtualAddress) -> Int {
+    @inline(never) static func link(_ existingAddress: VirtualAddress, _ newAddress: VirtualAddress) -> Int {
         var new = PathBuffer()
         guard new.copyIn(from: newAddress) != nil else { return -1 }
         let linked: Bool? = withPath(existingAddress) { existing, cwd in
@@ -133,7 +135,7 @@ enum FileCalls {
     /// Copies the user path at `address` in and calls `body` with its bytes
     /// and the caller's current directory; nil for a bad or too long path,
     /// or when there is no file system.
-    static func withPath<R>(
+    @inline(never) static func withPath<R>(
         _ address: VirtualAddress, _ body: (UnsafeRawBufferPointer, InodeReference) -> R?
     ) -> R? {
         var path = PathBuffer()
@@ -143,7 +145,7 @@ enum FileCalls {
         return path.withBytes { body($0, cwd) }
     }
 
-    static func pipe(_ destination: VirtualAddress) -> Int {
+    @inline(never) static func pipe(_ destination: VirtualAddress) -> Int {
         guard let pipe = Pipes.allocate() else { return -1 }
         guard let reader = OpenFiles.open(.pipeReader(pipe), readable: true, writable: false) else {
             Pipes.close(pipe, writing: false)
@@ -179,7 +181,7 @@ enum FileCalls {
     }
 
     /// wait(int *status): status may be null (0).
-    static func wait(statusAddress: VirtualAddress) -> Int {
+    @inline(never) static func wait(statusAddress: VirtualAddress) -> Int {
         guard let (pid, status) = Lifecycle.wait() else { return -1 }
         if statusAddress.raw != 0 {
             var bytes: InlineArray<4, UInt8> = .init(repeating: 0)

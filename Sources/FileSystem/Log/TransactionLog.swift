@@ -128,8 +128,15 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
     private func writeHeader() throws(FileSystemError) {
         let buffer = try cache.readForOverwrite(state.pointee.start)
         defer { cache.release(buffer) }
-        cache.bytes(buffer).initializeMemory(as: UInt8.self, repeating: 0)
-        state.pointee.header.encode(into: cache.bytes(buffer))
+        let bytes = cache.bytes(buffer)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        // Word by word through the pointer: the header is a kilobyte, and a
+        // copy of it on the stack does not fit a one-page kernel stack.
+        let count = state.pointee.header.count
+        bytes.storeLittleEndianWord(count, at: 0)
+        for i in 0..<min(Int(count), LogHeader.capacity) {
+            bytes.storeLittleEndianWord(state.pointee.header.blocks[i], at: 4 + 4 * i)
+        }
         try cache.write(buffer)
     }
 
