@@ -31,7 +31,7 @@ enum FaultKind {
         case .illegalInstruction: return "illegal instruction"
         case .misaligned: return "misaligned access"
         case .breakpoint: return "breakpoint"
-        case .outOfMemory: return "out of memory for the page at fault"
+        case .outOfMemory: return "page fault with no free frame"
         case .other: return "exception"
         case .named(let name): return name
         }

@@ -72,6 +72,26 @@ extension FileSystemVolume {
         }
     }
 
+    /// `lock`, dropping the caller's reference too when it fails.
+    func lockOrRelease(_ inode: InodeReference) throws(FileSystemError) {
+        do throws(FileSystemError) { try lock(inode) } catch {
+            try? release(inode)
+            throw error
+        }
+    }
+
+    /// Checks that a referenced inode is a directory; when it is not (or
+    /// cannot be read), the reference is dropped and the call fails.
+    func requireDirectory(_ inode: InodeReference) throws(FileSystemError) {
+        try lockOrRelease(inode)
+        let isDirectory = fields(inode).pointee.inodeType == .directory
+        unlock(inode)
+        guard isDirectory else {
+            try? release(inode)
+            throw .notADirectory
+        }
+    }
+
     /// Refuses an on-disk inode that the core must not trust.
     private func check(_ disk: DiskInode) throws(FileSystemError) {
         guard let type = disk.inodeType else { throw .corrupt(.badInodeType) }

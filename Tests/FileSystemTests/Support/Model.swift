@@ -174,7 +174,7 @@ extension MountedTestVolume {
             case .write(let path, let offset, let count, let seed):
                 let file = try open(path, writable: true)
                 defer { try? volume.close(file) }
-                let written = try write(file, FileOperation.bytes(count: count, seed: seed), at: UInt32(offset))
+                let written = try write(file, FileOperation.bytes(count: count, seed: seed), at: offset)
                 if written != count { return false }
             case .truncate(let path):
                 try volume.close(try open(path, truncate: true))
