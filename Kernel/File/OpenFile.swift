@@ -20,7 +20,7 @@ enum FileKind: Equatable {
 struct OpenFile {
     var kind: FileKind = .pipeReader(-1)
     var references = 0
-    var offset: UInt32 = 0
+    var offset = 0
     var readable = false
     var writable = false
     var lock = SleepLock(SleepChannel(kind: .sleepLock, index: SleepChannel.openFileLockBase))
@@ -72,7 +72,7 @@ enum OpenFiles {
             var sink = UserByteSink(next: destination)
             guard let done = try? RootVolume.volume.read(inode, at: table[index].offset, count: count, into: &sink)
             else { return -1 }
-            table[index].offset += UInt32(done)
+            table[index].offset += done
             return done
         }
     }
@@ -89,7 +89,7 @@ enum OpenFiles {
             var bytes = UserByteSource(next: source)
             guard let done = try? RootVolume.volume.write(inode, at: table[index].offset, count: count, from: &bytes)
             else { return -1 }
-            table[index].offset += UInt32(done)
+            table[index].offset += done
             return done
         }
     }
