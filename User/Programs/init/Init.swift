@@ -59,8 +59,9 @@ struct TestProgram {
 }
 
 /// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute.
-let testPrograms: InlineArray<4, TestProgram> = [
-    TestProgram("memtest"), TestProgram("exhaust"), TestProgram("cpuattack"), TestProgram("sysfuzz", "100000"),
+let testPrograms: InlineArray<6, TestProgram> = [
+    TestProgram("memtest"), TestProgram("exhaust"), TestProgram("cpuattack"), TestProgram("fstest"),
+    TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
 ]
 /// `init stress`: a million fuzzed system calls.
 let stressPrograms: InlineArray<3, TestProgram> = [
