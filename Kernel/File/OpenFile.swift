@@ -84,6 +84,9 @@ enum OpenFiles {
         case .pipeReader: return -1
         case .device(_, let major): return Devices.write(major: major, from: source, count: count)
         case .inode(let inode):
+            // A bad buffer fails here, before the core allocates blocks it
+            // would then leave beyond the file's end.
+            guard UserMemory.isReadable(source, count: count) else { return -1 }
             lock(index)
             defer { unlock(index) }
             var bytes = UserByteSource(next: source)
