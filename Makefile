@@ -44,11 +44,31 @@ QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-scratch-overflow.elf
 KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
+
+# The disk: DISK_IMAGE, a raw image, attached as a virtio-blk device with
+# the modern interface (docs/drivers.md). DISK_FLAGS is empty without an
+# image, and the kernel then boots without a disk. The check images get
+# TEST_DISK_IMAGE, a known pattern (Tools/make-test-disk.py).
+DISK_IMAGE ?=
+TEST_DISK_IMAGE := $(BUILD)/test-disk.img
+DISK_DRIVE = -drive file=$(DISK_IMAGE),if=none,format=raw,id=x0
+ifeq ($(ARCH),riscv64)
+DISK_DEVICE := -global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+else
+DISK_DEVICE := -device virtio-blk-pci,drive=x0,disable-legacy=on
+endif
+DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) $(DISK_DEVICE))
+# $(call disk_flags,IMAGE): the flags for IMAGE (make check boots two disks).
+disk_flags = -drive file=$(1),if=none,format=raw,id=x0 $(DISK_DEVICE)
+# Without init (no file system) a check image powers off with 1.
+NO_INIT_STATUS := $(if $(filter x86_64,$(ARCH)),3,1)
+# The check image's second boot runs every test program on the disk.
+CHECK_TIMEOUT ?= 600
 
 # Flags every Embedded Swift object of the kernel is compiled with (TOOLCHAIN.md).
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
@@ -60,6 +80,9 @@ CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 # The portable file system (Sources/FileSystem): compiled into the kernel
 # module beside the memory core, so its type names are unique across both.
 FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
+# The portable virtqueue (Sources/Virtio): in the kernel module too; on its
+# own (make core) it imports the memory core's module for the address types.
+VIRTIO_SOURCES := $(shell find Sources/Virtio -name '*.swift' | sort)
 
 # The kernel: one Embedded Swift module made of the memory core, the portable
 # kernel (Kernel/ except Kernel/Arch) and this architecture's directory. Only
@@ -67,7 +90,7 @@ FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
 ARCH_DIR := Kernel/Arch/$(ARCH)
 PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name '*.swift' -print | sort)
 ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
-KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
+KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(VIRTIO_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
 KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
 KERNEL_C := Kernel/Runtime/libc.c
 LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
@@ -104,6 +127,12 @@ $(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
+# x86-64 also runs the scratch stack (ScratchStack) into its guard page.
+$(BUILD)/kernel-scratch-overflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), scratch stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_SCRATCH_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
@@ -119,16 +148,38 @@ $(BUILD)/%.elf: $(BUILD)/%.o $(KERNEL_NATIVE_OBJS) $(LINKER_SCRIPT)
 qemu:
 	@Tools/install-qemu.sh
 
-# Boot the interactive kernel (leave QEMU with Ctrl-A X).
-run: $(BUILD)/kernel.elf qemu
-	$(QEMU) -kernel $(BUILD)/kernel.elf
+# Boot the interactive kernel (leave QEMU with Ctrl-A X) on the disk image
+# $(FS_IMAGE) (Tools/fs.mk: made with our mkfs when missing, kept otherwise,
+# so what a user writes survives a reboot; make fs starts it afresh).
+run: DISK_IMAGE = $(FS_IMAGE)
+run: $(BUILD)/kernel.elf $(FS_IMAGE) qemu
+	$(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf
+
+$(TEST_DISK_IMAGE): Tools/make-test-disk.py
+	@mkdir -p $(BUILD)
+	python3 Tools/make-test-disk.py $@ 2000
 
 # Boot the check kernel: passes only if QEMU exits with the pass status (0,
 # or 1 through x86's isa-debug-exit) and the guest's closing line is
 # "N passed, 0 failed".
-check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
-	@echo "== self-checks of the $(ARCH) kernel in QEMU"
-	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+#
+# Two boots of the check image. The first, on the driver's test disk (a
+# pattern, no file system), runs the in-kernel and disk self-checks; the
+# file system must then be refused with a message, and the kernel, without
+# init, powers off with 1 instead of panicking. The second, on a fresh disk
+# image of the programs, runs the in-kernel self-checks and init's test
+# programs; fsck must find that disk clean afterwards.
+check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-fs-image qemu
+	@echo "== disk self-checks of the $(ARCH) kernel in QEMU (the test disk: no file system, no init)"
+	Tools/qemu-expect-panic.sh $(BUILD)/disk-check.log $(NO_INIT_STATUS) \
+		'disk-check: [1-9][0-9]* passed, 0 failed' \
+		'file system  refused: .*' \
+		'no init: the kernel runs on without processes' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_DISK_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	@echo "== self-checks and test programs of the $(ARCH) kernel in QEMU (a fresh file system)"
+	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	@echo "== fsck of the check image's disk after the tests"
+	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
@@ -142,16 +193,27 @@ ifeq ($(ARCH),x86_64)
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
 		'  handled on IST4 \(the page-fault stack, top 0x[0-9a-f_]+\)' \
 		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 0\)' \
+		'  the guard page below the kernel stack \(boot and scheduler\)' \
 		'panic: kernel stack overflow' \
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+	@echo "== scratch stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/scratch-overflow.log $(PANIC_STATUS) \
+		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 5\)' \
+		'  the guard page below the scratch stack' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-scratch-overflow.elf
 endif
 
 # The interactive image, driven through its console like a person would:
 # each command of the transcript is typed at the shell's prompt and what the
 # guest prints back is checked.
-shell-test: $(BUILD)/kernel.elf qemu layout-maps-tool
+# It boots twice on one fresh disk image: the second transcript finds what
+# the first wrote.
+shell-test: $(BUILD)/kernel.elf test-fs-image qemu layout-maps-tool
 	@echo "== shell transcript of the $(ARCH) kernel in QEMU"
-	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) -kernel $(BUILD)/kernel.elf
+	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
+	@echo "== shell transcript after a reboot on the same disk"
+	python3 Tools/qemu-shell-test.py Tests/Guest/shell-reboot.txt $(BUILD)/shell-reboot.log -- $(QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
 	$(LIVE_MAPS_CHECK)
 
 # RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
@@ -161,7 +223,7 @@ shell-test: $(BUILD)/kernel.elf qemu layout-maps-tool
 stack-check: $(BUILD)/kernel.elf
 	@echo "== kernel stack budget ($(ARCH))"
 	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
-	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec_load swiftlet_report_fault swiftlet_memory_map
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec swiftlet_report_fault swiftlet_memory_map
 	python3 Tools/stack-depth.py --limit 12288 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF' 
 
 test: host-test core-all user-host-test user-linux-test kernel-libc-test
@@ -179,7 +241,7 @@ host-test:
 	$(SWIFT_BIN)/swift test
 
 # The memory core compiled as kernel code: proves it stays allocation-free.
-core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o
+core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o $(BUILD)/Virtio.o
 
 $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 	@mkdir -p $(BUILD)
@@ -193,6 +255,11 @@ $(BUILD)/FileSystem.o: $(FS_SOURCES) $(FS_INSTANTIATION) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) $(FS_INSTANTIATION) -o $@
+
+$(BUILD)/Virtio.o: $(VIRTIO_SOURCES) $(BUILD)/MemoryCore.o Makefile
+	@mkdir -p $(BUILD)
+	@echo "== virtqueue for $(ARCH) (Embedded Swift, -no-allocations)"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name Virtio -I $(BUILD) -c $(VIRTIO_SOURCES) -o $@
 
 core-all:
 	$(MAKE) core ARCH=riscv64

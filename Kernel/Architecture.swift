@@ -56,6 +56,11 @@ protocol Architecture {
     static var breakpointAddress: UInt64 { get }
     static var breakpointCause: UInt64 { get }
 
+    /// Memory for `ScratchStack` with an unmapped guard page below it,
+    /// mapped in every address space; nil (the default) keeps the scratch
+    /// stack in the kernel's .bss.
+    static var scratchStack: UnsafeMutableRawBufferPointer? { get }
+
     /// Runs the architecture's self-checks of a check image (`run.check`
     /// for each), with the kernel page table live and no process yet.
     static func architectureChecks(_ run: inout SelfCheck)
@@ -68,6 +73,7 @@ protocol Architecture {
 
 extension Architecture {
     static var allocatorSpan: PhysicalRange { freeMemory }
+    static var scratchStack: UnsafeMutableRawBufferPointer? { nil }
 }
 
 /// What the portable process code needs from an architecture: how a
@@ -112,6 +118,15 @@ protocol ProcessArchitecture {
     /// Finds the saved user registers of the process in `slot` in its
     /// address space (a page-table walk; `UserFrames` keeps the answer).
     static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// Bytes of one process's saved floating-point state (a multiple of 16).
+    static var floatingPointStateBytes: Int { get }
+    /// Writes the state a program starts with into `area`.
+    static func initialFloatingPointState(_ area: UnsafeMutableRawPointer)
+    /// Saves the unit's registers into `area` if they may differ from what
+    /// `area` holds (RISC-V: only when sstatus.FS says Dirty).
+    static func saveFloatingPoint(_ area: UnsafeMutableRawPointer)
+    /// Loads the unit's registers from `area`.
+    static func loadFloatingPoint(_ area: UnsafeMutableRawPointer)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
     /// Called by exec when nothing can fail any more, just before `space`

@@ -33,6 +33,8 @@ func kernelMain() -> Never {
     startPaging()
     if BootMode.current == .check { SelfCheck.runArchitectureChecks() }
     Platform.startKernelHeap()
+    Disk.start()
+    if BootMode.current == .check { DiskChecks.runAll() }
     Processes.initialize()
     Console.write("processes    ")
     Console.write(decimal: UInt64(Processes.capacity))

@@ -36,6 +36,15 @@ $(FS_IMAGE): | $(FS_FILES)
 	@echo "== file-system image $@ ($(FS_BLOCKS) blocks, $(FS_INODES) inodes)"
 	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $@ $(FS_FILES)
 
+# A fresh image of the same files for each test boot (check, shell-test,
+# bench, gdb-test): the tests write to their disk.
+TEST_FS_IMAGE := $(BUILD)/test-fs.img
+.PHONY: test-fs-image
+test-fs-image: | $(FS_FILES)
+	@$(MAKE) --no-print-directory fs-tools
+	@rm -f $(TEST_FS_IMAGE)
+	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $(TEST_FS_IMAGE) $(FS_FILES) > /dev/null
+
 fs:
 	rm -f $(FS_IMAGE)
 	$(MAKE) $(FS_IMAGE)

@@ -80,6 +80,8 @@ enum RiscV64: Architecture {
             if source == RiscV64Layout.uart0IRQ {
                 while let byte = uart.receivedByte() { ConsoleInput.received(byte) }
                 ConsoleInput.interruptHandled()
+            } else if source == RiscV64Layout.virtio0IRQ {
+                Disk.interrupt()
             }
             PLIC.complete(source, supervisorOf: bootHart)
         }

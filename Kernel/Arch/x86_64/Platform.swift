@@ -64,6 +64,10 @@ enum X86_64: Architecture {
     static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
     static var breakpointCause: UInt64 { Vector.breakpoint }
 
+    /// Slot 5 of the interrupt stacks (mapped in the shared kernel region,
+    /// so every address space has it), once the layout's stacks are in use.
+    static var scratchStack: UnsafeMutableRawBufferPointer? { InterruptStacks.scratch }
+
     static func architectureChecks(_ run: inout SelfCheck) {
         run.check("SMEP, SMAP and UMIP are on", CPUProtectionChecks.allOn)
         run.check("a kernel read of a user page faults (SMAP)", CPUProtectionChecks.kernelReadOfUserPageFaults)

@@ -27,6 +27,9 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
         ConsoleInput.interruptHandled()
         LocalAPIC.endOfInterrupt()
+    case Vector.disk:
+        Disk.interrupt()
+        LocalAPIC.endOfInterrupt()
     case Vector.spurious:
         // Needs no end-of-interrupt.
         break
@@ -97,7 +100,13 @@ enum Fault {
         let overflow =
             (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
             && isKernelStackGuard(table, cr2)
-        if overflow { kernelPanic("kernel stack overflow") }
+        if overflow {
+            if let stacks = table.region(named: "interrupt stacks"), stacks.range.contains(VirtualAddress(cr2)) {
+                Console.write("  the guard page below ")
+                Console.line(InterruptStacks.name(ofSlot: (cr2 - stacks.range.start.raw) / stacks.slotBytes))
+            }
+            kernelPanic("kernel stack overflow")
+        }
         if frame.pointee.fromUserMode { kernelPanic("fatal trap from user mode") }
         kernelPanic(vector < 32 ? "exception in kernel mode" : "unexpected interrupt vector")
     }

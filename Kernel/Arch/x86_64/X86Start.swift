@@ -45,6 +45,10 @@ func x86StartOnKernelStack(_ unused: UInt64) {
     TimerSetup.calibrate()
     TimerSetup.log()
     TimerSetup.start()
+    #if SWIFTLET_SCRATCH_OVERFLOW_CHECK
+    Console.line("check: running the scratch stack into its guard page (a panic must follow)")
+    _ = ScratchStack.run(overflowScratchStack, 0)
+    #endif
     #if SWIFTLET_STACK_OVERFLOW_CHECK
     Console.line("check: running the kernel stack into its guard page (a panic must follow)")
     overflowStackInstruction()
@@ -123,3 +127,13 @@ private func startInterruptControllers() {
     Console.write(hex: UInt64(ioBase))
     Console.newline()
 }
+
+#if SWIFTLET_SCRATCH_OVERFLOW_CHECK
+/// The scratch-stack overflow check: runs the stack down until its guard
+/// page stops it.
+@_cdecl("swiftlet_x86_overflow_scratch_stack")
+func overflowScratchStack(_ unused: UInt64) -> Int64 {
+    overflowStackInstruction()
+    return 0
+}
+#endif

@@ -148,16 +148,22 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
     /// clears it. A header that names blocks outside `homeBlocks` or more
     /// blocks than the log holds is refused: the image is corrupt.
     func recover(logBlocks: UInt32, homeBlocks: Range<UInt32>) throws(FileSystemError) {
+        // Decoded into the log's own header, word by word: a header is a
+        // kilobyte, too much for a kernel stack.
         let headerBuffer = try cache.read(state.pointee.start)
-        let header = LogHeader(decoding: UnsafeRawBufferPointer(cache.bytes(headerBuffer)))
+        let bytes = cache.bytes(headerBuffer)
+        let count = bytes.littleEndianWord(at: 0)
+        guard count < logBlocks, Int(count) <= LogHeader.capacity else {
+            cache.release(headerBuffer)
+            throw .corruptLog
+        }
+        for i in 0..<Int(count) { state.pointee.header.blocks[i] = bytes.littleEndianWord(at: 4 + 4 * i) }
         cache.release(headerBuffer)
-        let count = Int(header.count)
-        guard header.count < logBlocks, count <= LogHeader.capacity else { throw .corruptLog }
-        for i in 0..<count where !homeBlocks.contains(header.blocks[i]) { throw .corruptLog }
-        for i in 0..<count {
+        for i in 0..<Int(count) where !homeBlocks.contains(state.pointee.header.blocks[i]) { throw .corruptLog }
+        for i in 0..<Int(count) {
             let copy = try cache.read(logBlock(i))
             defer { cache.release(copy) }
-            let home = try cache.readForOverwrite(BlockNumber(header.blocks[i]))
+            let home = try cache.readForOverwrite(BlockNumber(state.pointee.header.blocks[i]))
             defer { cache.release(home) }
             cache.bytes(home).copyMemory(from: UnsafeRawBufferPointer(cache.bytes(copy)))
             try cache.write(home)

@@ -51,9 +51,9 @@ public struct FileSystemVolume<Device: BlockDevice, Host: FileSystemHost> {
         var carver = MemoryCarver(memory)
         guard buffers >= 3 * TransactionLog<Device, Host>.operationBlocks, inodes > 0,
             let cache = BufferCache(buffers: buffers, carving: &carver, device: device, host: host),
-            let logState = carver.take(1, of: LogState()),
-            let slots = carver.take(inodes, of: InodeSlot()),
-            let fields = carver.take(inodes, of: DiskInode())
+            let logState = carver.takeZeroed(1, of: LogState.self),
+            let slots = carver.takeZeroed(inodes, of: InodeSlot.self),
+            let fields = carver.takeZeroed(inodes, of: DiskInode.self)
         else { throw .notEnoughMemory }
 
         let buffer = try cache.read(DiskFormat.superblockBlock)
@@ -61,9 +61,14 @@ public struct FileSystemVolume<Device: BlockDevice, Host: FileSystemHost> {
         cache.release(buffer)
         if let problem = superblock.validate(deviceBlocks: device.blockCount) { throw .badSuperblock(problem) }
 
-        // Room for the pinned blocks of a transaction and the buffers an
-        // operation and a commit use besides.
-        let capacity = min(min(Int(superblock.logBlocks) - 1, LogHeader.capacity), buffers - 4)
+        // Room for the pinned blocks of a transaction and, besides them, a
+        // buffer for each operation that holds one while it waits for
+        // another (at most capacity / operationBlocks of them run) and
+        // three more, so that a wait for a free buffer always ends.
+        var capacity = min(Int(superblock.logBlocks) - 1, LogHeader.capacity)
+        while capacity > 0 && capacity + capacity / TransactionLog<Device, Host>.operationBlocks + 3 > buffers {
+            capacity -= 1
+        }
         guard capacity >= TransactionLog<Device, Host>.operationBlocks else { throw .logTooSmall }
         logState.pointee.start = BlockNumber(superblock.logStart)
         logState.pointee.capacity = capacity

@@ -83,7 +83,21 @@ static void run(const struct attack *a) {
   }
 }
 
+/* `cpuattack spin [TICKS]`: stays in user mode, computing, for TICKS timer
+   ticks (default 1000), then exits 0. The x86-64 shell transcript runs it
+   in the background while QEMU's monitor injects an NMI (which must leave
+   it running) and machine checks (which must kill it, or stop the kernel
+   with a message that says why). */
+static int spin(int ticks) {
+  int start = uptime();
+  volatile uint64 work = 0;
+  while (uptime() - start < ticks)
+    for (int i = 0; i < 1000000; i++) work += i;
+  return 0;
+}
+
 int main(int argc, char *argv[]) {
+  if (argc > 1 && strcmp(argv[1], "spin") == 0) return spin(argc > 2 ? atoi(argv[2]) : 1000);
   for (int i = 0; i < attack_count; i++) {
     /* `cpuattack NAME` runs one case. */
     if (argc > 1 && strcmp(argv[1], attacks[i].name) != 0) continue;
