@@ -152,7 +152,7 @@ qemu:
 # $(FS_IMAGE) (Tools/fs.mk: made with our mkfs when missing, kept otherwise,
 # so what a user writes survives a reboot; make fs starts it afresh).
 run: DISK_IMAGE = $(FS_IMAGE)
-run: $(BUILD)/kernel.elf $(FS_IMAGE) qemu
+run: $(BUILD)/kernel.elf qemu
 	$(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf
 
 $(TEST_DISK_IMAGE): Tools/make-test-disk.py

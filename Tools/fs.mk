@@ -36,6 +36,9 @@ $(FS_IMAGE): | $(FS_FILES)
 	@echo "== file-system image $@ ($(FS_BLOCKS) blocks, $(FS_INODES) inodes)"
 	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $@ $(FS_FILES)
 
+# make run boots on the user's image (the Makefile's run rule).
+run: $(FS_IMAGE)
+
 # A fresh image of the same files for each test boot (check, shell-test,
 # bench, gdb-test): the tests write to their disk.
 TEST_FS_IMAGE := $(BUILD)/test-fs.img
