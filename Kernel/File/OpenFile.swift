@@ -67,13 +67,10 @@ enum OpenFiles {
         case .pipeWriter: return -1
         case .device(_, let major): return Devices.read(major: major, into: destination, count: count)
         case .inode(let inode):
-            lock(index)
-            defer { unlock(index) }
-            var sink = UserByteSink(next: destination)
-            guard let done = try? RootVolume.volume.read(inode, at: table[index].offset, count: count, into: &sink)
-            else { return -1 }
-            table[index].offset += done
-            return done
+            return atOffset(index) { offset in
+                var sink = UserByteSink(next: destination)
+                return try? RootVolume.volume.read(inode, at: offset, count: count, into: &sink)
+            }
         }
     }
 
@@ -87,13 +84,10 @@ enum OpenFiles {
             // A bad buffer fails here, before the core allocates blocks it
             // would then leave beyond the file's end.
             guard UserMemory.isReadable(source, count: count) else { return -1 }
-            lock(index)
-            defer { unlock(index) }
-            var bytes = UserByteSource(next: source)
-            guard let done = try? RootVolume.volume.write(inode, at: table[index].offset, count: count, from: &bytes)
-            else { return -1 }
-            table[index].offset += done
-            return done
+            return atOffset(index) { offset in
+                var bytes = UserByteSource(next: source)
+                return try? RootVolume.volume.write(inode, at: offset, count: count, from: &bytes)
+            }
         }
     }
 
@@ -105,11 +99,15 @@ enum OpenFiles {
         }
     }
 
-    private static func lock(_ index: Int) {
+    /// Runs `transfer` (bytes moved, or nil for a failure) at the entry's
+    /// offset, holding the entry's lock across it, and moves the offset on.
+    private static func atOffset(_ index: Int, _ transfer: (Int) -> Int?) -> Int {
         while !table[index].lock.tryAcquire() { Scheduler.sleep(on: table[index].lock.channel) }
+        defer { table[index].lock.release() }
+        guard let done = transfer(table[index].offset) else { return -1 }
+        table[index].offset += done
+        return done
     }
-
-    private static func unlock(_ index: Int) { table[index].lock.release() }
 }
 
 /// Where a file read's bytes go: user memory, from `next` on.
