@@ -25,6 +25,12 @@ enum DiskChecks {
             finish(run)
             return
         }
+        // The checks write to the disk: they run on the test image only
+        // (make check's first boot), never on a file system (its second).
+        guard Disk.blockCount == testImageBlocks else {
+            Console.line("disk-check: skipped (the disk is not the test image)")
+            return
+        }
         guard let buffers = CheckBuffers() else {
             run.check("frames for the disk checks", { false })
             finish(run)
