@@ -25,6 +25,31 @@ enum LockSelfChecks {
             && cpu.pointee.heldLockCount == 0 && cpu.pointee.interruptDisableDepth == 0
     }
 
+    /// The kernel's locks are globals reached by pointer: the pointer must be
+    /// the global's own storage (a copy would lock nothing), so a lock taken
+    /// through it reads as held through the global itself.
+    static func lockPointersReachTheGlobals() -> Bool {
+        var all = true
+        Spinlock.acquire(Processes.tableLock)
+        all = all && Processes.lock.isHeldByThisCPU
+        Spinlock.release(Processes.tableLock)
+        Spinlock.acquire(Clock.tickLock)
+        all = all && Clock.lock.isHeldByThisCPU
+        Spinlock.release(Clock.tickLock)
+        Spinlock.acquire(KernelHeapArea.heapLock)
+        all = all && KernelHeapArea.lock.isHeldByThisCPU
+        Spinlock.release(KernelHeapArea.heapLock)
+        Spinlock.acquire(PhysicalFrames.allocatorLock)
+        all = all && PhysicalFrames.lock.isHeldByThisCPU
+        Spinlock.release(PhysicalFrames.allocatorLock)
+        Spinlock.acquire(KernelFileSystemHost.spinlock(.bufferCache))
+        all = all && KernelFileSystemHost.bufferCacheLock.isHeldByThisCPU
+        Spinlock.release(KernelFileSystemHost.spinlock(.bufferCache))
+        return all && !Processes.lock.isHeldByThisCPU && !Clock.lock.isHeldByThisCPU
+            && !KernelHeapArea.lock.isHeldByThisCPU && !PhysicalFrames.lock.isHeldByThisCPU
+            && !KernelFileSystemHost.bufferCacheLock.isHeldByThisCPU
+    }
+
     static func takenTwiceIsRefused() -> Bool {
         probe(expecting: a) {
             Spinlock.acquire(a)
