@@ -22,11 +22,15 @@ nonisolated(unsafe) private var takenWhileHeld = false
             release: { heldDepth -= 1 })
         let frame = try ram.frames.pointee.allocate()
         try ram.frames.pointee.retain(frame)
-        #expect(ram.frames.pointee.users(of: frame) == 2)
-        #expect(try ram.frames.pointee.release(frame) == false)
+        let users = ram.frames.pointee.users(of: frame)
+        #expect(users == 2)
         #expect(throws: FrameError.stillShared(frame)) { try ram.frames.pointee.free(frame) }
-        #expect(try ram.frames.pointee.release(frame) == true)
-        #expect(ram.frames.pointee.isFree(frame))
+        let freedWhileShared = try ram.frames.pointee.release(frame)
+        #expect(!freedWhileShared)
+        let freedByLastUser = try ram.frames.pointee.release(frame)
+        #expect(freedByLastUser)
+        let isFree = ram.frames.pointee.isFree(frame)
+        #expect(isFree)
         #expect(throws: FrameError.doubleFree(frame)) { try ram.frames.pointee.free(frame) }
         let single = try ram.frames.pointee.allocateContiguous(count: 1)  // through allocate's search
         let run = try ram.frames.pointee.allocateContiguous(count: 4, alignment: 4)
