@@ -42,7 +42,9 @@ enum Syscalls {
         case .freeFrames: return Int(PhysicalFrames.freeFrames)
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
         case .kernelHeap: return KernelHeapStatistics.bytesInUse
-        case .halt: Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
+        case .halt:
+            Disk.logStatistics()
+            Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
         }
     }
 }
