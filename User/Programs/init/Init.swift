@@ -59,9 +59,9 @@ struct TestProgram {
 }
 
 /// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute.
-let testPrograms: InlineArray<5, TestProgram> = [
+let testPrograms: InlineArray<7, TestProgram> = [
     TestProgram("memtest"), TestProgram("fpcheck"), TestProgram("exhaust"), TestProgram("cpuattack"),
-    TestProgram("sysfuzz", "100000"),
+    TestProgram("fstest"), TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
 ]
 /// `init stress`: a million fuzzed system calls.
 let stressPrograms: InlineArray<3, TestProgram> = [

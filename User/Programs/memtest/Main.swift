@@ -44,7 +44,7 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     run("exec bad-magic", expect: .exits(0)) { execBad("bad-magic") }
     run("exec bad-machine", expect: .exits(0)) { execBad("bad-machine") }
     run("exec bad-truncated", expect: .exits(0)) { execBad("bad-truncated") }
-    run("exec bad-segment-kernel", expect: .exits(0)) { execBad("bad-segment-kernel") }
+    run("exec bad-seg-kernel", expect: .exits(0)) { execBad("bad-seg-kernel") }
     run("exec bad-entry", expect: .exits(0)) { execBad("bad-entry") }
     run("exec bad-phoff", expect: .exits(0)) { execBad("bad-phoff") }
 

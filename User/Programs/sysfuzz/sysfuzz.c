@@ -147,7 +147,7 @@ static int next_pipe;
 /* ---- strings and argument vectors the kernel may read ---- */
 static const char *const exec_valid[] = {"elfbase", "echo", "elfbase", "echo", "free", "vmmap"};
 /* elfbase prints nothing; the others write to descriptors 1 and 2 (echo a few bytes). */
-static const char *const exec_refused[] = {"bad-magic", "bad-machine", "bad-truncated", "bad-segment-kernel",
+static const char *const exec_refused[] = {"bad-magic", "bad-machine", "bad-truncated", "bad-seg-kernel",
                                            "bad-entry", "bad-phoff", "nosuchprogram", "", ".", "/"};
 static const char *const open_paths[] = {"elfbase", "echo", "init", "sh", "sysfuzz", ".", "/", "", "nosuchfile",
                                          "bad-magic", "ls", "elfbase/x"};
