@@ -249,9 +249,11 @@ test: host-test core-all user-host-test user-linux-test kernel-libc-test
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
 	$(MAKE) gdb-test ARCH=riscv64
+	$(MAKE) power-cut ARCH=riscv64
 	$(MAKE) check ARCH=x86_64
 	$(MAKE) shell-test ARCH=x86_64
 	$(MAKE) gdb-test ARCH=x86_64
+	$(MAKE) power-cut ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:
