@@ -20,6 +20,7 @@ BENCHMARKS = {
     "sbrk": "sbrk(+4096), write the page, sbrk(-4096)",
     "fork": "fork + child exit(0) + wait",
     "exec": "fork + exec(true) + exit + wait",
+    "forkheap": "fork + child exit(0) + wait, with 1 MiB of touched heap",
     "pipe": "1-byte round trip through two pipes to another process",
     "fault": "fork + child reads an unmapped page, killed + wait",
 }
