@@ -4,7 +4,8 @@
 /// is one page.
 enum ProcessMemoryMap {
     /// Calls `body` for each region of the process's layout in address
-    /// order; the heap ends at the current break.
+    /// order; the heap ends at the current break, the stack's reserve is
+    /// given whole (its limit).
     static func forEachRegion(
         of slot: Int,
         _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
@@ -16,7 +17,9 @@ enum ProcessMemoryMap {
             switch region.kind {
             case .mapped: body(region.range.start, region.range.end, region.permissions, false, region.name)
             case .guardPage: body(region.range.start, region.range.end, .none, true, region.name)
-            case .growable: body(region.range.start, heapBreak(of: slot), region.permissions, false, region.name)
+            case .growable:
+                let end = isStackReserve(region, slot: slot) ? region.range.end : heapBreak(of: slot)
+                body(region.range.start, end, region.permissions, false, region.name)
             }
         }
     }
@@ -33,6 +36,12 @@ enum ProcessMemoryMap {
         return (.frames, owner)
     }
 
+    /// True for the growable region the stack grows into (x86-64), which
+    /// is the process's down to its limit, touched or not.
+    private static func isStackReserve(_ region: UserRegion, slot: Int) -> Bool {
+        Processes.slots[slot].layout?.stackReserve == region.range
+    }
+
     private static func heapBreak(of slot: Int) -> VirtualAddress {
         switch Processes.slots[slot].space {
         case .some(let space): return space.heapBreak
@@ -46,7 +55,7 @@ enum ProcessMemoryMap {
     static func describe(_ address: VirtualAddress, slot: Int) {
         let process = Processes.slots + slot
         if let region = process.pointee.layout?.region(containing: address),
-            region.kind != .growable || address < heapBreak(of: slot)
+            region.kind != .growable || address < heapBreak(of: slot) || isStackReserve(region, slot: slot)
         {
             Console.write(region.name)
             if region.kind == .guardPage { Console.write(", guard page") }

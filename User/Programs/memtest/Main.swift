@@ -7,6 +7,9 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     touchStack()
     let framesBefore = Sys.freeFrames()
 
+    if Targets.stackGrowthBytes > 0 {
+        run("stack grows by 1 MiB", expect: .exits(0)) { stackGrowth() }
+    }
     run("stack overflow", expect: .killed) { stackOverflow() }
     run("read kernel", expect: .killed) { readAddress(Targets.kernel) }
     run("write kernel", expect: .killed) { writeAddress(Targets.kernel) }
