@@ -182,6 +182,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_DISK_IMAGE)) -kernel $(BUILD)/kernel-check.elf
 	@echo "== self-checks and test programs of the $(ARCH) kernel in QEMU (a fresh file system)"
 	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	@echo "== the test programs slept on the disk and their requests overlapped (the driver's counters)"
+	python3 Tools/check-disk-counters.py $(BUILD)/check.log
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE) || $(CHECK_FSCK_FAILURE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)

@@ -11,4 +11,6 @@ enum SyscallNumber: UInt64 {
     case kernelHeap = 24
     /// Powers the machine off with a status (used by test-mode init).
     case halt = 25
+    /// Instruction-counter units the CPU spent idle since boot (bench).
+    case idleCount = 26
 }
