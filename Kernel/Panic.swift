@@ -4,16 +4,16 @@
 /// message on the screen.
 func kernelPanic(_ message: StaticString) -> Never {
     beginPanic()
-    Console.line(message)
+    Console.panicLine(message)
     endPanic()
 }
 
 /// A panic about a lock: `panic: <message>: <lock name>`.
 func kernelPanic(_ message: StaticString, naming lock: StaticString) -> Never {
     beginPanic()
-    Console.write(message)
-    Console.write(": ")
-    Console.line(lock)
+    Console.panicWrite(message)
+    Console.panicWrite(": ")
+    Console.panicLine(lock)
     endPanic()
 }
 
@@ -24,13 +24,13 @@ nonisolated(unsafe) var panicking = false
 private func beginPanic() {
     _ = Platform.disableInterrupts()
     panicking = true
-    Console.write("panic: ")
+    Console.panicWrite("panic: ")
 }
 
 private func endPanic() -> Never {
     switch BootMode.current {
     case .check:
-        Console.line("self-checks aborted by panic")
+        Console.panicLine("self-checks aborted by panic")
         Platform.powerOff(status: 2)
     case .bench:
         Platform.powerOff(status: 2)
