@@ -35,6 +35,28 @@ protocol Architecture {
     static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
     /// Stores 0 into `word`; earlier memory accesses are visible first (release).
     static func atomicClear(_ word: UnsafeMutablePointer<UInt32>)
+    /// Reads `word` from memory (never a value kept in a register); later
+    /// memory accesses are not moved before it (acquire).
+    static func atomicLoad(_ word: UnsafeMutablePointer<UInt32>) -> UInt32
+
+    /// The idle CPU's wait: sleeps until an interrupt is pending and lets
+    /// it be taken, with no window in which one is taken before the sleep
+    /// and then waited for; returns with interrupts off (panics if this
+    /// CPU holds a spinlock, like `enableInterrupts`).
+    static func idleUntilInterrupt()
+
+    /// Boot CPU, once: starts every other CPU the machine has (up to
+    /// `CPUs.capacity`), each of which runs its architecture setup and then
+    /// `CPUs.joinScheduler(index:)`. Returns how many it started; the
+    /// caller (`CPUs.startOthers`) waits until they have joined.
+    static func startOtherCPUs() -> Int
+    /// Starts this CPU's periodic timer interrupt (`tickRate` per second);
+    /// called by each CPU but the boot CPU, whose timer the boot code starts.
+    static func startTimerOnThisCPU()
+    /// Interrupts CPU `index` so it calls `TLBShootdown.serve` soon.
+    static func sendShootdownInterrupt(toCPU index: Int)
+    /// Drops this CPU's cached translations of `range` (it may drop more).
+    static func flushLocalTranslations(_ range: VirtualRange)
 
     /// A free-running counter that never goes back, and its ticks per second.
     static func readCounter() -> UInt64
@@ -143,6 +165,11 @@ protocol ProcessArchitecture {
     static func loadFloatingPoint(_ area: UnsafeMutableRawPointer)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
+    /// Called by the scheduler right after the process in `slot` switched
+    /// back to it, holding the process table's lock: from here on another
+    /// CPU may reap the process and free its address space, so this CPU
+    /// must stop using it (x86-64: its page table is still in CR3).
+    static func leftProcess(slot: Int)
     /// Called by exec when nothing can fail any more, just before `space`
     /// replaces the address space of the process in `slot` (and the old one
     /// is freed). Exec runs on the scratch stack, never on the process's own

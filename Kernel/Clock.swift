@@ -12,8 +12,10 @@ enum Clock {
 
     static let channel = SleepChannel(kind: .tick, index: 0)
 
-    /// Called by the architecture's timer interrupt handler.
+    /// Called by the architecture's timer interrupt handler, on every CPU;
+    /// only the boot CPU's (index 0) counts, the others' only preempt.
     static func tick() {
+        guard CPUs.this.pointee.id == 0 else { return }
         Spinlock.acquire(tickLock)
         ticks &+= 1
         Spinlock.release(tickLock)

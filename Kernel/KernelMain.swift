@@ -50,12 +50,14 @@ func kernelMain() -> Never {
     // a bad disk must not bring it down. The check and bench images run
     // in-guest programs, and init powers off; without init they power off
     // at once with a failure.
+    // The other CPUs join the scheduler now, before the first process.
     if RootVolume.mount() {
         if !ProgramFiles.initialize() {
             Console.line("exec         no memory for the program buffer")
-        } else if Processes.startFirst("/init", argument: BootMode.current.initArgument) {
-            Scheduler.run()
         } else {
+            CPUs.startOthers()
+            if BootMode.current == .check { SelfCheck.runCPUChecks() }
+            if Processes.startFirst("/init", argument: BootMode.current.initArgument) { Scheduler.run() }
             Console.line("init         cannot start /init from the file system")
         }
     }

@@ -3,14 +3,18 @@
 /// process until the disk's interrupt completes it, so other processes run
 /// meanwhile; before any process runs (boot, mount) it polls the used ring.
 ///
-/// Shared state and its lock: `driver` (the queue, the request headers and
-/// status bytes) is touched by `transfer` and by `interrupt`. Kernel code
-/// runs with interrupts off on the single CPU, so the two never interleave
-/// and no lock is taken today; with several CPUs a spinlock (interrupts
-/// off) is to guard `driver`, released while a waiter sleeps.
+/// Shared state and its lock: what `driver` points to (the queue, the
+/// request headers and status bytes, the counters) is touched by `begin`,
+/// `end` and `interrupt`, on any CPU, under `lock` ("disk"). A waiter
+/// checks for its completion under the lock and sleeps through
+/// `sleep(on:releasing:)` on it, so the interrupt (on the boot CPU) cannot
+/// complete the request and wake nobody in between. `driver` itself is set
+/// once at boot.
 enum Disk {
     typealias Driver = VirtioBlockDriver<PlatformDisk.Transport>
     nonisolated(unsafe) private static var driver: UnsafeMutablePointer<Driver>? = nil
+    nonisolated(unsafe) static var lock = Spinlock("disk")
+    static var diskLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
 
     static var isReady: Bool { driver != nil }
 
@@ -88,11 +92,13 @@ enum Disk {
     /// it, mark every finished request, wake its waiter.
     static func interrupt() {
         guard let driver else { return }
+        Spinlock.acquire(diskLock)
         driver.pointee.transport.acknowledgeInterrupt()
         driver.pointee.interrupts &+= 1
         driver.pointee.collectCompletions { head in
             if Processes.isReady { Scheduler.wakeup(requestChannel(head)) }
         }
+        Spinlock.release(diskLock)
     }
 
     static func requestChannel(_ head: UInt16) -> SleepChannel { SleepChannel(kind: .diskRequest, index: Int(head)) }
@@ -136,6 +142,8 @@ enum Disk {
             let segments = DMASegments(kernelAddress: UInt(bitPattern: buffer), bytes: count, deviceWrites: type == .read)
         else { throw .ioError }
         if type == .write && driver.pointee.readOnly { throw .ioError }
+        Spinlock.acquire(diskLock)
+        defer { Spinlock.release(diskLock) }
         while true {
             do throws(VirtqueueError) {
                 return try driver.pointee.submit(type, sector: sector, data: segments)
@@ -153,21 +161,27 @@ enum Disk {
     /// device's status byte says OK.
     static func end(_ head: UInt16) throws(BlockDeviceError) {
         guard let driver else { throw .ioError }
-        guard waitForProgress(channel: requestChannel(head), until: { driver.pointee.queue.isCompleted(head) }) else { throw .ioError }
+        Spinlock.acquire(diskLock)
+        guard waitForProgress(channel: requestChannel(head), until: { driver.pointee.queue.isCompleted(head) }) else {
+            Spinlock.release(diskLock)
+            throw .ioError
+        }
         let status = driver.pointee.finish(head)
+        Spinlock.release(diskLock)
         if Processes.isReady { Scheduler.wakeup(descriptorsChannel) }
         guard status == VirtioBlockFormat.statusOK else { throw .ioError }
     }
 
-    /// Waits until `done()`: asleep on `channel` in a process, polling the
-    /// used ring at boot. False when polling ran out of time: the device is
-    /// then reset and given up.
+    /// Waits until `done()`, holding `lock`: asleep on `channel` in a
+    /// process (the lock given up while asleep), polling the used ring at
+    /// boot. False when polling ran out of time: the device is then reset
+    /// and given up.
     private static func waitForProgress(channel: SleepChannel, until done: () -> Bool) -> Bool {
         guard let driver else { return false }
         if canSleep {
             while !done() {
                 driver.pointee.sleeps += 1
-                Scheduler.sleep(on: channel)
+                Scheduler.sleep(on: channel, releasing: diskLock)
             }
             return true
         }

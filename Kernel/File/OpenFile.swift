@@ -99,11 +99,17 @@ enum OpenFiles {
         }
     }
 
+    /// Entry `index` by address (a global's storage does not move).
+    private static func entry(_ index: Int) -> UnsafeMutablePointer<OpenFile> {
+        withUnsafeMutablePointer(to: &table) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: OpenFile.self) + index }
+    }
+
     /// Runs `transfer` (bytes moved, or nil for a failure) at the entry's
     /// offset, holding the entry's lock across it, and moves the offset on.
     private static func atOffset(_ index: Int, _ transfer: (Int) -> Int?) -> Int {
-        while !table[index].lock.tryAcquire() { Scheduler.sleep(on: table[index].lock.channel) }
-        defer { table[index].lock.release() }
+        let lock = withUnsafeMutablePointer(to: &entry(index).pointee.lock) { $0 }
+        SleepLock.acquire(lock)
+        defer { SleepLock.release(lock) }
         guard let done = transfer(table[index].offset) else { return -1 }
         table[index].offset += done
         return done

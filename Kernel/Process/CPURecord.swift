@@ -1,6 +1,8 @@
 /// What the kernel keeps for one CPU. Only the CPU itself reads or writes
 /// its own record (with interrupts off, or from code no interrupt handler
-/// re-enters), so the record needs no lock; other CPUs never touch it.
+/// re-enters), so the record needs no lock. Two words are the exception,
+/// each touched only with the atomic operations: `online`, which other CPUs
+/// read, and `shootdownPending`, which a TLB shootdown's requester sets.
 ///
 /// The first three fields are read by assembly at fixed offsets (through
 /// the GS base on x86-64, through tp on RISC-V): `CPUs.verifyLayout` stops
@@ -31,13 +33,24 @@ struct CPURecord {
     /// their panic messages).
     var heldLocks: InlineArray<8, UnsafeMutablePointer<Spinlock>?> = .init(repeating: nil)
     var heldLockCount: Int = 0
+    /// The process slot whose floating-point registers this CPU's unit
+    /// holds, or -1 (`FloatingPointStates`).
+    var floatingPointOwner: Int = -1
+    /// 1 once this CPU runs its scheduler loop (`CPUs.joinScheduler`);
+    /// written by this CPU, read by others through `Platform.atomicLoad`.
+    var online: UInt32 = 0
+    /// 1 while a TLB shootdown waits for this CPU: set by the requester
+    /// (holding `TLBShootdown.lock`), cleared by this CPU once it flushed.
+    var shootdownPending: UInt32 = 0
+    /// Shootdowns this CPU has served (flushed and acknowledged) since boot.
+    var shootdownsServed: UInt64 = 0
 }
 
 /// The per-CPU records: one per CPU the kernel may run on, reached in O(1)
 /// from the CPU itself (`Platform.thisCPU`: RISC-V's tp holds the record's
 /// address in kernel mode; on x86-64 the GS base does, swapped in with
-/// `swapgs` on every entry from user mode). Today only the boot CPU runs the
-/// kernel; the others are parked before they touch their record.
+/// `swapgs` on every entry from user mode). The boot CPU starts its own at
+/// boot; every other CPU starts its own in `joinScheduler`.
 enum CPUs {
     static let capacity = 8
     nonisolated(unsafe) private static var storage: InlineArray<8, CPURecord> = .init(repeating: CPURecord())

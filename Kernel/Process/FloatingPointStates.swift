@@ -7,18 +7,27 @@
 /// (`resume`). Then the owner's registers are saved (on RISC-V only if it
 /// changed them: sstatus.FS is Dirty) and the next process's loaded.
 ///
-/// Who may touch it: the CPU that runs the owning process, with interrupts
-/// off (kernel mode). Today one CPU. With SMP, `owner` becomes per CPU, and
-/// a process that moves to another CPU must be saved by its old one first.
+/// Who may touch it: each CPU's unit holds at most one process's registers,
+/// named by its record's `floatingPointOwner`, which only that CPU reads or
+/// writes (in kernel mode, interrupts off). With one CPU the registers stay
+/// in the unit lazily as described. With several, a process may next run on
+/// another CPU, so its registers are saved when it leaves a CPU
+/// (`leftCPU`, from the scheduler loop): an owner is then always the
+/// process the CPU runs, never one another CPU may resume. A slot's area is
+/// touched only by the CPU that runs the slot's process (or by its parent's
+/// fork, before the child can run).
 enum FloatingPointStates {
-    /// The slot whose registers the unit holds; -1 when none does.
-    nonisolated(unsafe) static var owner = -1
     /// The areas, `Platform.floatingPointStateBytes` per slot, in frames of
-    /// their own taken once at the first process.
+    /// their own taken once with the process table (`initialize`).
     nonisolated(unsafe) private static var areas: UnsafeMutableRawPointer? = nil
 
+    /// The slot whose registers this CPU's unit holds; -1 when none does.
+    static var owner: Int {
+        get { CPUs.this.pointee.floatingPointOwner }
+        set { CPUs.this.pointee.floatingPointOwner = newValue }
+    }
+
     static func area(_ slot: Int) -> UnsafeMutableRawPointer {
-        if areas == nil { takeFrames() }
         return areas.unsafelyUnwrapped + slot * Platform.floatingPointStateBytes
     }
 
@@ -43,12 +52,22 @@ enum FloatingPointStates {
         if owner == child { owner = -1 }
     }
 
+    /// The process in `slot` switched back to this CPU's scheduler loop.
+    /// With several CPUs running it may resume on another: its registers go
+    /// to its area now, while this CPU's unit still holds them.
+    static func leftCPU(_ slot: Int) {
+        guard CPUs.running > 1, owner == slot else { return }
+        Platform.saveFloatingPoint(area(slot))
+        owner = -1
+    }
+
     /// The process in `slot` is gone: its registers need not be saved.
     static func forget(_ slot: Int) {
         if owner == slot { owner = -1 }
     }
 
-    private static func takeFrames() {
+    /// Boot, with the process table: takes the frames for the areas.
+    static func initialize() {
         let bytes = UInt64(Processes.capacity * Platform.floatingPointStateBytes)
         let count = (bytes + pageBytes - 1) / pageBytes
         guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: count),

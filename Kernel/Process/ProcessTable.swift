@@ -20,6 +20,7 @@ enum Processes {
         let table = raw.bindMemory(to: Process.self, capacity: capacity)
         for index in 0..<capacity { (table + index).initialize(to: Process()) }
         storage = table
+        FloatingPointStates.initialize()
     }
 
     /// Slot of the process running on this CPU, or -1 in the scheduler.

@@ -1,14 +1,17 @@
-/// Round-robin scheduling. The kernel runs with interrupts off except in
-/// the idle loop here, so kernel code is never preempted; a process is
-/// preempted when the timer interrupts it in user mode. Which process a CPU
-/// runs, and the context its scheduler loop waits in, are in the CPU's
-/// record (`CPUs.this`).
+/// Round-robin scheduling, one loop per CPU over the shared process table.
+/// The kernel runs with interrupts off except in the idle wait here, so
+/// kernel code is never preempted; a process is preempted when its CPU's
+/// timer interrupts it in user mode. Which process a CPU runs, and the
+/// context its scheduler loop waits in, are in the CPU's record
+/// (`CPUs.this`).
 ///
 /// Locking: process states, sleep channels and `nextSlot` are guarded by
 /// `Processes.lock` (the process table's spinlock). A switch between a
 /// process and its CPU's scheduler loop happens with that lock held: the
 /// side that switches away took it, the side that resumes gives it back
-/// (a new process gives it back in `Scheduler.firstRunBegins`).
+/// (a new process gives it back in `Scheduler.firstRunBegins`). So a
+/// process is `.running` on exactly one CPU, and its context is saved
+/// before any other CPU can see it `.runnable` and resume it.
 enum Scheduler {
     /// The slot this CPU runs (-1 in its scheduler loop); the same as
     /// `Processes.current`.
@@ -18,12 +21,12 @@ enum Scheduler {
     /// Context switches since boot (under `Processes.lock`).
     nonisolated(unsafe) static var switches: UInt64 = 0
     /// Instruction-counter units (`Platform.readInstructionCounter`) spent
-    /// with nothing to run, since boot: from the first idle look at the
+    /// with nothing to run, since boot (summed over the CPUs, under
+    /// `Processes.lock`): from the first idle look at the
     /// table to the next process switched to, interrupts handled meanwhile
     /// included. Under QEMU's -icount an idle CPU's clock jumps ahead (and
     /// its ticks fire), so bench subtracts this (system call `idlecount`)
-    /// to count only the work of the operation. Written by this CPU's
-    /// scheduler loop, with interrupts off.
+    /// to count only the work of the operation.
     nonisolated(unsafe) static var idleCount: UInt64 = 0
 
     /// The scheduler loop: runs each runnable process in turn, and waits
@@ -45,15 +48,19 @@ enum Scheduler {
                 switches += 1
                 Platform.willRun(slot: slot, space: process.pointee.space!)
                 switch_context(&cpu.pointee.schedulerContext, &process.pointee.context)
+                // Back with the table locked: the process is saved, and once
+                // the lock is given back another CPU may resume or reap it.
+                Platform.leftProcess(slot: slot)
+                FloatingPointStates.leftCPU(slot)
                 CPUs.this.pointee.currentSlot = -1
                 Spinlock.release(table)
             } else {
                 Spinlock.release(table)
-                // Idle: let an interrupt in (a key, a tick), then look again.
+                // Idle: wait for an interrupt (a key, a tick, a shootdown)
+                // and take it, then look again. Another CPU's wakeup is
+                // seen at this CPU's next tick at the latest.
                 if idleSince == nil { idleSince = Platform.readInstructionCounter() }
-                Platform.enableInterrupts()
-                Platform.waitForInterrupt()
-                _ = Platform.disableInterrupts()
+                Platform.idleUntilInterrupt()
             }
         }
     }
@@ -83,7 +90,8 @@ enum Scheduler {
     /// The switch itself, with `Processes.lock` held and no other spinlock
     /// (`LockChecks.maySwitch`). The interrupt state to restore belongs to
     /// this process's kernel thread, not to the CPU: it is kept across.
-    private static func switchHoldingTable() {
+    /// (Exit calls it as a zombie, and never comes back.)
+    static func switchHoldingTable() {
         LockChecks.maySwitch(holding: Processes.tableLock)
         let cpu = CPUs.this
         let interruptsWereEnabled = cpu.pointee.interruptsWereEnabled
@@ -141,10 +149,15 @@ enum Scheduler {
     /// Makes every process sleeping on `channel` runnable.
     static func wakeup(_ channel: SleepChannel) {
         Spinlock.acquire(Processes.tableLock)
+        wakeupHoldingTable(channel)
+        Spinlock.release(Processes.tableLock)
+    }
+
+    /// `wakeup` for a caller that holds `Processes.lock` (exit, kill).
+    static func wakeupHoldingTable(_ channel: SleepChannel) {
         for slot in 0..<Processes.capacity
         where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
             Processes.slots[slot].state = .runnable
         }
-        Spinlock.release(Processes.tableLock)
     }
 }

@@ -23,14 +23,40 @@ struct Spinlock {
     static func acquire(_ lock: UnsafeMutablePointer<Spinlock>) {
         CPUs.disableInterrupts()
         let cpu = CPUs.this
-        if lock.pointee.isHeldByThisCPU || cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count {
-            LockChecks.violated(
-                lock.pointee.isHeldByThisCPU ? "spinlock taken twice by one CPU" : "too many spinlocks held at once", lock)
-            CPUs.restoreInterrupts()
-            return
-        }
+        if refuses(lock, cpu) { return }
         let word = withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }
-        while Platform.atomicSwap(word, 1) != 0 {}
+        // While spinning (interrupts off) this CPU still answers TLB
+        // shootdowns: the holder may be waiting for it.
+        while Platform.atomicSwap(word, 1) != 0 { TLBShootdown.serve() }
+        noteHeld(lock, by: cpu)
+    }
+
+    /// Takes the lock at `lock` if it is free; false (and nothing held)
+    /// when another CPU holds it.
+    static func tryAcquire(_ lock: UnsafeMutablePointer<Spinlock>) -> Bool {
+        CPUs.disableInterrupts()
+        let cpu = CPUs.this
+        if refuses(lock, cpu) { return false }
+        guard Platform.atomicSwap(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }, 1) == 0 else {
+            CPUs.restoreInterrupts()
+            return false
+        }
+        noteHeld(lock, by: cpu)
+        return true
+    }
+
+    /// The checks before taking: this CPU must not hold `lock` already, and
+    /// must have room to record it. A refusal has undone the interrupt
+    /// disabling (only a probing self-check gets past the violation).
+    private static func refuses(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) -> Bool {
+        guard lock.pointee.isHeldByThisCPU || cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count else { return false }
+        LockChecks.violated(
+            lock.pointee.isHeldByThisCPU ? "spinlock taken twice by one CPU" : "too many spinlocks held at once", lock)
+        CPUs.restoreInterrupts()
+        return true
+    }
+
+    private static func noteHeld(_ lock: UnsafeMutablePointer<Spinlock>, by cpu: UnsafeMutablePointer<CPURecord>) {
         lock.pointee.holderCPU = cpu.pointee.id
         cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = lock
         cpu.pointee.heldLockCount += 1

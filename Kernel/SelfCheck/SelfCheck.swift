@@ -57,6 +57,15 @@ struct SelfCheck {
         run.finish("architecture self-check: ")
     }
 
+    /// Once the other CPUs have joined the scheduler (`CPUs.startOthers`),
+    /// before the first process: they idle, waiting for interrupts.
+    static func runCPUChecks() {
+        var run = SelfCheck()
+        run.check("every started CPU runs its scheduler loop", CPUChecks.everyStartedCPUIsOnline)
+        run.check("a TLB shootdown is acknowledged by every other CPU", CPUChecks.shootdownReachesEveryCPU)
+        run.finish("cpu self-check: ")
+    }
+
     /// The closing line; a failure powers the machine off with status 1.
     private func finish(_ title: StaticString) {
         Console.write(title)

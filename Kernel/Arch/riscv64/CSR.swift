@@ -11,12 +11,15 @@
 @_extern(c, "swiftlet_csr_set_menvcfg") func setMenvcfg(_ bits: UInt64)
 @_extern(c, "swiftlet_csr_write_pmpcfg0") func writePmpcfg0(_ value: UInt64)
 @_extern(c, "swiftlet_csr_write_pmpaddr0") func writePmpaddr0(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_mtvec") func writeMtvec(_ value: UInt64)
+@_extern(c, "swiftlet_csr_write_mscratch") func writeMscratch(_ value: UInt64)
 
 // Supervisor mode.
 @_extern(c, "swiftlet_csr_read_sstatus") func readSstatus() -> UInt64
 @_extern(c, "swiftlet_csr_set_sstatus") func setSstatus(_ bits: UInt64)
 @_extern(c, "swiftlet_csr_clear_sstatus") func clearSstatus(_ bits: UInt64)
 @_extern(c, "swiftlet_csr_set_sie") func setSie(_ bits: UInt64)
+@_extern(c, "swiftlet_csr_clear_sip") func clearSip(_ bits: UInt64)
 @_extern(c, "swiftlet_csr_write_stvec") func writeStvec(_ value: UInt64)
 @_extern(c, "swiftlet_csr_read_scause") func readScause() -> UInt64
 @_extern(c, "swiftlet_csr_read_stval") func readStval() -> UInt64
@@ -25,6 +28,7 @@
 @_extern(c, "swiftlet_csr_read_sepc") func readSepc() -> UInt64
 @_extern(c, "swiftlet_csr_write_sepc") func writeSepc(_ value: UInt64)
 @_extern(c, "swiftlet_sfence_vma") func flushTranslations()
+@_extern(c, "swiftlet_sfence_vma_page") func flushTranslation(_ address: UInt64)
 @_extern(c, "swiftlet_csr_write_stimecmp") func writeStimecmp(_ value: UInt64)
 @_extern(c, "swiftlet_csr_read_time") func readTime() -> UInt64
 @_extern(c, "swiftlet_csr_read_instret") func readInstret() -> UInt64

@@ -16,6 +16,8 @@ func kernelTrap(_ savedFrame: UnsafeMutableRawPointer) {
             SupervisorTimer.interrupt()
         case InterruptCode.supervisorExternal:
             RiscV64.serveDeviceInterrupts()
+        case InterruptCode.supervisorSoftware:
+            RiscV64.serveSoftwareInterrupt()
         default:
             reportTrap("unexpected interrupt in kernel mode", cause: cause, frame: frame)
         }

@@ -7,7 +7,8 @@ typealias Platform = RiscV64
 /// machine.
 enum RiscV64: Architecture {
     static var uart: UART16550 { UART16550(base: UInt(RiscV64Layout.uart0)) }
-    /// The boot hart, the only one running the kernel so far.
+    /// The hart that boots the kernel, and the only one that takes device
+    /// interrupts (docs/per-cpu.md).
     static let bootHart = 0
     /// Harts entry.S gives a stack (and percpu.S a fault stack).
     static let maxHarts = 8
@@ -32,6 +33,41 @@ enum RiscV64: Architecture {
 
     static func waitForInterrupt() { waitForInterruptInstruction() }
 
+    /// wfi with sstatus.SIE clear still wakes for a pending enabled
+    /// interrupt, and nothing is taken before it: then SIE lets it in.
+    static func idleUntilInterrupt() {
+        LockChecks.interruptsMayComeOn()
+        waitForInterruptInstruction()
+        setSstatus(Sstatus.interruptsEnabled)
+        clearSstatus(Sstatus.interruptsEnabled)
+    }
+
+    /// Releases the harts waiting in entry.S (each counted itself in on
+    /// arrival, long before hart 0 gets here) and wakes each with a machine
+    /// software interrupt; each goes on in `secondaryStart`.
+    static func startOtherCPUs() -> Int {
+        let others = min(Int(atomicLoad32(hartsArrivedWord())), maxHarts - 1)
+        _ = atomicSwap32(hartsReleasedWord(), 1)
+        for hart in 1..<(others + 1) { sendMachineSoftwareInterrupt(UInt64(hart)) }
+        return others
+    }
+
+    static func startTimerOnThisCPU() { SupervisorTimer.start() }
+
+    /// Through machine mode, which raises a supervisor software interrupt
+    /// on the hart (machine.S); the CPU index is the hart id.
+    static func sendShootdownInterrupt(toCPU index: Int) { sendMachineSoftwareInterrupt(UInt64(index)) }
+
+    /// sfence.vma for each page of `range` (the whole TLB for a long range).
+    static func flushLocalTranslations(_ range: VirtualRange) {
+        guard range.end.raw - range.start.raw <= 64 * pageBytes else { return flushTranslations() }
+        var page = range.start.raw & ~(pageBytes - 1)
+        while page < range.end.raw {
+            flushTranslation(page)
+            page += pageBytes
+        }
+    }
+
     /// tp holds the record's address in kernel mode (percpu.S); the record
     /// also names the top of this hart's fault stack for trap.S.
     static func installCPU(_ record: UnsafeMutablePointer<CPURecord>) {
@@ -49,6 +85,7 @@ enum RiscV64: Architecture {
 
     static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 { atomicSwap32(word, value) }
     static func atomicClear(_ word: UnsafeMutablePointer<UInt32>) { atomicClear32(word) }
+    static func atomicLoad(_ word: UnsafeMutablePointer<UInt32>) -> UInt32 { atomicLoad32(word) }
 
     static func readCounter() -> UInt64 { readTime() }
     static var counterFrequency: UInt64 { VirtMachine.timebaseFrequency }
@@ -98,6 +135,13 @@ enum RiscV64: Architecture {
         while true { waitForInterruptInstruction() }
     }
 
+    /// Supervisor software interrupt: another hart asked for it through
+    /// machine mode (machine.S), for a TLB shootdown.
+    static func serveSoftwareInterrupt() {
+        clearSip(1 << InterruptCode.supervisorSoftware)
+        TLBShootdown.serve()
+    }
+
     /// External interrupt: claim each pending source from the PLIC, serve
     /// it, complete it.
     static func serveDeviceInterrupts() {
@@ -118,3 +162,6 @@ enum RiscV64: Architecture {
 @_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
 @_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
 @_extern(c, "swiftlet_fault_stacks_address") func faultStacksStart() -> UInt64
+@_extern(c, "swiftlet_atomic_load32") func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32
+@_extern(c, "swiftlet_harts_arrived_address") func hartsArrivedWord() -> UnsafeMutablePointer<UInt32>
+@_extern(c, "swiftlet_harts_released_address") func hartsReleasedWord() -> UnsafeMutablePointer<UInt32>

@@ -57,6 +57,10 @@ extension RiscV64: ProcessArchitecture {
 
     static func willRun(slot: Int, space: borrowing ProcessSpace) {}
 
+    /// In the kernel every hart runs on the kernel's own page table: nothing
+    /// of the process stays in use.
+    static func leftProcess(slot: Int) {}
+
     /// Kernel stacks live in the kernel page table: nothing moves.
     static func willReplaceSpace(slot: Int, with space: borrowing ProcessSpace) {}
 

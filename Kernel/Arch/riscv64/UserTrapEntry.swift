@@ -20,6 +20,9 @@ func userTrapEntry() {
         case InterruptCode.supervisorExternal:
             RiscV64.serveDeviceInterrupts()
             cause = .device
+        case InterruptCode.supervisorSoftware:
+            RiscV64.serveSoftwareInterrupt()
+            cause = .device
         default:
             cause = .device
         }

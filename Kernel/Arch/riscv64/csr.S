@@ -38,6 +38,8 @@ CSR_ACCESS mcounteren, mcounteren
 CSR_ACCESS menvcfg, 0x30a
 CSR_ACCESS pmpcfg0, pmpcfg0
 CSR_ACCESS pmpaddr0, pmpaddr0
+CSR_ACCESS mtvec, mtvec
+CSR_ACCESS mscratch, mscratch
 
 // Supervisor mode.
 CSR_ACCESS sstatus, sstatus
@@ -86,6 +88,13 @@ swiftlet_breakpoint_instruction:
     .globl swiftlet_sfence_vma
 swiftlet_sfence_vma:
     sfence.vma zero, zero
+    ret
+
+// sfence.vma for one virtual address (a0), every address space.
+    .section .text.cpu.sfence_page, "ax"
+    .globl swiftlet_sfence_vma_page
+swiftlet_sfence_vma_page:
+    sfence.vma a0, zero
     ret
 
 // Addresses the linker script defines, for Swift.

@@ -2,10 +2,14 @@
 // every hart here, in machine mode, at 0x8000_0000. Assembly only because no
 // Swift can run before there is a stack.
 //
-// Each hart below MAX_HARTS gets its own boot stack and enters Swift
-// (`swiftlet_machine_start`), which parks every hart but hart 0. Hart 0
-// returns from it with the machine-mode setup done, and `mret` drops it into
-// supervisor mode at `swiftlet_supervisor_start`.
+// Each hart below MAX_HARTS gets its own boot stack and runs the machine-mode
+// setup (`swiftlet_machine_start`). Hart 0 clears .bss first, then `mret`s
+// into supervisor mode at `swiftlet_supervisor_start` and boots the kernel.
+// Every other hart counts itself in `swiftlet_harts_arrived` and waits (wfi)
+// until hart 0 sets `swiftlet_harts_released` and wakes it with a machine
+// software interrupt (`RiscV64.startOtherCPUs`); then it `mret`s into
+// `swiftlet_secondary_start`, which joins the scheduler. Harts from
+// MAX_HARTS on are parked for good.
 
 #define MAX_HARTS 8
 // Hart 0 boots, pages and audits the kernel on its boot stack, and the
@@ -31,7 +35,7 @@ _entry:
     // tp holds the hart id from here on: supervisor mode cannot read mhartid.
     mv      tp, t0
 
-    bnez    t0, enter_swift
+    bnez    t0, secondary_hart
     // Hart 0 clears .bss (QEMU leaves RAM zero, a real loader need not). The
     // boot stacks are in their own section, outside the cleared range.
     la      t1, __bss_start
@@ -44,8 +48,30 @@ _entry:
 enter_swift:
     mv      a0, tp
     call    swiftlet_machine_start
-    // Only hart 0 gets back here, with mstatus.MPP = supervisor.
+    // mstatus.MPP = supervisor now.
     la      t0, swiftlet_supervisor_start
+    csrw    mepc, t0
+    mret
+
+secondary_hart:
+    la      t1, swiftlet_harts_arrived
+    li      t2, 1
+    amoadd.w.aqrl zero, t2, (t1)
+    mv      a0, tp
+    call    swiftlet_machine_start
+    // Wait for hart 0. mstatus.MIE is clear, so the machine software
+    // interrupt that wakes the wfi is not taken; it is cleared below.
+    la      t1, swiftlet_harts_released
+1:  lw      t2, 0(t1)
+    bnez    t2, 2f
+    wfi
+    j       1b
+2:  fence   r, rw
+    li      t1, 0x02000000      // the CLINT: msip[this hart] = 0
+    slli    t2, tp, 2
+    add     t1, t1, t2
+    sw      zero, 0(t1)
+    la      t0, swiftlet_secondary_start
     csrw    mepc, t0
     mret
 
@@ -61,3 +87,25 @@ boot_stacks:
     .space  MAX_HARTS * BOOT_STACK_BYTES
     .globl boot_stacks_end
 boot_stacks_end:
+
+// Written by the harts before hart 0 clears .bss, so kept in .data.
+    .section .data.harts, "aw"
+    .balign 4
+    .globl swiftlet_harts_arrived
+swiftlet_harts_arrived:
+    .word   0
+    .globl swiftlet_harts_released
+swiftlet_harts_released:
+    .word   0
+
+    .section .text.entry.harts_arrived_address, "ax"
+    .globl swiftlet_harts_arrived_address
+swiftlet_harts_arrived_address:
+    la      a0, swiftlet_harts_arrived
+    ret
+
+    .section .text.entry.harts_released_address, "ax"
+    .globl swiftlet_harts_released_address
+swiftlet_harts_released_address:
+    la      a0, swiftlet_harts_released
+    ret

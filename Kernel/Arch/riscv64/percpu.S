@@ -20,12 +20,22 @@ swiftlet_riscv_write_tp:
     mv      tp, a0
     ret
 
-// atomic_swap32(word = a0, value = a1) -> the old value, with acquire
-// ordering (a spinlock's later accesses stay after it).
+// atomic_swap32(word = a0, value = a1) -> the old value, ordered both ways
+// (a spinlock's later accesses stay after it; a shootdown request's range
+// is visible before its pending word).
     .section .text.percpu.atomic_swap32, "ax"
     .globl swiftlet_atomic_swap32
 swiftlet_atomic_swap32:
-    amoswap.w.aq a0, a1, (a0)
+    amoswap.w.aqrl a0, a1, (a0)
+    ret
+
+// atomic_load32(word = a0) -> the word, with acquire ordering (later
+// accesses stay after it).
+    .section .text.percpu.atomic_load32, "ax"
+    .globl swiftlet_atomic_load32
+swiftlet_atomic_load32:
+    lw      a0, 0(a0)
+    fence   r, rw
     ret
 
 // atomic_clear32(word = a0): stores 0 with release ordering (a spinlock's

@@ -33,12 +33,14 @@
 /// Clears the interrupt flag; returns RFLAGS as it was.
 @_extern(c, "swiftlet_x86_disable_interrupts") func disableInterruptsInstruction() -> UInt64
 @_extern(c, "swiftlet_x86_halt") func haltInstruction()
+@_extern(c, "swiftlet_x86_idle") func idleInstructions()
 @_extern(c, "swiftlet_x86_read_rflags") func readFlags() -> UInt64
 
 // The per-CPU record through the GS base, and the locks' atomic instructions.
 @_extern(c, "swiftlet_x86_this_cpu") func thisCPUAddress() -> UInt64
 @_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
 @_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
+@_extern(c, "swiftlet_atomic_load32") func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32
 
 // Instructions for the checks, stack switching, linker symbols.
 @_extern(c, "swiftlet_x86_breakpoint") func breakpointInstruction()

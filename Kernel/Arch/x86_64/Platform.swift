@@ -34,6 +34,7 @@ enum X86_64: Architecture {
 
     static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 { atomicSwap32(word, value) }
     static func atomicClear(_ word: UnsafeMutablePointer<UInt32>) { atomicClear32(word) }
+    static func atomicLoad(_ word: UnsafeMutablePointer<UInt32>) -> UInt32 { atomicLoad32(word) }
 
     static func disableInterrupts() -> Bool {
         disableInterruptsInstruction() & rflagsInterruptsEnabled != 0
@@ -42,6 +43,30 @@ enum X86_64: Architecture {
     /// `hlt` leaves the interrupt flag as it is: with interrupts on it sleeps
     /// until the next one (a timer tick at the latest).
     static func waitForInterrupt() { haltInstruction() }
+
+    static func idleUntilInterrupt() {
+        LockChecks.interruptsMayComeOn()
+        idleInstructions()
+    }
+
+    /// The application processors of the MADT are not started yet (issue
+    /// 14's x86-64 bring-up): the boot processor runs alone.
+    static func startOtherCPUs() -> Int { 0 }
+
+    /// Each application processor's local APIC timer: with no processor
+    /// started (`startOtherCPUs`), nothing calls this yet.
+    static func startTimerOnThisCPU() { kernelPanic("x86-64 application processors have no timer yet") }
+
+    /// With no other processor started, no shootdown is ever sent.
+    static func sendShootdownInterrupt(toCPU index: Int) { kernelPanic("x86-64 has no shootdown interrupt yet") }
+
+    static func flushLocalTranslations(_ range: VirtualRange) {
+        var page = range.start.raw & ~(pageBytes - 1)
+        while page < range.end.raw {
+            invalidatePage(page)
+            page += pageBytes
+        }
+    }
 
     /// The time-stamp counter, measured against the PIT at boot.
     static func readCounter() -> UInt64 { readTimeStampCounter() }

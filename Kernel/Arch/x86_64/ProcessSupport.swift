@@ -106,6 +106,15 @@ extension X86_64: ProcessArchitecture {
         if readCR3() & cr3AddressMask != root { writeCR3(root) }
     }
 
+    /// The scheduler loop runs on the kernel half every table shares, but
+    /// CR3 still names the table of the process that left. With other CPUs
+    /// running, one of them may reap that process and free the table once
+    /// the process table's lock is given back: move to the kernel's own.
+    /// (With one CPU only this CPU reaps, after it has loaded another.)
+    static func leftProcess(slot: Int) {
+        if CPUs.running > 1 { writeCR3(KernelPaging.root.raw) }
+    }
+
     /// exec in the running process: its kernel stack (the system call that
     /// is calling exec) lives in the old space, which is about to be freed.
     /// The live part moves to the same addresses in the new space, whose page

@@ -143,6 +143,15 @@ FUNCTION swiftlet_x86_halt
     hlt
     ret
 
+// The idle wait: `sti` lets interrupts in only after the next instruction,
+// so one that comes after it wakes the `hlt` instead of being taken first
+// and then waited for; `cli` closes them again once it has been taken.
+FUNCTION swiftlet_x86_idle
+    sti
+    hlt
+    cli
+    ret
+
 // A deliberate breakpoint for the self-checks. `int3` is a trap: the saved
 // RIP is the byte after it, so the handler just returns and this returns.
 FUNCTION swiftlet_x86_breakpoint
@@ -244,6 +253,12 @@ FUNCTION swiftlet_atomic_swap32
 // are not reordered with earlier loads or stores).
 FUNCTION swiftlet_atomic_clear32
     movl    $0, (%rdi)
+    ret
+
+// atomic_load32(word = rdi) -> the word: a plain load is an acquire on
+// x86-64 (loads are not reordered with later loads or stores).
+FUNCTION swiftlet_atomic_load32
+    movl    (%rdi), %eax
     ret
 
 // A user process's x87/SSE state (FloatingPoint.swift): the 512-byte
