@@ -12,10 +12,18 @@ enum ConsoleDevice {
 
     static let inputChannel = SleepChannel(kind: .consoleInput, index: 0)
 
+    /// Writes `count` bytes from user address `source`, a chunk at a time.
+    /// Between chunks the writer gives way (`Scheduler.preemptionPoint`), so
+    /// a large write cannot hold the machine, and stops once it is killed;
+    /// it returns the bytes written, or -1 if none could be.
     static func write(from source: VirtualAddress, count: Int) -> Int {
         var chunk = KernelBuffer()
         var done = 0
         while done < count {
+            if done > 0 {
+                Scheduler.preemptionPoint()
+                guard !Processes.currentIsKilled else { return done }
+            }
             let n = min(count - done, KernelBuffer.size)
             guard let address = source.adding(UInt64(done)),
                 UserMemory.copyIn(from: address, into: &chunk, count: n)

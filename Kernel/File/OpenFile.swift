@@ -96,7 +96,10 @@ enum OpenFiles {
     }
 
     /// Directory reads return whole 16-byte entries: a 2-byte inode number
-    /// (archive index + 1) and a NUL-padded 14-byte name.
+    /// (archive index + 1) and a NUL-padded 14-byte name. The offset moves
+    /// past an entry only once it is in the caller's buffer: when the buffer
+    /// runs into bad memory the read returns the entries delivered so far, or
+    /// -1 with the offset unchanged if there were none.
     private static func readDirectory(_ index: Int, into destination: VirtualAddress, count: Int) -> Int {
         var done = 0
         while done + DirectoryEntry.size <= count {
@@ -106,7 +109,7 @@ enum OpenFiles {
             let copied = withUnsafeBytes(of: &entry.bytes) { bytes in
                 UserMemory.copyOut(to: VirtualAddress(destination.raw &+ UInt64(done)), from: bytes)
             }
-            guard copied else { return -1 }
+            guard copied else { return done > 0 ? done : -1 }
             table[index].offset += UInt64(DirectoryEntry.size)
             done += DirectoryEntry.size
         }
