@@ -185,10 +185,13 @@ $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 	@echo "== core for $(ARCH) (Embedded Swift, -no-allocations)"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name MemoryCore -emit-module -emit-module-path $(BUILD)/MemoryCore.swiftmodule -c $(CORE_SOURCES) -o $@
 
-$(BUILD)/FileSystem.o: $(FS_SOURCES) Makefile
+# With a file that specializes every generic call of the volume, so that
+# their bodies are compiled (and checked) as kernel code too.
+FS_INSTANTIATION := Tests/Embedded/FileSystemInstantiation.swift Tests/Embedded/FileSystemCheckInstantiation.swift
+$(BUILD)/FileSystem.o: $(FS_SOURCES) $(FS_INSTANTIATION) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
-	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) -o $@
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) $(FS_INSTANTIATION) -o $@
 
 core-all:
 	$(MAKE) core ARCH=riscv64
@@ -199,6 +202,9 @@ clean:
 
 # User space and the program archive (make user, user-all, user-host-test).
 include User/user.mk
+
+# The file-system image and the host tools mkfs and fsck (make fs, make fsck).
+include Tools/fs.mk
 include Tools/docs.mk
 
 # Fuzzing and the long reliability runs (make fuzz, make stress).
@@ -206,3 +212,6 @@ include Tools/fuzz.mk
 
 # Benchmarks under QEMU -icount (make bench, bench-twice).
 include Tools/bench.mk
+
+# xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
+include Tools/conformance.mk

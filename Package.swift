@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "MemoryCore", targets: ["MemoryCore"]),
         .library(name: "FileSystem", targets: ["FileSystem"]),
         .executable(name: "layout-maps", targets: ["layout-maps"]),
+        .executable(name: "mkfs", targets: ["mkfs"]),
+        .executable(name: "fsck", targets: ["fsck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -23,6 +25,7 @@ let package = Package(
             name: "FileSystemTests",
             dependencies: [
                 "FileSystem",
+                "FileSystemTools",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -41,5 +44,19 @@ let package = Package(
             path: "Tools/LayoutMaps/Command"
         ),
         .testTarget(name: "LayoutMapsTests", dependencies: ["LayoutMaps", "MemoryCore"]),
+        // Host tools of the file system (make fs, make fsck): image building
+        // and checking in a library the tests call, and the two commands.
+        .target(name: "FileSystemTools", dependencies: ["FileSystem"], path: "Tools/FileSystemTools/Library"),
+        .executableTarget(
+            name: "mkfs",
+            dependencies: ["FileSystemTools", "FileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/FileSystemTools/Mkfs"
+        ),
+        .executableTarget(
+            name: "fsck",
+            dependencies: ["FileSystemTools", "FileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/FileSystemTools/Fsck"
+        ),
+        .testTarget(name: "FileSystemToolsTests", dependencies: ["FileSystemTools", "FileSystem"]),
     ]
 )

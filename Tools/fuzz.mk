@@ -1,10 +1,10 @@
-# Reliability: libFuzzer on the host over the memory core's handling of
-# untrusted input (the ELF loader; the checks of system-call pointers), and
+# Reliability: libFuzzer on the host over the cores' handling of untrusted
+# input (the ELF loader; the checks of system-call pointers; disk images), and
 # the long in-guest runs of memtest, exhaust and sysfuzz. Included from the Makefile, which defines ARCH, BUILD,
 # SWIFT_BIN, SWIFTC, EMBEDDED_SWIFTFLAGS, CORE_SOURCES, KERNEL_SWIFT, QEMU...
 #
 #   make fuzz [FUZZ_SECONDS=60]    each libFuzzer target for that long (fuzz-elf-loader,
-#                                  fuzz-user-copy run one)
+#                                  fuzz-user-copy, fuzz-fs-image run one)
 #   make fuzz-short                the same for FUZZ_SHORT_SECONDS each (part of make test)
 #   make stress                    per architecture in STRESS_ARCHS: memtest, exhaust and
 #                                  sysfuzz with 1,000,000 calls in QEMU (init stress);
@@ -28,23 +28,34 @@ FUZZ_FLAGS := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 #                malformed bad-* files, and cut-down headers
 #   user-copy    AddressSpace.checkUserRange, copyIn, copyOut, copyInString
 #                (every pointer a system call gets): seeds are 17-byte requests
-FUZZ_TARGETS := elf-loader user-copy
+#   fs-image     the file system on a corrupt disk: FileSystemCheck, then
+#                mount (log replay), a walk that opens every entry and reads
+#                every file, create/write/unlink; seeds are 64-block images
+#                (mkfs's, a tree the core made, a committed log), made and
+#                kept current by Tests/FileSystemToolsTests/FuzzSeedTests
+FUZZ_TARGETS := elf-loader user-copy fs-image
 FUZZ_SOURCE_elf-loader := ElfLoaderFuzz
 FUZZ_CORPUS_elf-loader := Tests/Fuzz/corpus/elf
 FUZZ_MAXLEN_elf-loader := 32768
 FUZZ_SOURCE_user-copy := UserCopyFuzz
 FUZZ_CORPUS_user-copy := Tests/Fuzz/corpus/user-copy
 FUZZ_MAXLEN_user-copy := 1024
+FUZZ_SOURCE_fs-image := FileSystemFuzz
+FUZZ_CORPUS_fs-image := Tests/Fuzz/corpus/fs
+FUZZ_MAXLEN_fs-image := 65536
+# The module each target is compiled with (default: the memory core).
+FUZZ_MODULE_fs-image = $(FS_SOURCES)
 
 .PHONY: fuzz fuzz-short stress stress-guest $(addprefix fuzz-,$(FUZZ_TARGETS))
 
-# One module per target: its main.swift and the memory core's sources, instrumented.
+# One module per target: its main.swift and the sources of the core it
+# fuzzes (FUZZ_MODULE_target, else the memory core's), instrumented.
 define FUZZ_TARGET
-$(FUZZ_BUILD)/$(1)-fuzz: Tools/Fuzz/$(FUZZ_SOURCE_$(1))/main.swift $(CORE_SOURCES) Tools/fuzz.mk
+$(FUZZ_BUILD)/$(1)-fuzz: Tools/Fuzz/$(FUZZ_SOURCE_$(1))/main.swift $(or $(FUZZ_MODULE_$(1)),$(CORE_SOURCES)) Tools/fuzz.mk
 	@mkdir -p $(FUZZ_BUILD)
 	@echo "== libFuzzer target $(1)"
 	$(SWIFT_BIN)/swiftc -sanitize=fuzzer -O -parse-as-library -module-name $(FUZZ_SOURCE_$(1)) \
-		Tools/Fuzz/$(FUZZ_SOURCE_$(1))/main.swift $(CORE_SOURCES) -o $$@
+		Tools/Fuzz/$(FUZZ_SOURCE_$(1))/main.swift $(or $(FUZZ_MODULE_$(1)),$(CORE_SOURCES)) -o $$@
 
 # A crash (a broken promise is a fatalError) fails the target and leaves the
 # input in build/fuzz/crashes/ (replay: build/fuzz/$(1)-fuzz FILE). What a

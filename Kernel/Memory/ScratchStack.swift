@@ -2,20 +2,29 @@
 /// ELF load plan, a process image layout, a layout table): loading a program
 /// in exec, reporting a fault, listing a memory map. A process's kernel
 /// stack is one page on RISC-V (the xv6 layout), too small for those.
-/// The work done here never sleeps and the kernel is never preempted, so
-/// one stack serves everything in turn; `run` refuses to nest.
+///
+/// Work on this stack may sleep (exec reads the program from disk), so the
+/// stack belongs to one process at a time: `run` takes `lock`, a sleep lock,
+/// and another process that needs the stack sleeps until it is free. The
+/// lock also guards the static buffers only that work uses (exec's
+/// arguments, plan and layout). Nesting is refused: the lock panics when its
+/// holder takes it again.
 enum ScratchStack {
     static let bytes = 16 * 1024
     nonisolated(unsafe) static var storage: InlineArray<16384, UInt8> = .init(repeating: 0)
-    nonisolated(unsafe) static var inUse = false
+    /// Held by the process running on the scratch stack, across its sleeps.
+    nonisolated(unsafe) static var lock = SleepLock(SleepChannel(kind: .sleepLock, index: SleepChannel.scratchStackLock))
 
-    /// Runs `function(argument)` on the scratch stack and returns its result.
+    /// Whether the current process (or the boot code) is running on the stack.
+    static var inUse: Bool { lock.isHeldByCurrent }
+
+    /// Runs `function(argument)` on the scratch stack and returns its result,
+    /// waiting first while another process has the stack.
     static func run(_ function: @convention(c) (UInt64) -> Int64, _ argument: UInt64) -> Int64 {
-        if inUse { kernelPanic("scratch stack used twice") }
-        inUse = true
+        withUnsafeMutablePointer(to: &lock) { SleepLock.acquire($0) }
         let top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
         let result = callOnStack(argument, unsafeBitCast(function, to: UnsafeRawPointer.self), top)
-        inUse = false
+        withUnsafeMutablePointer(to: &lock) { SleepLock.release($0) }
         return Int64(bitPattern: result)
     }
 }

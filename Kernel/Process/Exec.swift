@@ -1,4 +1,4 @@
-/// exec: replaces a process's program with one from the archive. Everything
+/// exec: replaces a process's program with one from a file. Everything
 /// is built in a new address space first; only when the program is loaded
 /// and its arguments are on its stack does the new space replace the old one
 /// (whose frames then all return to the allocator). A failure at any step
@@ -52,45 +52,85 @@ enum Exec {
         }
     }
 
+    /// The arguments being passed, the program's path, its load plan and
+    /// where its parts go. Static rather than local: a process's kernel
+    /// stack is one page (the xv6 layout), and these are a kilobyte and
+    /// more. Exec runs on the scratch stack, and only while holding its
+    /// lock, so these belong to the one process holding `ScratchStack.lock`
+    /// (across the disk reads it sleeps in).
     nonisolated(unsafe) static var arguments = Arguments()
-    /// The program being loaded and where its parts go. Static rather than
-    /// local: a process's kernel stack is one page (the xv6 layout), and
-    /// these are a kilobyte and more.
+    nonisolated(unsafe) static var path = PathBuffer()
     nonisolated(unsafe) static var plan: LoadPlan? = nil
     nonisolated(unsafe) static var layout: UserImageLayout? = nil
+
+    /// What to exec, handed to the scratch stack by address (it stays on
+    /// the caller's kernel stack).
+    struct Request {
+        var slot: Int
+        /// User path and argv, for the exec system call.
+        var userPath = VirtualAddress(0)
+        var userArgv = VirtualAddress(0)
+        /// Path and one argument given by the kernel, for the first process.
+        var kernelPath: StaticString? = nil
+        var kernelArgument: StaticString? = nil
+    }
 
     /// The exec system call: path and a NULL-terminated argv array, both in
     /// user memory. Returns argc (the new program's first argument) or -1.
     static func exec(path pathAddress: VirtualAddress, argv: VirtualAddress) -> Int {
-        arguments = Arguments()
-        // The path goes in as argument 0 for the moment, to find the file.
-        guard arguments.appendFromUser(pathAddress) else { return -1 }
-        let file = withUnsafeBytes(of: &arguments.strings) {
-            Archive.index(of: UnsafeRawBufferPointer(rebasing: $0[0..<arguments.length(0)]))
+        run(Request(slot: Processes.current, userPath: pathAddress, userArgv: argv))
+    }
+
+    /// Loads program `path` into the new process `slot` (not yet running)
+    /// with argv `path [argument]`; argc or -1.
+    static func startFirst(slot: Int, path: StaticString, argument: StaticString?) -> Int {
+        run(Request(slot: slot, kernelPath: path, kernelArgument: argument))
+    }
+
+    /// Runs `request` on the scratch stack, once it is free.
+    private static func run(_ request: Request) -> Int {
+        var request = request
+        return withUnsafeMutablePointer(to: &request) {
+            Int(ScratchStack.run(execEntry, UInt64(UInt(bitPattern: $0))))
         }
-        guard let file else { return -1 }
+    }
+
+    /// The body of exec, on the scratch stack (holding its lock).
+    fileprivate static func execOnScratchStack(_ request: Request) -> Int {
         arguments = Arguments()
+        path = PathBuffer()
+        if let kernelPath = request.kernelPath {
+            guard path.set(kernelPath),
+                arguments.append(UnsafeRawBufferPointer(start: kernelPath.utf8Start, count: kernelPath.utf8CodeUnitCount))
+            else { return -1 }
+            if let argument = request.kernelArgument {
+                guard arguments.append(UnsafeRawBufferPointer(start: argument.utf8Start, count: argument.utf8CodeUnitCount))
+                else { return -1 }
+            }
+        } else {
+            guard path.copyIn(from: request.userPath) != nil, copyArguments(request.userArgv) else { return -1 }
+        }
+        guard let file = ProgramFiles.open(path) else { return -1 }
+        return load(slot: request.slot, file: file)
+    }
+
+    /// Copies the NULL-terminated argv array at `argv` into `arguments`;
+    /// false for a bad pointer or too many or too long arguments.
+    private static func copyArguments(_ argv: VirtualAddress) -> Bool {
         for index in 0...maxArguments {
-            guard let slotAddress = argv.adding(UInt64(index * 8)) else { return -1 }
+            guard let slotAddress = argv.adding(UInt64(index * 8)) else { return false }
             var pointer: UInt64 = 0
             let copied = withUnsafeMutableBytes(of: &pointer) { UserMemory.copyIn(from: slotAddress, into: $0) }
-            guard copied else { return -1 }
-            if pointer == 0 { break }
-            guard index < maxArguments, arguments.appendFromUser(VirtualAddress(pointer)) else { return -1 }
+            guard copied else { return false }
+            if pointer == 0 { return true }
+            guard index < maxArguments, arguments.appendFromUser(VirtualAddress(pointer)) else { return false }
         }
-        return load(slot: Processes.current, file: file)
+        return false
     }
 
-    /// Loads archive file `file` into process `slot` with `arguments`, on
-    /// the scratch stack (the load plan and image layout are too big for a
-    /// one-page kernel stack); returns argc or -1.
-    static func load(slot: Int, file: Int) -> Int {
-        Int(ScratchStack.run(execLoadEntry, UInt64(slot) << 32 | UInt64(file)))
-    }
-
-    /// The body of `load`, running on the scratch stack.
-    fileprivate static func loadOnExecStack(slot: Int, file: Int) -> Int {
-        let bytes = Archive.file(at: file)
+    /// Loads `file` into process `slot` with `arguments`; argc or -1.
+    private static func load(slot: Int, file: ProgramFile) -> Int {
+        let bytes = file.bytes
         plan = try? ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
         guard plan != nil else { return -1 }
         layout = try? Platform.userImageLayout(for: plan.unsafelyUnwrapped)
@@ -113,7 +153,7 @@ enum Exec {
         Processes.slots[slot].staging = nil
         UserFrames.forget(slot: slot)
         Processes.slots[slot].layout = layout
-        Processes.slots[slot].setName(Archive.name(at: file))
+        path.withLastComponent { Processes.slots[slot].setName($0) }
         UserFrames.of(slot).pointee.start(
             entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
             argc: UInt64(arguments.count), argv: argv)
@@ -207,9 +247,10 @@ struct SpaceSink: ElfImageSink {
     }
 }
 
-/// Entry of `Exec.load` on the scratch stack: slot in the high 32 bits of the
-/// argument, archive file index in the low 32.
-@_cdecl("swiftlet_exec_load")
-func execLoadEntry(_ packed: UInt64) -> Int64 {
-    Int64(Exec.loadOnExecStack(slot: Int(packed >> 32), file: Int(packed & 0xFFFF_FFFF)))
+/// Entry of exec on the scratch stack: the argument is the address of an
+/// `Exec.Request` on the caller's kernel stack.
+@_cdecl("swiftlet_exec")
+func execEntry(_ requestAddress: UInt64) -> Int64 {
+    let request = UnsafePointer<Exec.Request>(bitPattern: UInt(requestAddress)).unsafelyUnwrapped.pointee
+    return Int64(Exec.execOnScratchStack(request))
 }

@@ -70,16 +70,11 @@ enum Processes {
 }
 
 extension Processes {
-    /// Creates the first process from archive file `name`, with argv
-    /// `name [argument]`; false when the file is missing or cannot load.
-    static func startFirst(_ name: StaticString, argument: StaticString?) -> Bool {
-        guard let file = Archive.table.index(of: name), let slot = allocate() else { return false }
-        Exec.arguments = Exec.Arguments()
-        _ = Exec.arguments.append(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        if let argument {
-            _ = Exec.arguments.append(UnsafeRawBufferPointer(start: argument.utf8Start, count: argument.utf8CodeUnitCount))
-        }
-        guard Exec.load(slot: slot, file: file) >= 0 else {
+    /// Creates the first process from program `path`, with argv
+    /// `path [argument]`; false when the file is missing or cannot load.
+    static func startFirst(_ path: StaticString, argument: StaticString?) -> Bool {
+        guard let slot = allocate() else { return false }
+        guard Exec.startFirst(slot: slot, path: path, argument: argument) >= 0 else {
             release(slot)
             return false
         }

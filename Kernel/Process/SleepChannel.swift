@@ -9,7 +9,12 @@ struct SleepChannel: Equatable {
         case childExit
         /// The clock, for sleep(ticks).
         case tick
+        /// A sleep lock's waiters (`index` names the lock; see `scratchStackLock`).
+        case sleepLock
     }
     var kind: Kind
     var index: Int
+
+    /// `.sleepLock` indices of the kernel's own sleep locks.
+    static let scratchStackLock = 0
 }

@@ -5,7 +5,6 @@ enum FileCalls {
     static let openReadWrite: UInt64 = 0x2
     static let openCreate: UInt64 = 0x200
     static let openTruncate: UInt64 = 0x400
-    static let pathCapacity = 128
 
     /// The open-file index behind descriptor `fd`, or nil for a bad descriptor.
     static func openFile(_ fd: UInt64) -> Int? {
@@ -129,25 +128,5 @@ enum FileCalls {
     /// Little-endian store into a fixed record, for building user structs.
     static func store<let N: Int>(_ record: inout InlineArray<N, UInt8>, at offset: Int, _ value: UInt64, bytes: Int) {
         for i in 0..<bytes { record[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
-    }
-}
-
-/// A path copied in from user memory, NUL-terminated within 128 bytes.
-struct PathBuffer {
-    var storage: InlineArray<128, UInt8> = .init(repeating: 0)
-    var length = 0
-
-    /// Copies the string at `address`; nil for a bad pointer or a path too long.
-    mutating func copyIn(from address: VirtualAddress) -> Int? {
-        let copied: Int? = withUnsafeMutableBytes(of: &storage) { UserMemory.copyInString(from: address, into: $0) }
-        guard let copied else { return nil }
-        length = copied
-        return copied
-    }
-
-    func equals(_ name: StaticString) -> Bool {
-        guard name.utf8CodeUnitCount == length else { return false }
-        for i in 0..<length where storage[i] != name.utf8Start[i] { return false }
-        return true
     }
 }

@@ -37,12 +37,20 @@ enum MemoryCalls {
     /// first: its image's regions (the heap up to the break), then the
     /// layout's per-process pages (trap frame and trampoline on RISC-V).
     static func memoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
-        request = (destination, max)
-        return Int(ScratchStack.run(memoryMapEntry, 0))
+        // The request stays on this process's kernel stack and is handed over
+        // by address: the scratch stack may be busy (exec sleeping on it), so
+        // a shared static could be overwritten while this process waits.
+        var request = MemoryMapRequest(destination: destination, max: max)
+        return withUnsafeMutablePointer(to: &request) {
+            Int(ScratchStack.run(memoryMapEntry, UInt64(UInt(bitPattern: $0))))
+        }
     }
 
-    /// The memmap request, handed to `writeMemoryMap` on the scratch stack.
-    nonisolated(unsafe) static var request = (VirtualAddress(0), UInt64(0))
+    /// A memmap call's arguments, handed to `writeMemoryMap` on the scratch stack.
+    struct MemoryMapRequest {
+        var destination: VirtualAddress
+        var max: UInt64
+    }
 
     /// Runs on the scratch stack: it walks the process's image layout.
     static func writeMemoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
@@ -67,6 +75,7 @@ enum MemoryCalls {
 }
 
 @_cdecl("swiftlet_memory_map")
-func memoryMapEntry(_ unused: UInt64) -> Int64 {
-    Int64(MemoryCalls.writeMemoryMap(MemoryCalls.request.0, max: MemoryCalls.request.1))
+func memoryMapEntry(_ requestAddress: UInt64) -> Int64 {
+    let request = UnsafePointer<MemoryCalls.MemoryMapRequest>(bitPattern: UInt(requestAddress)).unsafelyUnwrapped.pointee
+    return Int64(MemoryCalls.writeMemoryMap(request.destination, max: request.max))
 }

@@ -34,8 +34,15 @@ enum FaultKind {
 /// registers, classifies the trap and calls `handle`; when it returns, the
 /// architecture resumes the current process (which may be another one).
 enum UserTrap {
-    /// The fault being reported, handed to `report` on the scratch stack.
-    nonisolated(unsafe) static var pendingFault: (FaultKind, VirtualAddress, VirtualAddress)? = nil
+    /// A fault being reported, handed to `report` on the scratch stack by
+    /// address (it stays on the faulting process's kernel stack: the scratch
+    /// stack may be busy, and the process waits for it).
+    struct FaultReport {
+        var kind: FaultKind
+        var address: VirtualAddress
+        var pc: VirtualAddress
+        var slot: Int
+    }
 
     static func handle(_ cause: TrapCause) {
         let slot = Processes.current
@@ -50,8 +57,8 @@ enum UserTrap {
         case .device:
             break
         case .fault(let kind, let address, let pc):
-            pendingFault = (kind, address, pc)
-            _ = ScratchStack.run(reportFaultEntry, UInt64(slot))
+            var fault = FaultReport(kind: kind, address: address, pc: pc, slot: slot)
+            _ = withUnsafeMutablePointer(to: &fault) { ScratchStack.run(reportFaultEntry, UInt64(UInt(bitPattern: $0))) }
             Processes.slots[slot].killed = true
         }
         if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
@@ -83,8 +90,8 @@ enum UserTrap {
 /// `UserTrap.report` on the scratch stack: naming the region reads the
 /// process's image layout and the layout table, kilobytes each.
 @_cdecl("swiftlet_report_fault")
-func reportFaultEntry(_ slot: UInt64) -> Int64 {
-    guard let (kind, address, pc) = UserTrap.pendingFault else { return 0 }
-    UserTrap.report(kind, address: address, pc: pc, slot: Int(slot))
+func reportFaultEntry(_ faultAddress: UInt64) -> Int64 {
+    let fault = UnsafePointer<UserTrap.FaultReport>(bitPattern: UInt(faultAddress)).unsafelyUnwrapped.pointee
+    UserTrap.report(fault.kind, address: fault.address, pc: fault.pc, slot: fault.slot)
     return 0
 }

@@ -98,6 +98,42 @@ import Testing
         #expect(imageMismatch(sink, plan, bytes) == nil)
     }
 
+    /// `ld -N -e main -Ttext 0` (how xv6 links forktest) gives one RWX
+    /// segment at file offset 0xe8 for address 0 with `p_align` 2: address
+    /// and offset disagree modulo the page size, and the file still loads,
+    /// byte for byte, also where the segment crosses a page.
+    @Test(arguments: [UInt64(0x415), 0x1415])
+    func loadsASegmentWhoseOffsetDisagreesWithItsAddressModuloThePage(fileBytes: UInt64) throws {
+        let builder = ElfBuilder(
+            machine: ElfMachine.riscv64.rawValue, entry: 0x1c,
+            segments: [TestSegment(flags: 7, vaddr: 0, offset: 0xe8, filesz: fileBytes, memsz: fileBytes + 0x10, align: 2)],
+            fileSize: Int(0xe8 + fileBytes + 0x80))
+        let bytes = builder.build()
+        let plan = try plan(bytes, .riscv64, xv6)
+        #expect(plan.segmentCount == 1)
+        #expect(plan.segment(at: 0).fileOffset == 0xe8 && plan.segment(at: 0).virtualAddress == VirtualAddress(0))
+        #expect(plan.brokenPromise(fileSize: UInt64(bytes.count), rules: xv6) == nil)
+        var sink = RecordingSink()
+        try bytes.withUnsafeBytes { file in try plan.copySegments(from: file, into: &sink) }
+        #expect(sink.pages.count == Int((fileBytes + 0x10 + 0xFFF) / 0x1000))
+        #expect(imageMismatch(sink, plan, bytes) == nil)
+        #expect(sink.pages[0]![0] == bytes[0xe8] && sink.pages[0]![0] != bytes[0])
+    }
+
+    /// The same on x86-64: an odd offset for a page-aligned address.
+    @Test func loadsAnX86SegmentAtAnUnalignedOffset() throws {
+        let builder = ElfBuilder(
+            machine: ElfMachine.x86_64.rawValue, entry: x86Base + 0x10,
+            segments: [TestSegment(flags: 5, vaddr: x86Base, offset: 0x123, filesz: 0x2000, memsz: 0x2000, align: 1)],
+            fileSize: 0x2200)
+        let bytes = builder.build()
+        let plan = try plan(bytes, .x86_64, emerald)
+        var sink = RecordingSink()
+        try bytes.withUnsafeBytes { file in try plan.copySegments(from: file, into: &sink) }
+        #expect(sink.pages.keys.sorted() == [x86Base, x86Base + 0x1000])
+        #expect(imageMismatch(sink, plan, bytes) == nil)
+    }
+
     @Test func copyStopsAtTheSinkError() throws {
         let bytes = ElfBuilder.standard(.riscv64, base: riscvBase).build()
         let plan = try plan(bytes, .riscv64, xv6)
@@ -178,8 +214,8 @@ struct ElfMutation: Sendable, CustomTestStringConvertible {
         build("vaddr disagrees with offset mod p_align", .misalignedSegment) {
             $0.segments[1].align = 0x10000; $0.segments[1].vaddr = 0x24000
         },
-        build("vaddr disagrees with offset mod 4096", .misalignedSegment) {
-            $0.segments[1].align = 1; $0.segments[1].vaddr = 0x3008
+        build("vaddr disagrees with offset mod p_align 8", .misalignedSegment) {
+            $0.segments[1].align = 8; $0.segments[1].vaddr = 0x3004
         },
         build("beyond MAXVA", .segmentOutsideUserRegion) { $0.segments[1].vaddr = 0x40_0000_0000 },
         build("on the trampoline", .segmentOverlapsReserved) { $0.segments[1].vaddr = 0x3F_FFFF_F000 },

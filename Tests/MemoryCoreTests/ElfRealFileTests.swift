@@ -42,7 +42,25 @@ struct ElfRealFileTests {
         #expect(layout.heapStart >= plan.imageEnd)
     }
 
-    static func link(_ machine: ElfMachine) throws -> [UInt8] {
+    /// `ld.lld -N -e _start -Ttext 0` (how xv6 links forktest): one RWX
+    /// segment whose file offset (just past the headers) disagrees with its
+    /// address 0 modulo the page size. It loads, byte for byte.
+    @Test func loadsAnOmagicFileLinkedAtZero() throws {
+        let bytes = try Self.link(.riscv64, linkFlags: ["-N", "-Ttext", "0"])
+        let plan = try plan(bytes, .riscv64, UserImageLayout.xv6Rules())
+        #expect(plan.segmentCount == 1)
+        let segment = plan.segment(at: 0)
+        #expect(segment.virtualAddress == VirtualAddress(0))
+        #expect(segment.fileOffset % 4096 != 0)
+        #expect(segment.permissions == .user | .readWrite | .execute)
+        var sink = RecordingSink()
+        try bytes.withUnsafeBytes { file in try plan.copySegments(from: file, into: &sink) }
+        #expect(imageMismatch(sink, plan, bytes) == nil)
+        let image = sink.pages.keys.sorted().flatMap { sink.pages[$0]! }
+        #expect(image.indices.contains { image[$0...].starts(with: Array("Swiftlet real ELF".utf8)) })
+    }
+
+    static func link(_ machine: ElfMachine, linkFlags: [String] = []) throws -> [UInt8] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftlet-elf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -54,7 +72,7 @@ struct ElfRealFileTests {
             ? ["--target=riscv64-unknown-elf", "-march=rv64imac", "-mabi=lp64"]
             : ["--target=x86_64-unknown-none-elf"]
         try run(clang, target + ["-ffreestanding", "-nostdlib", "-O1", "-c", c, "-o", o])
-        try run(lld, ["--image-base=0", "-z", "max-page-size=4096", "-e", "_start", o, "-o", elf])
+        try run(lld, ["--image-base=0", "-z", "max-page-size=4096", "-e", "_start"] + linkFlags + [o, "-o", elf])
         return Array(try Data(contentsOf: URL(fileURLWithPath: elf)))
     }
 

@@ -31,7 +31,7 @@ public enum ElfError: Error, Equatable, Sendable {
     /// metadata page, trap frame, trampoline).
     case segmentOverlapsReserved
     /// `p_align` is not a power of two, or the address and the file offset
-    /// disagree modulo `p_align` or modulo the page size.
+    /// disagree modulo `p_align`.
     case misalignedSegment
     /// Two loadable segments share a page.
     case overlappingSegments

@@ -63,14 +63,14 @@ public enum ElfLoader {
     }
 
     /// `p_align` must be 0, 1 or a power of two that address and offset agree
-    /// modulo; and they must agree modulo the page size whatever `p_align`
-    /// says, so each page of the file maps onto one page of memory.
+    /// modulo. Nothing more: the address need not agree with the offset
+    /// modulo the page size, because segments are copied byte by byte into
+    /// fresh pages, never mapped from the file. (`ld -N` puts a program's one
+    /// segment at file offset 0xe8 for address 0, with `p_align` 2.)
     static func isAligned(_ header: ElfProgramHeader) -> Bool {
         let alignment = header.alignment
-        if alignment > 1 {
-            guard alignment & (alignment - 1) == 0 else { return false }
-            guard header.virtualAddress & (alignment - 1) == header.offset & (alignment - 1) else { return false }
-        }
-        return header.virtualAddress & (pageBytes - 1) == header.offset & (pageBytes - 1)
+        guard alignment > 1 else { return true }
+        guard alignment & (alignment - 1) == 0 else { return false }
+        return header.virtualAddress & (alignment - 1) == header.offset & (alignment - 1)
     }
 }

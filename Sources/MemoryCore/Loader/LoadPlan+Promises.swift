@@ -18,7 +18,6 @@ extension LoadPlan {
             guard let pages = s.pages else { return "has wrapping pages" }
             if !rules.allowed.contains(pages) { return "leaves the allowed range" }
             for r in 0..<rules.reservedCount where rules.reserved(at: r).overlaps(pages) { return "touches a reserved range" }
-            if s.virtualAddress.offset() != s.fileOffset & (pageBytes - 1) { return "cannot be copied page by page" }
             if !s.permissions.contains(.user) { return "lacks .user" }
             for j in 0..<i {
                 guard let earlier = segment(at: j).pages else { return "has wrapping pages" }

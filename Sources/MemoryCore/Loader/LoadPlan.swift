@@ -1,6 +1,6 @@
-/// One loadable segment, checked: its file bytes lie inside the file, its
-/// pages inside the user region, and its address agrees with its file offset
-/// modulo the page size, so the file can be copied page by page.
+/// One loadable segment, checked: its file bytes lie inside the file and its
+/// pages inside the user region. Its address need not agree with its file
+/// offset modulo the page size: `copySegments` copies bytes, not pages.
 public struct LoadSegment: Sendable, Equatable {
     public let virtualAddress: VirtualAddress
     public let memorySize: UInt64

@@ -130,5 +130,75 @@ fork=$(limited ./forktest 2>&1); status=$?
 check "forktest status" 0 "$status"
 contains "forktest" "fork test OK" "$fork"
 
+# The file programs, and the shell on real files (mkdir, redirection, cd).
+transcript=$(./sh 2>&1 <<'SCRIPT'
+mkdir d
+echo hi > d/f
+cat d/f
+cd d
+../echo there > g
+cd ..
+cat d/g
+ln d/f d/h
+cat < d/h
+SCRIPT
+)
+wanted='$ $ $ hi
+$ $ $ $ there
+$ $ hi
+$ '
+check "sh on files: mkdir, >, <, cd, ln" "$wanted" "$transcript"
+# ls DIR stats each entry beside DIR (the order is the host's).
+check "ls of a subdirectory" ". dir
+.. dir
+f file 3
+g file 6
+h file 3" "$(./ls d | awk '{print $1, $2, ($2 == "dir" ? "" : $4)}' | sed 's/ $//' | sort)"
+transcript=$(./sh 2>&1 <<'SCRIPT'
+rm d/f d/g d/h
+rm d/f
+rm d
+cd d
+mkdir
+SCRIPT
+)
+wanted='$ $ rm: cannot remove d/f
+$ $ cannot cd d
+$ usage: mkdir DIR...
+$ '
+check "sh: rm, cd to a removed directory, mkdir usage" "$wanted" "$transcript"
+check "rm removed the directory" "gone" "$([ -e d ] || echo gone)"
+
+printf 'hello world\nfoo bar\nabc123\n\nxaaay\nend$\n' > g.txt
+check "wc of a file" "6 7 39 g.txt" "$(./wc g.txt)"
+check "wc of standard input" "6 7 39" "$(./wc < g.txt)"
+check "wc of two files" "6 7 39 g.txt
+1 3 12 input.txt
+7 10 51 total" "$(./wc g.txt input.txt)"
+check "grep a substring" "hello world
+foo bar" "$(./grep o g.txt)"
+check "grep anchors, class, star, -n" "3:abc123" "$(./grep -n '^a.c[0-9]*$' g.txt)"
+check "grep -v, -c" "1" "$(./grep -vc '[a-z]' g.txt)"
+check "grep escaped \$ and [^...]" "end\$
+xaaay" "$(./grep 'end\$' g.txt; ./grep '^x[^b]*y$' g.txt)"
+./grep zzz g.txt; check "grep status when nothing matches" 1 "$?"
+./grep '[' g.txt 2>/dev/null; check "grep status for a bad pattern" 2 "$?"
+contains "grep usage names its matcher" "small regular expression" "$(./grep 2>&1)"
+
+check "fsstress" "fsstress: 3 processes x 30 rounds: ok" "$(./fsstress 3 30 2>&1)"
+check "fsstress write" "fsstress: committed f0 7920
+fsstress: committed f1 15839
+fsstress: committed f2 23758" "$(./fsstress write pc 3 2>&1)"
+check "fsstress verify" "fsstress: verified 3 files in pc" "$(./fsstress verify pc 3 2>&1)"
+printf 'X' | dd of=pc/f1 bs=1 seek=9000 conv=notrunc 2>/dev/null
+check "fsstress verify finds a changed byte" "fsstress: pc/f1: wrong byte at offset 9000" "$(./fsstress verify pc 3 2>&1)"
+rm -rf pc
+
+# fstest's cases that do not depend on Swiftlet's format (its largest file,
+# its inode and block counts).
+fstest=$(./fstest files flags dirs removed-cwd links unlink-open bigdir fork-offset concurrent 2>&1); status=$?
+check "fstest exit status" 0 "$status"
+contains "fstest summary" "10 passed, 0 failed" "$fstest"
+
 echo "linux user test: $((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -15,7 +15,7 @@ static int ok(long r) { return r < 0 ? -1 : (int)r; }
 
 enum { L_READ = 0, L_WRITE = 1, L_CLOSE = 3, L_FSTAT = 5, L_LSEEK = 8, L_BRK = 12, L_PIPE = 22, L_DUP = 32,
        L_NANOSLEEP = 35, L_GETPID = 39, L_FORK = 57, L_EXECVE = 59, L_WAIT4 = 61, L_KILL = 62,
-       L_CHDIR = 80, L_MKDIR = 83, L_LINK = 86, L_UNLINK = 87, L_MKNOD = 133, L_GETDENTS64 = 217,
+       L_CHDIR = 80, L_MKDIR = 83, L_RMDIR = 84, L_LINK = 86, L_UNLINK = 87, L_MKNOD = 133, L_GETDENTS64 = 217,
        L_CLOCK_GETTIME = 228, L_EXIT_GROUP = 231, L_OPEN = 2 };
 
 int fork(void) { return ok(sys(L_FORK, 0, 0, 0, 0)); }
@@ -44,7 +44,11 @@ int getpid(void) { return ok(sys(L_GETPID, 0, 0, 0, 0)); }
 int close(int fd) { return ok(sys(L_CLOSE, fd, 0, 0, 0)); }
 int write(int fd, const void *buf, int n) { return ok(sys(L_WRITE, fd, (long)buf, n, 0)); }
 int mknod(const char *path, short major, short minor) { return ok(sys(L_MKNOD, (long)path, 0020666, (major << 8) | minor, 0)); }
-int unlink(const char *path) { return ok(sys(L_UNLINK, (long)path, 0, 0, 0)); }
+/* xv6's unlink also removes an empty directory: Linux says EISDIR (21). */
+int unlink(const char *path) {
+  long r = sys(L_UNLINK, (long)path, 0, 0, 0);
+  return ok(r == -21 ? sys(L_RMDIR, (long)path, 0, 0, 0) : r);
+}
 int link(const char *a, const char *b) { return ok(sys(L_LINK, (long)a, (long)b, 0, 0)); }
 int mkdir(const char *path) { return ok(sys(L_MKDIR, (long)path, 0755, 0, 0)); }
 
@@ -57,7 +61,7 @@ int open(const char *path, int flags) {
   return ok(sys(L_OPEN, (long)path, lflags, 0644, 0));
 }
 
-/* Linux's struct stat (x86-64): st_ino at 8, st_mode at 24, st_size at 48. */
+/* Linux's struct stat (x86-64): st_ino at 8, st_nlink at 16, st_mode at 24, st_size at 48. */
 int fstat(int fd, struct stat *st) {
   unsigned char ls[144];
   if (sys(L_FSTAT, fd, (long)ls, 0, 0) < 0)
@@ -66,7 +70,7 @@ int fstat(int fd, struct stat *st) {
   st->dev = 1;
   st->ino = (uint) * (unsigned long *)(ls + 8);
   st->type = (mode & 0170000) == 0040000 ? T_DIR : (mode & 0170000) == 0100000 ? T_FILE : T_DEVICE;
-  st->nlink = 1;
+  st->nlink = (short)*(unsigned long *)(ls + 16);
   st->size = *(unsigned long *)(ls + 48);
   return 0;
 }

@@ -27,17 +27,29 @@ func list(_ path: CString) -> Bool {
         return true
     }
     var record: InlineArray<16, UInt8> = .init(repeating: 0)
-    var name: InlineArray<16, UInt8> = .init(repeating: 0)  // the entry's name, NUL-terminated
+    // "path/name", NUL-terminated: each entry is looked up beside its
+    // directory (just "name" for ".").
+    var name: InlineArray<144, UInt8> = .init(repeating: 0)
+    var prefix = 0
+    if !path.equals(".") {
+        while prefix < 127, path.pointer[prefix] != 0 {
+            name[prefix] = UInt8(bitPattern: path.pointer[prefix])
+            prefix += 1
+        }
+        name[prefix] = 47  // "/"
+        prefix += 1
+    }
     while true {
         let n = withUnsafeMutableBytes(of: &record) { Sys.read(fd, into: $0) }
         if n != DirectoryEntry.size { break }
         withUnsafeBytes(of: &record) { raw in
             let entry = DirectoryEntry(record: raw.baseAddress!)
             if entry.inode == 0 { return }
-            for i in 0..<16 { name[i] = i < entry.name.count ? entry.name[i] : 0 }
+            for i in 0..<16 { name[prefix + i] = i < entry.name.count ? entry.name[i] : 0 }
             withUnsafeBytes(of: &name) { nameBytes in
-                let cName = CString(nameBytes.baseAddress!.assumingMemoryBound(to: CChar.self))
-                if let st = Sys.stat(cName) {
+                let full = CString(nameBytes.baseAddress!.assumingMemoryBound(to: CChar.self))
+                let cName = CString(full.pointer + prefix)
+                if let st = Sys.stat(full) {
                     out("\(cName, width: 15) \(typeName(st.type), width: 4) \(st.inode, width: 4) \(st.size, width: 8)\n")
                 } else {
                     out("\(cName, width: 15) ?\n")

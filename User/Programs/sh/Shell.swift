@@ -64,6 +64,19 @@ func redirect(_ fd: Int32, to path: UnsafeMutablePointer<CChar>, _ flags: OpenFl
     }
 }
 
+/// "/NAME" for a bare program name (no "/" in it), or nil.
+func rootedCopy(of name: UnsafeMutablePointer<CChar>) -> InlineArray<64, UInt8>? {
+    var copy: InlineArray<64, UInt8> = .init(repeating: 0)
+    copy[0] = 47  // "/"
+    var i = 0
+    while name[i] != 0 {
+        if name[i] == 47 || i + 2 >= 64 { return nil }
+        copy[i + 1] = UInt8(bitPattern: name[i])
+        i += 1
+    }
+    return copy
+}
+
 /// In a child: sets up redirections and becomes the command. Never returns.
 @inline(never)
 func execute(_ parsed: UnsafePointer<ParsedLine>, _ command: ParsedCommand, base: UnsafeMutablePointer<UInt8>) -> Never {
@@ -72,7 +85,13 @@ func execute(_ parsed: UnsafePointer<ParsedLine>, _ command: ParsedCommand, base
     var arguments = ArgumentList(parsed, command, base: base)
     let path = word(base, parsed.pointee.word(command, 0))
     _ = withUnsafeMutableBytes(of: &arguments.pointers) { raw in
-        Sys.exec(CString(path), raw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self))
+        let argv = raw.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
+        _ = Sys.exec(CString(path), argv)
+        // The programs live in the root directory: a bare name is also
+        // looked for there, so they run from any working directory.
+        if var rooted = rootedCopy(of: path) {
+            _ = withUnsafeMutableBytes(of: &rooted) { Sys.exec(CString($0.baseAddress!.assumingMemoryBound(to: CChar.self)), argv) }
+        }
     }
     err("exec \(CString(path)) failed\n")
     Sys.exit(1)

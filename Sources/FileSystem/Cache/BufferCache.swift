@@ -1,0 +1,173 @@
+/// One slot of the buffer cache.
+///
+/// Who touches what: `block`, `references` and `lastUse` and the sleep-lock
+/// word `locked` only under the `.bufferCache` spinlock; `valid` and the
+/// slot's bytes only by the holder of the slot's sleep lock.
+struct BufferSlot {
+    var block = BlockNumber(0)
+    var references = 0
+    var lastUse: UInt64 = 0
+    var locked = false
+    var valid = false
+}
+
+/// Bookkeeping shared by all slots (under the `.bufferCache` spinlock).
+struct BufferCacheState {
+    /// Ticks once per release, to order slots by last use.
+    var clock: UInt64 = 0
+}
+
+/// A locked, referenced buffer: what `read` hands out and `release` takes
+/// back. Copyable for simplicity; every path that reads a block releases it.
+public struct CachedBlock: Equatable {
+    let slot: Int
+    public let block: BlockNumber
+}
+
+/// The buffer cache: a fixed number of block-sized buffers, each with a
+/// reference count and a sleep lock; a block is in at most one buffer, and
+/// an unreferenced buffer is reused least recently used first. All of its
+/// memory comes from the owner (see `FileSystemVolume.memoryNeeded`).
+public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
+    let slots: UnsafeMutablePointer<BufferSlot>
+    let state: UnsafeMutablePointer<BufferCacheState>
+    let storage: UnsafeMutableRawPointer
+    public let count: Int
+    public let device: Device
+    let host: Host
+
+    /// Bytes of owner memory a cache of `count` buffers takes.
+    static func memoryNeeded(buffers count: Int) -> Int {
+        MemoryCarver.bytesNeeded(count, of: BufferSlot.self) + MemoryCarver.bytesNeeded(1, of: BufferCacheState.self)
+            + count * DiskFormat.blockSize + 64
+    }
+
+    init?(buffers count: Int, carving memory: inout MemoryCarver, device: Device, host: Host) {
+        guard count > 0, let slots = memory.take(count, of: BufferSlot()),
+            let state = memory.take(1, of: BufferCacheState()),
+            let storage = memory.bytes(count * DiskFormat.blockSize, alignment: 64)
+        else { return nil }
+        self.slots = slots
+        self.state = state
+        self.storage = storage
+        self.count = count
+        self.device = device
+        self.host = host
+    }
+
+    /// The buffer's bytes; only its sleep-lock holder may use them.
+    public func bytes(_ buffer: CachedBlock) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: storage + buffer.slot * DiskFormat.blockSize, count: DiskFormat.blockSize)
+    }
+
+    /// The buffer holding `block`, locked, with its contents read from the
+    /// device if the cache did not have them.
+    public func read(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
+        let buffer = try claim(block)
+        lock(buffer.slot)
+        if !slots[buffer.slot].valid {
+            do throws(BlockDeviceError) {
+                try device.read(block, into: bytes(buffer))
+            } catch {
+                release(buffer)
+                throw .ioError
+            }
+            slots[buffer.slot].valid = true
+        }
+        return buffer
+    }
+
+    /// The buffer for `block`, locked, without reading the device: for a
+    /// caller that overwrites every byte before it releases the buffer.
+    public func readForOverwrite(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
+        let buffer = try claim(block)
+        lock(buffer.slot)
+        slots[buffer.slot].valid = true
+        return buffer
+    }
+
+    /// Writes a locked buffer's bytes to its block on the device.
+    public func write(_ buffer: CachedBlock) throws(FileSystemError) {
+        do throws(BlockDeviceError) {
+            try device.write(buffer.block, from: UnsafeRawBufferPointer(bytes(buffer)))
+        } catch {
+            throw .ioError
+        }
+    }
+
+    /// Unlocks the buffer and drops the caller's reference.
+    public func release(_ buffer: CachedBlock) {
+        host.acquire(.bufferCache)
+        slots[buffer.slot].locked = false
+        host.wakeup(channel(buffer.slot))
+        dropReference(buffer.slot)
+        host.release(.bufferCache)
+    }
+
+    /// An extra reference that keeps the block in the cache (the log pins
+    /// every block of a transaction until it is installed).
+    func pin(_ buffer: CachedBlock) {
+        host.acquire(.bufferCache)
+        slots[buffer.slot].references += 1
+        host.release(.bufferCache)
+    }
+
+    /// Drops a `pin`.
+    func unpin(_ buffer: CachedBlock) {
+        host.acquire(.bufferCache)
+        dropReference(buffer.slot)
+        host.release(.bufferCache)
+    }
+
+    /// Buffers nobody references (for tests and statistics).
+    public var unreferencedBuffers: Int {
+        host.acquire(.bufferCache)
+        defer { host.release(.bufferCache) }
+        var free = 0
+        for i in 0..<count where slots[i].references == 0 { free += 1 }
+        return free
+    }
+
+    // MARK: - Slots
+
+    /// A referenced (not yet locked) slot for `block`: the one holding it,
+    /// or the least recently used free slot, emptied for it.
+    private func claim(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
+        host.acquire(.bufferCache)
+        defer { host.release(.bufferCache) }
+        var victim = -1
+        for i in 0..<count {
+            if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
+                slots[i].references += 1
+                return CachedBlock(slot: i, block: block)
+            }
+            if slots[i].references == 0 && (victim < 0 || slots[i].lastUse < slots[victim].lastUse) {
+                victim = i
+            }
+        }
+        guard victim >= 0 else { throw .noFreeBuffers }
+        slots[victim].block = block
+        slots[victim].valid = false
+        slots[victim].references = 1
+        return CachedBlock(slot: victim, block: block)
+    }
+
+    /// Takes the slot's sleep lock, sleeping while another caller holds it.
+    private func lock(_ slot: Int) {
+        host.acquire(.bufferCache)
+        while slots[slot].locked { host.sleep(on: channel(slot), releasing: .bufferCache) }
+        slots[slot].locked = true
+        host.release(.bufferCache)
+    }
+
+    /// Caller holds `.bufferCache`.
+    private func dropReference(_ slot: Int) {
+        slots[slot].references -= 1
+        if slots[slot].references == 0 {
+            state.pointee.clock &+= 1
+            slots[slot].lastUse = state.pointee.clock
+        }
+    }
+
+    private func channel(_ slot: Int) -> FileSystemChannel { FileSystemChannel(kind: .buffer, index: slot) }
+}

@@ -1,0 +1,55 @@
+# The file-system image and its host tools (Tools/FileSystemTools: mkfs and
+# fsck, SwiftPM executables over the same format code the kernel uses).
+# Included from the Makefile, which defines ARCH, BUILD, SWIFT_BIN and
+# USER_FILES (User/user.mk).
+#
+#   make fs [ARCH=...]      rebuilds $(FS_IMAGE) from scratch: the user programs in its root
+#   make fsck [ARCH=...]    checks $(FS_IMAGE) on the host (one line per problem; fails on any)
+#   $(FS_IMAGE)             a file target: made only when missing, so that what a
+#                           guest writes survives; `make run` can depend on it
+#   make fs-test            both architectures' images made and checked (part of make test)
+
+FS_IMAGE := $(BUILD)/fs.img
+# Bigger than xv6's 2000 blocks (whose 1954 data blocks the programs would
+# already fill by a quarter): room for the programs as they grow, for the
+# guest's file-system tests (several largest files, 268 blocks each, at
+# once) and for what a user keeps. 10000 blocks is 10 MB and takes two
+# bitmap blocks; 400 inodes. The log keeps xv6's 30 blocks.
+FS_BLOCKS ?= 10000
+FS_INODES ?= 400
+# The archive's files, but a directory entry holds 14 bytes of name and
+# bad-segment-kernel has 18: it stays out until it is renamed (memtest,
+# sysfuzz and elftool name it) by whoever moves exec to the disk.
+FS_FILES := $(filter-out %/bad-segment-kernel,$(USER_FILES))
+FS_TOOLS_SCRATCH ?= .build
+MKFS := $(FS_TOOLS_SCRATCH)/debug/mkfs
+FSCK := $(FS_TOOLS_SCRATCH)/debug/fsck
+
+.PHONY: fs fsck fs-tools fs-test
+
+fs-tools: | toolchain
+	@$(SWIFT_BIN)/swift build --scratch-path $(FS_TOOLS_SCRATCH) --product mkfs -q
+	@$(SWIFT_BIN)/swift build --scratch-path $(FS_TOOLS_SCRATCH) --product fsck -q
+
+# Order-only: newer programs do not replace an image a user has written to
+# (make fs does).
+$(FS_IMAGE): | $(FS_FILES)
+	@$(MAKE) --no-print-directory fs-tools
+	@echo "== file-system image $@ ($(FS_BLOCKS) blocks, $(FS_INODES) inodes)"
+	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $@ $(FS_FILES)
+
+fs:
+	rm -f $(FS_IMAGE)
+	$(MAKE) $(FS_IMAGE)
+
+fsck: fs-tools
+	@echo "== fsck $(FS_IMAGE)"
+	$(FSCK) $(FS_IMAGE)
+
+# A fresh image of each architecture's programs passes fsck (beside the
+# user's fs.img, which it leaves alone).
+fs-test:
+	@for a in riscv64 x86_64; do \
+		$(MAKE) --no-print-directory fs fsck ARCH=$$a FS_IMAGE=build/$$a/fs-test.img || exit 1; done
+
+test: fs-test
