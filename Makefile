@@ -215,3 +215,6 @@ include Tools/bench.mk
 
 # xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
 include Tools/conformance.mk
+
+# The power-cut test of the file system (make power-cut).
+include Tools/power-cut.mk

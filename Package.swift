@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LayoutMaps", dependencies: ["MemoryCore"], path: "Tools/LayoutMaps/Library"),
         .executableTarget(
             name: "layout-maps",
-            dependencies: ["LayoutMaps", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LayoutMaps", "FileSystemTools", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/LayoutMaps/Command"
         ),
         .testTarget(name: "LayoutMapsTests", dependencies: ["LayoutMaps", "MemoryCore"]),

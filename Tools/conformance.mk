@@ -79,3 +79,11 @@ $(XV6_BIN)/forktest: $(XV6_OBJ)/forktest.o $(XV6_OBJ)/ulib.o $(XV6_OBJ)/usys.o
 $(XV6_BIN)/%: $(XV6_OBJ)/%.o $(XV6_LIBRARY_OBJS) $(XV6_DIR)/user/user.ld
 	@mkdir -p $(XV6_BIN)
 	$(LD) $(XV6_LDFLAGS) -T $(XV6_DIR)/user/user.ld --no-rosegment -o $@ $< $(XV6_LIBRARY_OBJS)
+
+# The harness's verdicts, against a stand-in for QEMU (part of make test;
+# the conformance run itself needs the kernel and XV6_DIR).
+.PHONY: conformance-harness-test
+conformance-harness-test:
+	Tests/Tools/conformance-harness-test.sh
+
+test: conformance-harness-test

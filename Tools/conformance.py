@@ -48,7 +48,7 @@ def run_one(number, command_line, limit, args, qemu_command):
         """(passed, reason) once the run has ended, else None."""
         if "ALL TESTS PASSED" in text:
             return True, "ALL TESTS PASSED"
-        if re.search(r"^panic|kernel panic|\npanic:", text, re.M):
+        if re.search(r"(^|\s)panic: ", text, re.M):
             return False, "the kernel panicked"
         if "SOME TESTS FAILED" in text or re.search(r"(^|: )FAILED", text, re.M):
             return False, "a test failed"

@@ -47,9 +47,18 @@ fsck: fs-tools
 	$(FSCK) $(FS_IMAGE)
 
 # A fresh image of each architecture's programs passes fsck (beside the
-# user's fs.img, which it leaves alone).
+# user's fs.img, which it leaves alone); a copy with its superblock's magic
+# zeroed must fail with status 1 and say why, a missing image with 2.
 fs-test:
 	@for a in riscv64 x86_64; do \
 		$(MAKE) --no-print-directory fs fsck ARCH=$$a FS_IMAGE=build/$$a/fs-test.img || exit 1; done
+	@cp build/riscv64/fs-test.img build/riscv64/fs-corrupt.img
+	@dd if=/dev/zero of=build/riscv64/fs-corrupt.img bs=1 seek=1024 count=4 conv=notrunc status=none
+	@$(FSCK) --quiet build/riscv64/fs-corrupt.img > build/riscv64/fs-corrupt.log; status=$$?; \
+	if [ $$status -ne 1 ] || ! grep -qx 'build/riscv64/fs-corrupt.img: superblock: bad superblock magic.*' build/riscv64/fs-corrupt.log; then \
+		echo "fs-test: fsck of a corrupt image gave status $$status and:"; cat build/riscv64/fs-corrupt.log; exit 1; fi
+	@$(FSCK) build/riscv64/fs-missing.img 2>/dev/null; status=$$?; \
+	if [ $$status -ne 2 ]; then echo "fs-test: fsck of a missing image gave status $$status, not 2"; exit 1; fi
+	@echo "fs-test: fresh images clean, a corrupt one refused (status 1), a missing one status 2"
 
 test: fs-test

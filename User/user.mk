@@ -140,6 +140,7 @@ HOST_TEST_SWIFTFLAGS := -enable-experimental-feature Extern -parse-as-library
 ARCHIVE_TEST_INPUTS := $(HOST_BUILD)/archive-inputs
 
 user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test
+	python3 Tests/User/abi_copies_test.py $(XV6_DIR)
 	$(HOST_BUILD)/shell-parser-test
 	$(HOST_BUILD)/format-test
 	$(HOST_BUILD)/archive-test $(ARCHIVE_TEST_INPUTS)/*

@@ -1,6 +1,7 @@
 /// Moves bytes between the kernel and the current process's memory. Every
-/// call checks the whole user range first (mapped, user-accessible, writable
-/// for copy-out, inside user space) and reports false/nil instead of faulting.
+/// call checks the whole user range first (mapped or lazy, user-accessible,
+/// writable for copy-out, inside user space) and reports false/nil instead
+/// of faulting.
 enum UserMemory {
     static func copyIn(from source: VirtualAddress, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         do throws(CopyError) {
@@ -11,11 +12,18 @@ enum UserMemory {
         }
     }
 
+    /// A lazy or copy-on-write page in the way is resolved first, as the
+    /// process's own write would; when that needs a frame and none is left,
+    /// the process is killed as for its own write fault (and the call fails).
     static func copyOut(to destination: VirtualAddress, from bytes: UnsafeRawBufferPointer) -> Bool {
+        let slot = Processes.current
         do throws(CopyError) {
-            try Processes.slots[Processes.current].space!.copyOut(to: destination, from: bytes)
+            try Processes.slots[slot].space!.copyOut(to: destination, from: bytes)
             return true
         } catch {
+            if case .outOfMemory(let page) = error {
+                UserTrap.kill(slot, for: .outOfMemory, at: page, pc: VirtualAddress(UserFrames.of(slot).pointee.programCounter))
+            }
             return false
         }
     }

@@ -9,14 +9,7 @@ enum MemoryCalls {
         do throws(MapError) {
             if delta > 0 {
                 guard let target = old.adding(UInt64(delta)) else { return -1 }
-                // More new pages than free frames cannot succeed: refuse at
-                // once rather than map (and zero) all of memory, then undo it
-                // all, while nothing else runs.
-                if let newTop = target.alignedUp(), let oldTop = old.alignedUp(),
-                    (newTop.raw - oldTop.raw) / pageBytes > PhysicalFrames.freeFrames
-                {
-                    return -1
-                }
+                // The new pages are lazy; growth beyond the free frames is refused at once.
                 try Processes.slots[slot].space!.growHeap(to: target)
             } else if delta < 0 {
                 guard let target = old.subtracting(delta.magnitude) else { return -1 }

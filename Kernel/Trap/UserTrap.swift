@@ -15,6 +15,8 @@ enum FaultKind {
     case illegalInstruction
     case misaligned
     case breakpoint
+    /// A lazy or copy-on-write page needed a frame and none was left.
+    case outOfMemory
     case other(UInt64)
 
     var description: StaticString {
@@ -25,6 +27,7 @@ enum FaultKind {
         case .illegalInstruction: return "illegal instruction"
         case .misaligned: return "misaligned access"
         case .breakpoint: return "breakpoint"
+        case .outOfMemory: return "out of memory for the page at fault"
         case .other: return "exception"
         }
     }
@@ -57,11 +60,37 @@ enum UserTrap {
         case .device:
             break
         case .fault(let kind, let address, let pc):
-            var fault = FaultReport(kind: kind, address: address, pc: pc, slot: slot)
-            _ = withUnsafeMutablePointer(to: &fault) { ScratchStack.run(reportFaultEntry, UInt64(UInt(bitPattern: $0))) }
-            Processes.slots[slot].killed = true
+            guard !resolve(kind, at: address, slot: slot) else { break }
+            kill(slot, for: kind, at: address, pc: pc)
         }
         if Processes.slots[slot].killed { Lifecycle.exit(status: -1) }
+    }
+
+    /// Resolves a read or write fault on a lazy or copy-on-write page (the
+    /// process then retries the access); false when the fault is the
+    /// program's own, or kills the process when the page needs a frame and
+    /// none is left. The return to user mode flushes the TLB.
+    static func resolve(_ kind: FaultKind, at address: VirtualAddress, slot: Int) -> Bool {
+        let write: Bool
+        switch kind {
+        case .read: write = false
+        case .write: write = true
+        default: return false
+        }
+        do throws(MapError) {
+            return try Processes.slots[slot].space!.resolveFault(at: address, write: write)
+        } catch {
+            kill(slot, for: .outOfMemory, at: address, pc: VirtualAddress(UserFrames.of(slot).pointee.programCounter))
+            return true
+        }
+    }
+
+    /// Reports the fault in one line and marks the process killed; it exits
+    /// on its way out of the kernel.
+    static func kill(_ slot: Int, for kind: FaultKind, at address: VirtualAddress, pc: VirtualAddress) {
+        var fault = FaultReport(kind: kind, address: address, pc: pc, slot: slot)
+        _ = withUnsafeMutablePointer(to: &fault) { ScratchStack.run(reportFaultEntry, UInt64(UInt(bitPattern: $0))) }
+        Processes.slots[slot].killed = true
     }
 
     /// One line that says who died, why, where, and what is there:

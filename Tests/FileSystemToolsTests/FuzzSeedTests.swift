@@ -26,7 +26,7 @@ import Testing
     }
 
     /// The core makes a tree on the mkfs image: d/, d/e/, d/f, a link d/g
-    /// to hello, and removes empty.
+    /// to hello, removes empty, and makes a device node console.
     static func growTree(_ device: SeedDisk) throws {
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: SeedVolume.memoryNeeded(), alignment: 64)
         defer { memory.deallocate() }
@@ -43,6 +43,7 @@ import Testing
         try volume.close(file)
         try bytes("hello") { old in try bytes("d/g") { try volume.link(old, to: $0, from: root) } }
         try bytes("empty") { try volume.unlink($0, from: root) }
+        try bytes("console") { try volume.makeDevice($0, from: root, major: 1, minor: 0) }
         try volume.close(root)
     }
 
@@ -68,7 +69,7 @@ import Testing
         #expect(ImageCheck.run(MemoryDisk(image: seeds[0].1)).lines == [])
         let tree = ImageCheck.run(MemoryDisk(image: seeds[1].1))
         #expect(tree.lines == [])
-        #expect(tree.summary.directories == 3 && tree.summary.files == 3)
+        #expect(tree.summary.directories == 3 && tree.summary.files == 3 && tree.summary.devices == 1)
         let cut = ImageCheck.run(MemoryDisk(image: seeds[2].1))
         // mkdir d's transaction: the root's block and inode, d's block and inode... none installed yet.
         #expect(cut.findings == [.committedLog(blocks: 4)])

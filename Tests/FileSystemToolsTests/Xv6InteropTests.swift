@@ -23,6 +23,7 @@ struct Xv6InteropTests {
 
     @Test func sameFileListGivesTheSameBytes() throws {
         let xv6 = try Xv6Mkfs()
+        defer { xv6.remove() }
         let paths = try xv6.writeInputs(Self.shapes)
         let theirs = try xv6.image(paths)
         let ours = try ImageBuilder.build(files: paths.map { try xv6.imageFile($0) })
@@ -35,6 +36,7 @@ struct Xv6InteropTests {
         // ".", ".." and 62 entries fill the root's first block: both mkfs
         // then give the root a second, unallocated block.
         let xv6 = try Xv6Mkfs()
+        defer { xv6.remove() }
         let paths = try xv6.writeInputs((0..<62).map { ("user/_f\($0)", $0 * 37) })
         let theirs = try xv6.image(paths)
         let ours = try ImageBuilder.build(files: paths.map { try xv6.imageFile($0) })
@@ -49,6 +51,7 @@ struct Xv6InteropTests {
 
     @Test func xv6ImagesPassOurCheck() throws {
         let xv6 = try Xv6Mkfs()
+        defer { xv6.remove() }
         for list in [Self.shapes, (0..<62).map { ("user/_f\($0)", $0 * 37) }, [("README", -1)]] {
             let image = try xv6.image(try xv6.writeInputs(list))
             let check = ImageCheck.run(MemoryDisk(image: image))
@@ -56,6 +59,33 @@ struct Xv6InteropTests {
             #expect(check.summary.completed)
             #expect(check.summary.files == list.count)
         }
+    }
+
+    /// The core mounts xv6's image and reads back every file as it went in.
+    @Test func coreReadsXv6Images() throws {
+        let xv6 = try Xv6Mkfs()
+        defer { xv6.remove() }
+        let paths = try xv6.writeInputs(Self.shapes)
+        let disk = MemoryDisk(image: try xv6.image(paths))
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: SeedVolume.memoryNeeded(), alignment: 64)
+        defer { memory.deallocate() }
+        let volume = try SeedVolume.mount(device: SeedDisk(disk: disk), host: SeedHost(), memory: memory)
+        let root = try volume.root()
+        for path in paths {
+            let expected = try xv6.imageFile(path)
+            let file = try FuzzSeedTests.bytes(expected.name) { try volume.open($0, from: root) }
+            let status = try volume.status(file)
+            #expect(status.type == .file && status.linkCount == 1 && Int(status.size) == expected.contents.count)
+            var contents = [UInt8](repeating: 0, count: expected.contents.count)
+            let got = try contents.withUnsafeMutableBytes { raw in
+                var sink = MemoryByteSink(raw)
+                return try volume.read(file, at: 0, count: raw.count, into: &sink)
+            }
+            #expect(got == expected.contents.count)
+            #expect(contents == expected.contents, "\(expected.name) reads back different bytes")
+            try volume.close(file)
+        }
+        try volume.close(root)
     }
 
     /// Where ours differs on purpose: input xv6's mkfs turns into a broken
@@ -122,6 +152,9 @@ struct Xv6Mkfs {
     }
 
     let readme: [UInt8]
+
+    /// Deletes the directory with the tool, the inputs and the images.
+    func remove() { try? FileManager.default.removeItem(at: directory) }
 
     /// Writes the inputs (a size of -1 means xv6's README) under the
     /// directory and returns their relative paths.

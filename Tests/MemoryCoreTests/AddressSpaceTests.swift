@@ -32,8 +32,14 @@ private func readUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ addres
     return bytes
 }
 
-private func writeUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ bytes: [UInt8]) throws {
+private func writeUser<S: PagingScheme>(_ space: inout TestSpace<S>, _ address: VirtualAddress, _ bytes: [UInt8]) throws {
     try bytes.withUnsafeBytes { buffer in try space.copyOut(to: address, from: buffer) }
+}
+
+/// The translation of a page that must be mapped.
+private func mapping<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress) throws -> Translation {
+    let translation = space.translate(address)
+    return try #require(translation)
 }
 
 /// What physical memory holds at `address` in `space`, read around the page tables' checks.
@@ -56,7 +62,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         var space = try makeSpace(S.self, ram)
         try space.mapUserPages(vrange(0x1000, 0x3000), permissions: .readWrite)
         let start = va(0x2000 - 100)
-        try writeUser(space, start, pattern)
+        try writeUser(&space, start, pattern)
         #expect(try readUser(space, start, pattern.count) == pattern)
         #expect(physicalBytes(space, ram, start, pattern.count) == pattern)
         // Different frames back the two pages.
@@ -65,7 +71,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         #expect(first != nil && second != nil && first?.pageStart != second?.pageStart)
         #expect(try readUser(space, va(0x1000), 4) == [0, 0, 0, 0])
         // Zero-length copies touch nothing and succeed anywhere.
-        try writeUser(space, va(0xFFFF_FFFF_FFFF_F000), [])
+        try writeUser(&space, va(0xFFFF_FFFF_FFFF_F000), [])
     }
 
     @Test(arguments: bothSchemes) func copyOutToReadOnlyWritesNothing(_ scheme: any PagingScheme.Type) throws {
@@ -77,12 +83,12 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         var space = try makeSpace(S.self, ram)
         try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
         try space.mapUserPages(vrange(0x2000, 0x1000), permissions: .readOnly)
-        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2000 - 100), pattern) }
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(&space, va(0x2000 - 100), pattern) }
         // Inside the one page too (copies within a page take a shorter path).
-        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2100), pattern) }
-        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(space, va(0x2FFF), [1]) }
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(&space, va(0x2100), pattern) }
+        expectError(CopyError.notWritable(va(0x2000))) { try writeUser(&space, va(0x2FFF), [1]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x2000) == [UInt8](repeating: 0, count: 0x2000))
-        try writeUser(space, va(0x1FFF), [5])
+        try writeUser(&space, va(0x1FFF), [5])
         #expect(try readUser(space, va(0x1FFF), 1) == [5])
         #expect(try readUser(space, va(0x2100), 16) == [UInt8](repeating: 0, count: 16))
         // The loader may fill it all the same.
@@ -92,7 +98,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         #expect(try readUser(space, va(0x2000), 8) == [UInt8](repeating: 0, count: 8))
         // Protect makes it writable.
         try space.protectUserPages(vrange(0x2000, 0x1000), permissions: .readWrite)
-        try writeUser(space, va(0x2000), [9])
+        try writeUser(&space, va(0x2000), [9])
         expectError(MapError.notMapped) { try space.protectUserPages(vrange(0x2000, 0x2000), permissions: .readOnly) }
         #expect(space.translate(va(0x2000))?.permissions == .readWrite | .user)
     }
@@ -107,11 +113,11 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
         try space.mapUserPages(vrange(0x3000, 0x1000), permissions: .readWrite)
         // 0x2000 is the unmapped guard between them.
-        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1F00), pattern) }
-        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x1000), [UInt8](repeating: 1, count: 0x2001)) }
+        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(&space, va(0x1F00), pattern) }
+        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(&space, va(0x1000), [UInt8](repeating: 1, count: 0x2001)) }
         expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x1F00), 0x200) }
         expectError(CopyError.notMapped(va(0x2000))) { _ = try readUser(space, va(0x2000), 0x1000) }
-        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(space, va(0x2FF0), [1, 2]) }
+        expectError(CopyError.notMapped(va(0x2000))) { try writeUser(&space, va(0x2FF0), [1, 2]) }
         #expect(physicalBytes(space, ram, va(0x1000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
         #expect(physicalBytes(space, ram, va(0x3000), 0x1000) == [UInt8](repeating: 0, count: 0x1000))
     }
@@ -131,10 +137,10 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
 
         // The kernel page is mapped, but not for the user, and outside the window.
         expectError(CopyError.outsideUserSpace) { _ = try readUser(space, kernelPage(S.self), 8) }
-        expectError(CopyError.outsideUserSpace) { try writeUser(space, kernelPage(S.self), [1]) }
+        expectError(CopyError.outsideUserSpace) { try writeUser(&space, kernelPage(S.self), [1]) }
         // The last user page is fine; one byte past it is not.
-        try writeUser(space, lastUserPage.subtracting(8)!, [1, 2, 3, 4, 5, 6, 7, 8])
-        expectError(CopyError.outsideUserSpace) { try writeUser(space, lastUserPage.subtracting(8)!, pattern) }
+        try writeUser(&space, lastUserPage.subtracting(8)!, [1, 2, 3, 4, 5, 6, 7, 8])
+        expectError(CopyError.outsideUserSpace) { try writeUser(&space, lastUserPage.subtracting(8)!, pattern) }
         // Lengths that wrap past 2^64 are refused before anything is looked at.
         expectError(CopyError.outsideUserSpace) { try space.checkUserRange(va(0x1000), count: .max, needs: .read) }
         expectError(CopyError.outsideUserSpace) { try space.checkUserRange(va(0xFFFF_FFFF_FFFF_F000), count: 0x2000, needs: .read) }
@@ -153,7 +159,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         var space = try makeSpace(S.self, ram)
         try space.mapUserPages(vrange(0x1000, 0x2000), permissions: .readWrite)
         let path = Array("/bin/sh".utf8)
-        try writeUser(space, va(0x2000 - 3), path + [0])
+        try writeUser(&space, va(0x2000 - 3), path + [0])
         var buffer = [UInt8](repeating: 0xFF, count: 64)
         let length = try buffer.withUnsafeMutableBytes { try space.copyInString(from: va(0x2000 - 3), into: $0, maxLength: 64) }
         #expect(length == path.count)
@@ -169,12 +175,12 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             }
         }
         // A string that runs into an unmapped page before its NUL.
-        try writeUser(space, va(0x3000 - 4), [65, 66, 67, 68])
+        try writeUser(&space, va(0x3000 - 4), [65, 66, 67, 68])
         expectError(CopyError.notMapped(va(0x3000))) {
             _ = try buffer.withUnsafeMutableBytes { try space.copyInString(from: va(0x3000 - 4), into: $0, maxLength: 64) }
         }
         // One that ends right before it is fine.
-        try writeUser(space, va(0x3000 - 1), [0])
+        try writeUser(&space, va(0x3000 - 1), [0])
         let short = try buffer.withUnsafeMutableBytes { try space.copyInString(from: va(0x3000 - 4), into: $0, maxLength: 64) }
         #expect(short == 3)
         expectError(CopyError.outsideUserSpace) {
@@ -195,27 +201,39 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             let empty = ram.freeFrames
             #expect(try space.growHeap(by: 5000) == start)
             #expect(space.heapBreak == va(0x10_0000 + 5000))
-            #expect(space.userBytes() == 0x2000)
-            let afterGrow = ram.freeFrames
-            #expect(afterGrow < empty - 2)
-            try writeUser(space, va(0x10_0000 + 4999), [7])
-            expectError(CopyError.notMapped(va(0x10_2000))) { try writeUser(space, va(0x10_2000), [7]) }
+            // Growing takes no frame: the two pages are lazy.
+            #expect(space.userBytes() == 0)
+            #expect(ram.freeFrames == empty)
+            #expect(space.isLazy(va(0x10_0000)) && space.isLazy(va(0x10_1000)) && !space.isLazy(va(0x10_2000)))
+            // A lazy page reads as zeros without being mapped.
+            #expect(try readUser(space, va(0x10_0000 + 10), 3) == [0, 0, 0])
+            #expect(space.userBytes() == 0)
+            // Writing maps it (a frame and its tables), and only it.
+            try writeUser(&space, va(0x10_0000 + 4999), [7])
+            #expect(space.userBytes() == 0x1000)
+            #expect(space.translate(va(0x10_1000)) != nil && space.translate(va(0x10_0000)) == nil)
+            #expect(try readUser(space, va(0x10_0000 + 4998), 2) == [0, 7])
+            let afterTouch = ram.freeFrames
+            #expect(afterTouch < empty - 1)
+            expectError(CopyError.notMapped(va(0x10_2000))) { try writeUser(&space, va(0x10_2000), [7]) }
             expectError(MapError.invalidHeapBreak) { try space.setHeapStart(va(0x20_0000)) }
 
             // Growing within the last page maps nothing new.
             #expect(try space.growHeap(by: 100) == va(0x10_0000 + 5000))
-            #expect(ram.freeFrames == afterGrow)
+            #expect(ram.freeFrames == afterTouch)
             // Shrinking keeps the page that still holds the break.
             #expect(try space.shrinkHeap(by: 1000) == va(0x10_0000 + 5100))
-            #expect(space.userBytes() == 0x2000)
+            #expect(space.userBytes() == 0x1000)
             #expect(try space.shrinkHeap(by: 4100) == va(0x10_0000 + 4100))
             #expect(space.heapBreak == start)
+            // The touched page is freed, the untouched one had nothing to free.
             #expect(space.userBytes() == 0)
-            #expect(ram.freeFrames == afterGrow + 2)
+            #expect(ram.freeFrames == afterTouch + 1)
+            #expect(space.isLazy(va(0x10_0000)) == false)
             expectError(MapError.invalidHeapBreak) { try space.shrinkHeap(by: 1) }
             // The absolute forms, as sbrk computes them.
             try space.growHeap(to: va(0x10_0000 + 0x1001))
-            #expect(space.userBytes() == 0x2000)
+            #expect(space.isLazy(va(0x10_1000)) == true)
             expectError(MapError.invalidHeapBreak) { try space.growHeap(to: start) }
             expectError(MapError.invalidHeapBreak) { try space.shrinkHeap(to: va(0x10_3000)) }
             try space.shrinkHeap(to: start)
@@ -227,6 +245,10 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             #expect(ram.freeFrames == before)
             #expect(space.heapBreak == start)
             #expect(space.userBytes() == 0)
+            // As much as is free: allowed, and still nothing is taken.
+            try space.growHeap(by: ram.freeFrames * 0x1000)
+            #expect(ram.freeFrames == before)
+            try space.shrinkHeap(to: start)
             // Into something already mapped: refused too.
             try space.mapUserPages(vrange(0x10_3000, 0x1000), permissions: .readWrite)
             let mapped = ram.freeFrames
@@ -235,6 +257,42 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             #expect(space.heapBreak == start)
             // Past the window.
             expectError(MapError.outsideUserWindow) { try space.growHeap(by: .max - 0x20_0000) }
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+
+    @Test(arguments: bothSchemes) func lazyHeapFaultsInZeroedPages(_ scheme: any PagingScheme.Type) throws {
+        try lazyFaults(scheme)
+    }
+
+    func lazyFaults<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM(megabytes: 1)
+        do {
+            var space = try makeSpace(S.self, ram)
+            try space.setHeapStart(va(0x10_0000))
+            try space.growHeap(by: 0x3000)
+            try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readExecute)
+            // A read fault in the heap maps a zeroed, writable frame.
+            #expect(try space.resolveFault(at: va(0x10_1234), write: false) == true)
+            let page = try mapping(space, va(0x10_1000))
+            #expect(page.permissions == .readWrite | .user && !page.isCopyOnWrite && page.isOwned)
+            #expect(physicalBytes(space, ram, va(0x10_1000), 8) == [UInt8](repeating: 0, count: 8))
+            // A second fault there is the program's own: nothing to resolve.
+            #expect(try space.resolveFault(at: va(0x10_1000), write: true) == false)
+            // So is one above the heap, below it, or on a read-only page.
+            #expect(try space.resolveFault(at: va(0x10_3000), write: false) == false)
+            #expect(try space.resolveFault(at: va(0xF_F000), write: true) == false)
+            #expect(try space.resolveFault(at: va(0x1000), write: true) == false)
+            #expect(try space.resolveFault(at: va(0xFFFF_FFFF_FFFF_F000), write: true) == false)
+            // Out of frames: refused, nothing mapped; the next page still needs its frame.
+            var hoard: [FrameNumber] = []
+            while ram.freeFrames > 0 { hoard.append(try ram.frames.pointee.allocate()) }
+            expectError(MapError.outOfMemory) { _ = try space.resolveFault(at: va(0x10_2000), write: true) }
+            #expect(space.translate(va(0x10_2000)) == nil && space.isLazy(va(0x10_2000)))
+            expectError(CopyError.outOfMemory(va(0x10_2000))) { try writeUser(&space, va(0x10_2000), [1]) }
+            for frame in hoard { try ram.frames.pointee.free(frame) }
+            try writeUser(&space, va(0x10_2FFF), [9])
+            #expect(space.userBytes() == 0x3000)
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }
@@ -250,12 +308,16 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             try parent.mapUserPages(vrange(0x1000, 0x2000), permissions: .readWrite)
             try parent.mapUserPages(vrange(0x4000, 0x1000), permissions: .readExecute)
             try parent.setHeapStart(va(0x10_0000))
-            try parent.growHeap(by: 0x1800)
-            try writeUser(parent, va(0x1800), pattern)
+            try parent.growHeap(by: 0x2800)
+            try writeUser(&parent, va(0x1800), pattern)
+            try writeUser(&parent, va(0x10_1000), [5])
             try pattern.withUnsafeBytes { try parent.storeUserBytes(at: va(0x4000), from: $0) }
             try parent.mapOwnedKernelPage(kernelPage(S.self), permissions: .readWrite)
 
-            let child = try parent.clone()
+            let beforeFork = ram.freeFrames
+            var child = try parent.clone()
+            // The child took table pages only: every user frame is shared.
+            #expect(beforeFork - ram.freeFrames == child.pageTable.ownedTablePages())
             #expect(child.heapStart == parent.heapStart)
             #expect(child.heapBreak == parent.heapBreak)
             #expect(try readUser(child, va(0x1800), pattern.count) == pattern)
@@ -267,19 +329,81 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             var childPages: [VirtualAddress] = []
             child.forEachUserMapping { page, translation in
                 childPages.append(page)
-                #expect(translation.permissions == parent.translate(page)?.permissions)
-                #expect(translation.physicalAddress != parent.translate(page)?.physicalAddress)
+                let mine = parent.translate(page)
+                #expect(translation.permissions == mine?.permissions)
+                #expect(translation.physicalAddress == mine?.physicalAddress)
+                #expect(ram.frames.pointee.users(of: translation.pageStart.frame) == 2)
+                // Writable pages lost write access in both, read-only ones are plainly shared.
+                let wasWritable = page != va(0x4000)
+                #expect(translation.isCopyOnWrite == wasWritable && mine?.isCopyOnWrite == wasWritable)
+                #expect(!translation.permissions.contains(.write))
                 return true
             }
             #expect(childPages == parentPages)
-            #expect(childPages == [va(0x1000), va(0x2000), va(0x4000), va(0x10_0000), va(0x10_1000)])
+            // The untouched heap pages stay lazy in both.
+            #expect(childPages == [va(0x1000), va(0x2000), va(0x4000), va(0x10_1000)])
+            #expect(child.isLazy(va(0x10_0000)) && child.isLazy(va(0x10_2000)))
             // Kernel pages are the caller's to give the child.
             #expect(child.translate(kernelPage(S.self)) == nil)
 
-            try writeUser(child, va(0x1800), [0xEE, 0xEE])
+            // A write through the child copies the page for it; the parent keeps the old bytes.
+            let shared = try mapping(parent, va(0x1000)).pageStart
+            try writeUser(&child, va(0x1800), [0xEE, 0xEE])
             #expect(try readUser(parent, va(0x1800), 2) == Array(pattern[0..<2]))
-            try writeUser(parent, va(0x10_0000), [0xDD])
-            #expect(try readUser(child, va(0x10_0000), 1) == [0])
+            #expect(try readUser(child, va(0x1800), 2) == [0xEE, 0xEE])
+            let copied = try mapping(child, va(0x1000))
+            #expect(copied.pageStart != shared && copied.permissions.contains(.write) && !copied.isCopyOnWrite)
+            #expect(try readUser(child, va(0x1000), 0x800) == (try readUser(parent, va(0x1000), 0x800)))
+            // The parent is now the frame's only user: its write takes it back, no copy.
+            #expect(ram.frames.pointee.users(of: shared.frame) == 1)
+            let free = ram.freeFrames
+            #expect(try parent.resolveFault(at: va(0x1000), write: true) == true)
+            #expect(ram.freeFrames == free)
+            let back = try mapping(parent, va(0x1000))
+            #expect(back.pageStart == shared && back.permissions.contains(.write) && !back.isCopyOnWrite)
+            // The other way round: the parent writes the heap, the child keeps its byte.
+            try writeUser(&parent, va(0x10_1000), [0xDD])
+            #expect(try readUser(child, va(0x10_1000), 1) == [5])
+            // A lazy page touched after fork is the toucher's alone.
+            try writeUser(&child, va(0x10_2000), [3])
+            #expect(parent.translate(va(0x10_2000)) == nil)
+            // Text stays shared; a write fault there is the program's own.
+            #expect(try child.resolveFault(at: va(0x4000), write: true) == false)
+            // The loader may still write shared text: the writer gets its own copy.
+            try [UInt8(0x99)].withUnsafeBytes { try child.storeUserBytes(at: va(0x4000), from: $0) }
+            #expect(try readUser(parent, va(0x4000), 1) == [pattern[0]])
+            #expect(try readUser(child, va(0x4000), 1) == [0x99])
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+
+    @Test(arguments: bothSchemes) func pagesSharedByThreeGenerationsComeBackExactly(_ scheme: any PagingScheme.Type) throws {
+        try generations(scheme)
+    }
+
+    func generations<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM()
+        do {
+            var grandparent = try makeSpace(S.self, ram)
+            try grandparent.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
+            try writeUser(&grandparent, va(0x1000), [1])
+            let frame = try mapping(grandparent, va(0x1000)).pageStart.frame
+            var parent = try grandparent.clone()
+            var child = try parent.clone()
+            #expect(ram.frames.pointee.users(of: frame) == 3)
+            // The middle generation writes: it alone gets a copy.
+            try writeUser(&parent, va(0x1000), [2])
+            #expect(ram.frames.pointee.users(of: frame) == 2)
+            #expect(try readUser(grandparent, va(0x1000), 1) == [1])
+            #expect(try readUser(child, va(0x1000), 1) == [1])
+            // The grandparent goes away; the child is left the frame's only user.
+            _ = consume grandparent
+            #expect(ram.frames.pointee.users(of: frame) == 1)
+            let free = ram.freeFrames
+            try writeUser(&child, va(0x1000), [3])
+            #expect(ram.freeFrames == free)
+            #expect(try mapping(child, va(0x1000)).pageStart.frame == frame)
+            #expect(try readUser(parent, va(0x1000), 1) == [2])
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }
@@ -293,11 +417,48 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         do {
             var parent = try makeSpace(S.self, ram)
             try parent.mapUserPages(vrange(0x1000, 0x1000 * 100), permissions: .readWrite)
+            try parent.mapUserPages(vrange(0x4000_0000, 0x1000), permissions: .readWrite)
+            try writeUser(&parent, va(0x1000), pattern)
+            // Enough for the child's first tables, not for the second run's.
             var hoard: [FrameNumber] = []
-            while ram.freeFrames > 50 { hoard.append(try ram.frames.pointee.allocate()) }
+            while ram.freeFrames > UInt64(S.levels) { hoard.append(try ram.frames.pointee.allocate()) }
             expectError(MapError.outOfMemory) { _ = try parent.clone() }
-            #expect(ram.freeFrames == 50)
+            #expect(ram.freeFrames == UInt64(S.levels))
+            // Every frame is back to one user, and the parent still writes its pages.
+            parent.forEachUserMapping { _, translation in
+                #expect(ram.frames.pointee.users(of: translation.pageStart.frame) == 1)
+                return true
+            }
+            try writeUser(&parent, va(0x1000), [0x42])
+            #expect(ram.freeFrames == UInt64(S.levels))
+            #expect(try readUser(parent, va(0x1000), 2) == [0x42, pattern[1]])
             for frame in hoard { try ram.frames.pointee.free(frame) }
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+
+    @Test(arguments: bothSchemes) func copyOnWriteFaultOutOfFramesChangesNothing(_ scheme: any PagingScheme.Type) throws {
+        try copyOnWriteOutOfMemory(scheme)
+    }
+
+    func copyOnWriteOutOfMemory<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM(megabytes: 1)
+        do {
+            var parent = try makeSpace(S.self, ram)
+            try parent.mapUserPages(vrange(0x1000, 0x1000), permissions: .readWrite)
+            try writeUser(&parent, va(0x1000), [1, 2])
+            var child = try parent.clone()
+            var hoard: [FrameNumber] = []
+            while ram.freeFrames > 0 { hoard.append(try ram.frames.pointee.allocate()) }
+            expectError(MapError.outOfMemory) { _ = try child.resolveFault(at: va(0x1000), write: true) }
+            expectError(CopyError.outOfMemory(va(0x1000))) { try writeUser(&child, va(0x1000), [9]) }
+            // Both still see the shared bytes, copy-on-write.
+            #expect(try readUser(child, va(0x1000), 2) == [1, 2])
+            #expect(try readUser(parent, va(0x1000), 2) == [1, 2])
+            #expect(try mapping(child, va(0x1000)).isCopyOnWrite)
+            for frame in hoard { try ram.frames.pointee.free(frame) }
+            try writeUser(&child, va(0x1000), [9])
+            #expect(try readUser(parent, va(0x1000), 2) == [1, 2])
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }
@@ -325,6 +486,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
                 try space.mapUserPages(vrange(0x40_0000, 0x1000), permissions: .readExecute)
                 try space.setHeapStart(va(0x80_0000))
                 try space.growHeap(by: 0x3000)
+                try writeUser(&space, va(0x80_0000), [UInt8](repeating: 1, count: 0x3000))
                 // Sv39 has nothing but the trampoline above the trap frame: use the upper half.
                 let stackStart = S.levels == 4 ? kernelPage(S.self).adding(0x1000)! : upperHalfStart(S.self).adding(0x8000_0000)!
                 let stack = VirtualRange(start: stackStart, size: 0x4000)!
@@ -419,13 +581,13 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
         try space.mapUserPages(VirtualRange(start: metadata, size: 0x1000)!, permissions: .readOnly)
         try pattern.withUnsafeBytes { try space.storeUserBytes(at: metadata, from: $0) }
         #expect(try readUser(space, metadata, pattern.count) == pattern)
-        expectError(CopyError.notWritable(metadata)) { try writeUser(space, metadata, [1]) }
+        expectError(CopyError.notWritable(metadata)) { try writeUser(&space, metadata, [1]) }
         // The guard page below it is unmapped; the page above belongs to the kernel.
         expectError(CopyError.notMapped(va(0xFFFF_FF7F_FFFF_D000))) { _ = try readUser(space, va(0xFFFF_FF7F_FFFF_DFFF), 2) }
         expectError(CopyError.outsideUserSpace) { _ = try readUser(space, va(0xFFFF_FF7F_FFFF_FFFF), 2) }
         // A range from the top of the lower half into the hole.
         try space.mapUserPages(vrange(0x7FFF_FFFF_F000, 0x1000), permissions: .readWrite)
-        expectError(CopyError.outsideUserSpace) { try writeUser(space, va(0x7FFF_FFFF_FFF0), pattern) }
+        expectError(CopyError.outsideUserSpace) { try writeUser(&space, va(0x7FFF_FFFF_FFF0), pattern) }
         var pages: [UInt64] = []
         space.forEachUserMapping { page, translation in
             pages.append(page.raw)

@@ -27,10 +27,12 @@ import Testing
     }
 
     @Test func framesOutsideGivenRangesAreForeign() throws {
-        let bitmap = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+        let bitmap = UnsafeMutableRawPointer.allocate(byteCount: 144, alignment: 8)
         defer { bitmap.deallocate() }
         let span = PhysicalRange(start: PhysicalAddress(0x10_0000), size: 64 * pageBytes)!
-        var frames = try FrameAllocator(span: span, storage: bitmap, storageBytes: 64)
+        // Two one-word bitmaps and a two-byte count per frame.
+        #expect(FrameAllocator.storageBytes(for: span) == 16 + 128)
+        var frames = try FrameAllocator(span: span, storage: bitmap, storageBytes: 144)
         try frames.addRange(PhysicalRange(start: PhysicalAddress(0x10_0000 + 8 * pageBytes), size: 8 * pageBytes)!)
         #expect(frames.freeFrames == 8)
         let outside = FrameNumber(0x100)
@@ -38,9 +40,47 @@ import Testing
         #expect(throws: FrameError.invalidRange) {
             try frames.addRange(PhysicalRange(start: PhysicalAddress(0x10_0800), size: pageBytes)!)
         }
-        #expect(throws: FrameError.storageTooSmall(needed: 16)) {
+        #expect(throws: FrameError.storageTooSmall(needed: 144)) {
             _ = try FrameAllocator(span: span, storage: bitmap, storageBytes: 8)
         }
+    }
+
+    @Test func sharedFramesFreeWithTheirLastUser() throws {
+        let ram = SimulatedRAM(megabytes: 1)
+        let frame = try ram.frames.pointee.allocate()
+        #expect(ram.frames.pointee.users(of: frame) == 1)
+        try ram.frames.pointee.retain(frame)
+        try ram.frames.pointee.retain(frame)
+        #expect(ram.frames.pointee.users(of: frame) == 3)
+        // A frame with other users cannot be freed outright.
+        #expect(throws: FrameError.stillShared(frame)) { try ram.frames.pointee.free(frame) }
+        #expect(throws: FrameError.stillShared(frame)) { try ram.frames.pointee.freeContiguous(frame, count: 1) }
+        #expect(try ram.frames.pointee.release(frame) == false)
+        #expect(try ram.frames.pointee.release(frame) == false)
+        #expect(ram.freeFrames == ram.totalFrames - 1)
+        #expect(try ram.frames.pointee.release(frame) == true)
+        #expect(ram.freeFrames == ram.totalFrames)
+        #expect(ram.frames.pointee.users(of: frame) == 0)
+        // Free and foreign frames can be neither retained nor released.
+        #expect(throws: FrameError.doubleFree(frame)) { try ram.frames.pointee.retain(frame) }
+        #expect(throws: FrameError.doubleFree(frame)) { try ram.frames.pointee.release(frame) }
+        let foreign = FrameNumber(ram.base.frame.value + ram.totalFrames)
+        #expect(throws: FrameError.foreignFrame(foreign)) { try ram.frames.pointee.retain(foreign) }
+        // The count starts from one again for the frame's next owner.
+        let again = try ram.frames.pointee.allocate()
+        #expect(ram.frames.pointee.users(of: again) == 1)
+        try ram.frames.pointee.free(again)
+    }
+
+    @Test func referenceCountsStopAtTheirLimit() throws {
+        let ram = SimulatedRAM(megabytes: 1)
+        let frame = try ram.frames.pointee.allocate()
+        for _ in 0..<Int(UInt16.max) { try ram.frames.pointee.retain(frame) }
+        #expect(ram.frames.pointee.users(of: frame) == 65536)
+        #expect(throws: FrameError.tooManyReferences(frame)) { try ram.frames.pointee.retain(frame) }
+        for _ in 0..<Int(UInt16.max) { #expect(try ram.frames.pointee.release(frame) == false) }
+        #expect(try ram.frames.pointee.release(frame) == true)
+        #expect(ram.freeFrames == ram.totalFrames)
     }
 
     @Test func contiguousRunsAreAlignedAndFree() throws {

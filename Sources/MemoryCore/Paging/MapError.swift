@@ -40,12 +40,19 @@ public struct Translation: Sendable, Equatable {
     public var pageSize: PageSize
     /// The leaf carries the "frame owned by the mapping's owner" bit.
     public var isOwned: Bool
+    /// The leaf is copy-on-write: `permissions` lack `.write` until a write
+    /// gives the mapping a frame of its own.
+    public var isCopyOnWrite: Bool
 
-    public init(physicalAddress: PhysicalAddress, permissions: PagePermissions, pageSize: PageSize, isOwned: Bool = false) {
+    public init(
+        physicalAddress: PhysicalAddress, permissions: PagePermissions, pageSize: PageSize, isOwned: Bool = false,
+        isCopyOnWrite: Bool = false
+    ) {
         self.physicalAddress = physicalAddress
         self.permissions = permissions
         self.pageSize = pageSize
         self.isOwned = isOwned
+        self.isCopyOnWrite = isCopyOnWrite
     }
 
     /// The first byte of the mapped page (or frame run, for a large page).

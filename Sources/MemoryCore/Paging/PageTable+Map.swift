@@ -44,12 +44,14 @@ extension PageTable {
         memory.store64(leaf.slot, 0)
         return Translation(
             physicalAddress: leaf.entry.address, permissions: leaf.entry.permissions,
-            pageSize: size, isOwned: leaf.entry.isOwned)
+            pageSize: size, isOwned: leaf.entry.isOwned, isCopyOnWrite: leaf.entry.isCopyOnWrite)
     }
 
     /// Changes the permissions of the page that starts at `va`. Only its leaf
     /// entry changes (on x86-64 the tables above may gain U/S, never lose a bit).
-    public mutating func protect(_ va: VirtualAddress, permissions: PagePermissions) throws(MapError) {
+    /// `copyOnWrite` sets or clears the copy-on-write mark; nil keeps it (a
+    /// copy-on-write page stays without hardware write access).
+    public mutating func protect(_ va: VirtualAddress, permissions: PagePermissions, copyOnWrite: Bool? = nil) throws(MapError) {
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         let leaf = try findLeaf(va)
         guard let size = PageSize(level: leaf.level) else { throw .unsupportedPageSize }
@@ -61,7 +63,7 @@ extension PageTable {
             leaf.slot,
             Scheme.leafEntry(
                 frame: leaf.entry.address, permissions: permissions,
-                size: size, owned: leaf.entry.isOwned))
+                size: size, owned: leaf.entry.isOwned, copyOnWrite: copyOnWrite ?? leaf.entry.isCopyOnWrite))
     }
 
     // MARK: Planning and carrying out

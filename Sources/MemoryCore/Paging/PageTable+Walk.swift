@@ -76,7 +76,7 @@ extension PageTable {
                 guard let size = PageSize(level: level) else { continue }
                 let translation = Translation(
                     physicalAddress: entry.address, permissions: entry.permissions,
-                    pageSize: size, isOwned: entry.isOwned)
+                    pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
                 if !body(VirtualAddress(start), translation) { return false }
             }
         }

@@ -84,7 +84,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 guard let size = PageSize(level: level) else { return nil }
                 return Translation(
                     physicalAddress: PhysicalAddress(entry.address.raw | va.offset(in: size)),
-                    permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned)
+                    permissions: entry.permissions, pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
             }
         }
     }
@@ -121,11 +121,17 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return frame
     }
 
-    /// Returns the frames of an owned page of `size` at `start` to `frames`.
-    /// An owned frame is freed once only; a second free is a kernel bug.
+    /// Drops this mapping's hold on the frames of an owned page of `size` at
+    /// `start`: a 4 KiB frame other address spaces still map (copy-on-write)
+    /// only loses a user, any other goes back to `frames`. An owned frame is
+    /// released once per mapping; a second release is a kernel bug.
     static func releaseOwned(_ start: PhysicalAddress, size: PageSize, frames: UnsafeMutablePointer<FrameAllocator>) {
         do {
-            try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
+            if size == .size4K {
+                try frames.pointee.release(start.frame)
+            } else {
+                try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
+            }
         } catch {
             assertionFailure("an owned frame was already free")
         }

@@ -21,16 +21,22 @@ public struct DecodedEntry: Sendable, Equatable {
     /// A leaf whose frame belongs to the mapping's owner (an address space),
     /// which frees it at teardown. The page table itself never frees leaf frames.
     public var isOwned: Bool
+    /// A leaf that is writable in principle but mapped without write access:
+    /// its frame may have other users, and a write must first give this
+    /// mapping a frame of its own (see `AddressSpace.resolveFault`).
+    public var isCopyOnWrite: Bool
 
     public init(
         kind: EntryKind, address: PhysicalAddress = PhysicalAddress(0),
-        permissions: PagePermissions = .none, isShared: Bool = false, isOwned: Bool = false
+        permissions: PagePermissions = .none, isShared: Bool = false, isOwned: Bool = false,
+        isCopyOnWrite: Bool = false
     ) {
         self.kind = kind
         self.address = address
         self.permissions = permissions
         self.isShared = isShared
         self.isOwned = isOwned
+        self.isCopyOnWrite = isCopyOnWrite
     }
 
     public static let invalid = DecodedEntry(kind: .invalid)
@@ -66,7 +72,11 @@ public protocol PagingScheme: Sendable {
     /// A leaf mapping the page of `size` at `frame` (aligned to `size`) with
     /// `permissions` (which `canEncode` accepted). Accessed and dirty are set
     /// so that the hardware never faults or writes to update them.
-    static func leafEntry(frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool) -> UInt64
+    /// `copyOnWrite` sets the software bit that marks a copy-on-write page
+    /// and leaves the hardware write bit clear whatever `permissions` say.
+    static func leafEntry(
+        frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool, copyOnWrite: Bool
+    ) -> UInt64
 
     /// `entry` (a table entry) with the software "shared subtable" bit set.
     static func markedShared(_ entry: UInt64) -> UInt64
@@ -76,6 +86,11 @@ public protocol PagingScheme: Sendable {
 }
 
 extension PagingScheme {
+    /// A leaf that is not copy-on-write.
+    static func leafEntry(frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool) -> UInt64 {
+        leafEntry(frame: frame, permissions: permissions, size: size, owned: owned, copyOnWrite: false)
+    }
+
     /// Entries in one table.
     public static var entriesPerTable: Int { 512 }
 

@@ -11,8 +11,11 @@ public enum Sv39: PagingScheme {
     static let global: UInt64 = 1 << 5
     static let accessed: UInt64 = 1 << 6
     static let dirty: UInt64 = 1 << 7
-    /// RSW bit 8: the subtable belongs to another page table.
+    /// RSW bit 8 in a table entry: the subtable belongs to another page table.
     static let sharedBit: UInt64 = 1 << 8
+    /// RSW bit 8 in a leaf (Sv39 has only two RSW bits; a leaf is never a
+    /// shared subtable): the page is copy-on-write.
+    static let copyOnWriteBit: UInt64 = 1 << 8
     /// RSW bit 9: the leaf's frame is owned by the mapping's owner.
     static let ownedBit: UInt64 = 1 << 9
     static let ppnShift: UInt64 = 10
@@ -41,10 +44,16 @@ public enum Sv39: PagingScheme {
 
     public static func allowingUserBeneath(_ entry: UInt64) -> UInt64 { entry }
 
-    public static func leafEntry(frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool) -> UInt64 {
+    public static func leafEntry(
+        frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool, copyOnWrite: Bool
+    ) -> UInt64 {
         var entry = ppnField(frame) | valid | accessed | dirty
         if permissions.contains(.read) { entry |= readable }
-        if permissions.contains(.write) { entry |= writable }
+        if copyOnWrite {
+            entry |= copyOnWriteBit
+        } else if permissions.contains(.write) {
+            entry |= writable
+        }
         if permissions.contains(.execute) { entry |= executable }
         if permissions.contains(.user) { entry |= user }
         if permissions.contains(.global) { entry |= global }
@@ -68,6 +77,8 @@ public enum Sv39: PagingScheme {
         if entry & executable != 0 { permissions = permissions | .execute }
         if entry & user != 0 { permissions = permissions | .user }
         if entry & global != 0 { permissions = permissions | .global }
-        return DecodedEntry(kind: .leaf, address: address, permissions: permissions, isOwned: entry & ownedBit != 0)
+        return DecodedEntry(
+            kind: .leaf, address: address, permissions: permissions, isOwned: entry & ownedBit != 0,
+            isCopyOnWrite: entry & copyOnWriteBit != 0)
     }
 }

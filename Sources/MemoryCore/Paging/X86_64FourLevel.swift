@@ -18,6 +18,8 @@ public enum X86_64FourLevel: PagingScheme {
     static let sharedBit: UInt64 = 1 << 9
     /// Software bit 10: the leaf's frame is owned by the mapping's owner.
     static let ownedBit: UInt64 = 1 << 10
+    /// Software bit 11: the leaf is copy-on-write.
+    static let copyOnWriteBit: UInt64 = 1 << 11
     static let noExecute: UInt64 = 1 << 63
     static let addressMask: UInt64 = 0x000F_FFFF_FFFF_F000
 
@@ -37,10 +39,16 @@ public enum X86_64FourLevel: PagingScheme {
 
     public static func allowingUserBeneath(_ entry: UInt64) -> UInt64 { entry | user }
 
-    public static func leafEntry(frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool) -> UInt64 {
+    public static func leafEntry(
+        frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool, copyOnWrite: Bool
+    ) -> UInt64 {
         var entry = (frame.raw & addressMask) | present | accessed | dirty
         if size != .size4K { entry |= pageSize }
-        if permissions.contains(.write) { entry |= writable }
+        if copyOnWrite {
+            entry |= copyOnWriteBit
+        } else if permissions.contains(.write) {
+            entry |= writable
+        }
         if permissions.contains(.user) { entry |= user }
         if permissions.contains(.global) { entry |= global }
         if !permissions.contains(.execute) { entry |= noExecute }
@@ -66,6 +74,6 @@ public enum X86_64FourLevel: PagingScheme {
         if entry & noExecute == 0 { permissions = permissions | .execute }
         return DecodedEntry(
             kind: .leaf, address: PhysicalAddress(entry & addressMask & ~lowBits),
-            permissions: permissions, isOwned: entry & ownedBit != 0)
+            permissions: permissions, isOwned: entry & ownedBit != 0, isCopyOnWrite: entry & copyOnWriteBit != 0)
     }
 }

@@ -10,6 +10,10 @@ public enum FrameError: Error, Equatable, Sendable {
     case invalidRange
     /// The bookkeeping storage is too small for the span.
     case storageTooSmall(needed: UInt64)
+    /// The frame has other users: `release` it, never `free` it.
+    case stillShared(FrameNumber)
+    /// The frame's reference count is at its limit.
+    case tooManyReferences(FrameNumber)
 }
 
 /// Hands out 4 KiB physical frames. It covers a fixed span of frame numbers
@@ -17,12 +21,27 @@ public enum FrameError: Error, Equatable, Sendable {
 /// (the frame came from a range given with `addRange`) and "free". The two bits
 /// let it tell a double free from a foreign frame, and the bitmap lets it find
 /// contiguous, aligned runs, which a free list cannot.
+///
+/// Beside the bitmaps it keeps a reference count for every frame (a compact
+/// array of `UInt16`, one per frame of the span), so that one frame can back
+/// a page in several address spaces (copy-on-write after fork). The array
+/// holds the users *beyond the first*: an allocated frame has one user and
+/// 0 there, so `allocate` and `free` need not touch it. `retain` adds a
+/// user, `release` drops one and frees the frame with its last user; `free`
+/// refuses a frame that still has others.
+///
+/// Who may touch it: only through these methods, and (like the bitmaps)
+/// only with the allocator's lock held. Today the kernel runs on one CPU
+/// with interrupts off in kernel mode, which is that lock; with SMP one
+/// spinlock around the allocator covers bitmaps and counts alike.
 public struct FrameAllocator: ~Copyable {
     public let span: AddressRange<PhysicalAddress>
     private let firstFrame: UInt64
     private let frameCount: UInt64
     private let managedBits: UnsafeMutablePointer<UInt64>
     private let freeBits: UnsafeMutablePointer<UInt64>
+    /// Users of each frame beyond the first (see the type's comment).
+    private let extraUsers: UnsafeMutablePointer<UInt16>
     /// Where the next single-frame search starts, so allocation is not quadratic.
     private var searchHint: UInt64 = 0
     /// Index of a frame no contiguous run may reach across from below (see
@@ -34,7 +53,9 @@ public struct FrameAllocator: ~Copyable {
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
         let frames = span.size / pageBytes
-        return 2 * ((frames + 63) / 64) * 8
+        let bitmaps = 2 * ((frames + 63) / 64) * 8
+        let counts = (frames * 2 + 7) & ~7
+        return bitmaps + counts
     }
 
     /// Creates an allocator for frames in `span` that owns no frame yet.
@@ -54,6 +75,8 @@ public struct FrameAllocator: ~Copyable {
         managedBits = storage.bindMemory(to: UInt64.self, capacity: 2 * words)
         freeBits = managedBits + words
         managedBits.initialize(repeating: 0, count: 2 * words)
+        extraUsers = (storage + 2 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
+        extraUsers.initialize(repeating: 0, count: Int(frameCount))
     }
 
     /// Gives the frames of `range` to the allocator as free frames.
@@ -157,8 +180,47 @@ public struct FrameAllocator: ~Copyable {
         else { throw .foreignFrame(frame) }
         let index = frame.value - firstFrame
         guard !test(freeBits, index) else { throw .doubleFree(frame) }
+        guard extraUsers[Int(index)] == 0 else { throw .stillShared(frame) }
         set(freeBits, index, true)
         freeFrames += 1
+    }
+
+    /// Adds a user to an allocated frame (one more page maps it).
+    public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
+        extraUsers[index] += 1
+    }
+
+    /// Drops a user of an allocated frame; the last user's release frees it.
+    /// Returns true when the frame went back to the free pool.
+    @discardableResult
+    public mutating func release(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        let index = try allocatedIndex(frame)
+        if extraUsers[index] > 0 {
+            extraUsers[index] -= 1
+            return false
+        }
+        set(freeBits, UInt64(index), true)
+        freeFrames += 1
+        return true
+    }
+
+    /// How many users an allocated frame has (1 when unshared); 0 for a
+    /// free frame or one this allocator does not manage.
+    public func users(of frame: FrameNumber) -> UInt64 {
+        guard let index = try? allocatedIndex(frame) else { return 0 }
+        return 1 + UInt64(extraUsers[index])
+    }
+
+    /// The index of `frame` if it is managed here and allocated.
+    private func allocatedIndex(_ frame: FrameNumber) throws(FrameError) -> Int {
+        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
+            test(managedBits, frame.value - firstFrame)
+        else { throw .foreignFrame(frame) }
+        let index = frame.value - firstFrame
+        guard !test(freeBits, index) else { throw .doubleFree(frame) }
+        return Int(index)
     }
 
     /// Returns `count` frames starting at `first`, as from `allocateContiguous`.
@@ -170,6 +232,7 @@ public struct FrameAllocator: ~Copyable {
                 test(managedBits, frame.value - firstFrame)
             else { throw .foreignFrame(frame) }
             guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
+            guard extraUsers[Int(frame.value - firstFrame)] == 0 else { throw .stillShared(frame) }
         }
         for i in 0..<count { try free(FrameNumber(first.value + i)) }
     }

@@ -1,7 +1,9 @@
-/// The user heap: `[heapStart, heapBreak)`, backed by whole read-write user
-/// pages up to the break rounded up. Growing maps the new pages, shrinking
-/// frees the pages wholly above the new break; a refused change leaves the
-/// break, the mappings and the free-frame count as they were.
+/// The user heap: `[heapStart, heapBreak)`, whole read-write user pages up
+/// to the break rounded up. Growing only moves the break: the new pages are
+/// lazy, and each gets a zeroed frame at its first touch (`resolveFault`).
+/// Shrinking frees the pages wholly above the new break that were touched.
+/// A refused change leaves the break, the mappings and the free-frame count
+/// as they were.
 extension AddressSpace {
     /// Places the heap (page aligned, inside the user window). Only while it is empty.
     public mutating func setHeapStart(_ start: VirtualAddress) throws(MapError) {
@@ -12,14 +14,20 @@ extension AddressSpace {
         heapBreak = start
     }
 
-    /// Moves the break to `newBreak`, mapping or freeing pages as needed.
+    /// Moves the break to `newBreak`, freeing touched pages when it falls.
     public mutating func setHeapBreak(_ newBreak: VirtualAddress) throws(MapError) {
         guard newBreak >= heapStart else { throw .invalidHeapBreak }
         guard let newTop = newBreak.alignedUp(), let oldTop = heapBreak.alignedUp(),
             let heap = VirtualRange(start: heapStart, end: newTop), userWindow.contains(heap)
         else { throw .outsideUserWindow }
         if newTop > oldTop {
-            try mapUserPages(VirtualRange(start: oldTop, end: newTop)!, permissions: .readWrite)
+            let added = VirtualRange(start: oldTop, end: newTop)!
+            // Growth whose pages (and their tables) could not all be touched
+            // with the frames free now is refused at once.
+            guard added.size / pageBytes <= frames.pointee.freeFrames else { throw .outOfMemory }
+            guard pageTable.firstMapping(from: added.start, before: added.end) == nil else { throw .alreadyMapped }
+            let tables = try pageTable.tablePagesNeeded(toMap: added)
+            guard added.size / pageBytes + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
         } else if newTop < oldTop {
             try unmapUserPages(VirtualRange(start: newTop, end: oldTop)!)
         }

@@ -14,6 +14,9 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
     /// First address of the heap (page aligned); `heapBreak` is its end.
     public internal(set) var heapStart: VirtualAddress
     public internal(set) var heapBreak: VirtualAddress
+    /// Where the stack may grow: pages here that are not mapped yet are
+    /// lazy, mapped zeroed at their first touch (nil: the stack never grows).
+    public var stackReserve: VirtualRange? = nil
 
     public init(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>, userWindow: UserWindow) throws(MapError) {
         pageTable = try PageTable(memory: memory, frames: frames)
@@ -69,15 +72,19 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
     }
 
     /// Calls `body` for each user page (page start, translation) in address
-    /// order, both parts of the window; stops when `body` returns false.
-    public func forEachUserMapping(_ body: (VirtualAddress, Translation) -> Bool) {
+    /// order, both parts of the window, from the page at `from` on; stops
+    /// when `body` returns false.
+    public func forEachUserMapping(from: VirtualAddress = VirtualAddress(0), _ body: (VirtualAddress, Translation) -> Bool) {
         var going = true
-        pageTable.forEachMapping(in: userWindow.low, includeShared: false) { va, translation in
-            going = body(va, translation)
-            return going
+        for part in 0..<2 {
+            guard going, let window = part == 0 ? userWindow.low : userWindow.high else { continue }
+            guard window.end > from else { continue }
+            let range = from > window.start ? VirtualRange(start: from, end: window.end)! : window
+            pageTable.forEachMapping(in: range, includeShared: false) { va, translation in
+                going = body(va, translation)
+                return going
+            }
         }
-        guard going, let high = userWindow.high else { return }
-        pageTable.forEachMapping(in: high, includeShared: false, body)
     }
 
     /// Bytes of user memory mapped (for sbrk accounting and vmmap).

@@ -34,18 +34,19 @@ func makeFileSystemImage(_ geometry: Geometry = DiskFormat.xv6Geometry) -> RAMDi
 }
 
 /// A mounted test volume with its memory; the memory lives as long as this.
-final class MountedTestVolume {
+final class MountedVolume<Host: FileSystemHost>: @unchecked Sendable {
     let disk: RAMDisk
-    let host = SingleCallerHost()
+    let host: Host
     let memory: UnsafeMutableRawBufferPointer
-    let volume: TestVolume
+    let volume: FileSystemVolume<RAMDiskDevice, Host>
     let root: InodeReference
 
-    init(disk: RAMDisk, buffers: Int = TestVolume.defaultBuffers, inodes: Int = TestVolume.defaultInodes) throws {
+    init(disk: RAMDisk, host: Host, buffers: Int = TestVolume.defaultBuffers, inodes: Int = TestVolume.defaultInodes) throws {
         self.disk = disk
+        self.host = host
         memory = .allocate(byteCount: TestVolume.memoryNeeded(buffers: buffers, inodes: inodes), alignment: 64)
         do {
-            volume = try TestVolume.mount(device: disk.device, host: host, memory: memory, buffers: buffers, inodes: inodes)
+            volume = try FileSystemVolume.mount(device: disk.device, host: host, memory: memory, buffers: buffers, inodes: inodes)
             root = try volume.root()
         } catch {
             memory.deallocate()
@@ -108,6 +109,14 @@ final class MountedTestVolume {
             offset += DiskFormat.directoryEntrySize
         }
         return names
+    }
+}
+
+typealias MountedTestVolume = MountedVolume<SingleCallerHost>
+
+extension MountedVolume where Host == SingleCallerHost {
+    convenience init(disk: RAMDisk, buffers: Int = TestVolume.defaultBuffers, inodes: Int = TestVolume.defaultInodes) throws {
+        try self.init(disk: disk, host: SingleCallerHost(), buffers: buffers, inodes: inodes)
     }
 }
 

@@ -34,12 +34,13 @@ struct FsckCommand: ParsableCommand {
         for line in check.lines { print("\(image): \(line)") }
         if !quiet {
             let s = check.summary
-            let verdict = check.isClean ? "clean" : check.findings.count == 1 ? "1 problem" : "\(check.findings.count) problems"
+            let verdict = check.isClean ? "clean" : count(check.findings.count, "problem")
+            let seen = [count(s.directories, "directory", "directories"), count(s.files, "file"), count(s.devices, "device")]
             FileHandle.standardError.write(
-                Data(
-                    "fsck: \(image): \(verdict) (\(s.directories) directories, \(s.files) files, \(s.devices) devices, \(s.usedDataBlocks) data blocks in use)\n"
-                        .utf8))
+                Data("fsck: \(image): \(verdict) (\(seen.joined(separator: ", ")), \(count(s.usedDataBlocks, "data block")) in use)\n".utf8))
         }
         if !check.isClean { throw ExitCode.failure }
     }
+
+    func count(_ n: Int, _ one: String, _ many: String? = nil) -> String { n == 1 ? "1 \(one)" : "\(n) \(many ?? one + "s")" }
 }

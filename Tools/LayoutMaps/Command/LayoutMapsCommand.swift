@@ -1,9 +1,11 @@
 import ArgumentParser
+import FileSystemTools
 import Foundation
 import LayoutMaps
 
 /// `layout-maps`: writes the memory-map pictures (SVG) and the generated
-/// markdown tables of the book from the layout tables; with `--from-log`,
+/// markdown tables of the book from the layout tables, and the on-disk
+/// layout of the file system from its format's constants; with `--from-log`,
 /// draws the layout blocks a guest printed (boot log, vmmap) instead.
 @main
 struct LayoutMapsCommand: ParsableCommand {
@@ -62,6 +64,10 @@ struct LayoutMapsCommand: ParsableCommand {
             try MarkdownTable.constants(list, title: title, source: source).write(toFile: path, atomically: true, encoding: .utf8)
             written.append(path)
         }
+        // The on-disk layout of the file system, from the format's constants.
+        let disk = "\(maps)/disk-layout.svg"
+        try DiskLayoutDrawing().svg().write(toFile: disk, atomically: true, encoding: .utf8)
+        written.append(disk)
         try files.createDirectory(atPath: (gdb as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try GDBLayout.module().write(toFile: gdb, atomically: true, encoding: .utf8)
         written.append(gdb)

@@ -82,10 +82,10 @@ static int reap_all(int *killed) {
 
 /* ---- the process table ---- */
 static void fork_until_full(void) {
-  int gate[2];
+  int gate[2], ready[2];
   mark();
-  if (pipe(gate) < 0) {
-    check(0, "fork: pipe for the gate");
+  if (pipe(gate) < 0 || pipe(ready) < 0) {
+    check(0, "fork: pipes for the gate");
     return;
   }
   int children = 0;
@@ -94,14 +94,27 @@ static void fork_until_full(void) {
     if (pid < 0)
       break;
     if (pid == 0) {
-      char byte;
+      char byte = 1;
       close(gate[1]);
+      write(ready[1], &byte, 1);
       read(gate[0], &byte, 1); /* blocks until the parent closes its end */
       exit(0);
     }
     children++;
   }
-  /* Full: more forks keep failing and take nothing with them. */
+  /* Full: more forks keep failing and take nothing with them. The pages
+     are shared copy-on-write: wait until every child has written its own
+     stack (it says so on `ready`), and fork once in vain so that this
+     process's writes have made its pages its own, before counting. */
+  for (int i = 0; i < children; i++) {
+    char byte;
+    read(ready[0], &byte, 1);
+  }
+  close(ready[0]);
+  close(ready[1]);
+  int warm = fork();
+  if (warm == 0)
+    exit(0);
   long frames = freeframes();
   int again = fork();
   if (again == 0)
@@ -116,7 +129,7 @@ static void fork_until_full(void) {
   int reaped = reap_all(&killed);
   printf("exhaust: fork: %d children, then -1; %d reaped\n", children, reaped);
   check(children > 0 && children < FORK_LIMIT, "fork returns -1 when the process table is full");
-  check(again < 0 && again2 < 0 && frames_after == frames, "failed forks leave no frames behind");
+  check(warm < 0 && again < 0 && again2 < 0 && frames_after == frames, "failed forks leave no frames behind");
   check(reaped == children && killed == 0, "every child exits and is reaped");
   check_back("fork");
 }
@@ -135,8 +148,9 @@ static int sbrk_child(void) {
       char *old = sbrk((int)steps[s]);
       if (old == (char *)-1)
         break;
-      /* The pages are there: write the first and last byte. */
-      old[0] = 1;
+      /* The pages are lazy: touch every one so that it takes its frame. */
+      for (long offset = 0; offset < steps[s]; offset += 4096)
+        old[offset] = 1;
       old[steps[s] - 1] = 1;
       grown += steps[s];
     }
