@@ -6,6 +6,21 @@ func kernelPanic(_ message: StaticString) -> Never {
     _ = Platform.disableInterrupts()
     Console.write("panic: ")
     Console.line(message)
+    stopAfterPanic()
+}
+
+/// A panic whose message the memory core hands over as bytes: its
+/// `CoreInvariant.handler` (a double free of a frame or a table page).
+@_cdecl("swiftlet_core_invariant_violated")
+func coreInvariantViolated(_ message: UnsafePointer<UInt8>, _ count: Int) {
+    _ = Platform.disableInterrupts()
+    Console.write("panic: ")
+    for index in 0..<count { Console.put(message[index]) }
+    Console.newline()
+    stopAfterPanic()
+}
+
+private func stopAfterPanic() -> Never {
     switch BootMode.current {
     case .check:
         Console.line("self-checks aborted by panic")

@@ -17,10 +17,9 @@ FS_IMAGE := $(BUILD)/fs.img
 # bitmap blocks; 400 inodes. The log keeps xv6's 30 blocks.
 FS_BLOCKS ?= 10000
 FS_INODES ?= 400
-# The archive's files, but a directory entry holds 14 bytes of name and
-# bad-segment-kernel has 18: it stays out until it is renamed (memtest,
-# sysfuzz and elftool name it) by whoever moves exec to the disk.
-FS_FILES := $(filter-out %/bad-segment-kernel,$(USER_FILES))
+# The programs (USER_FILES); the test-only files (USER_TEST_FILES, memtest's
+# malformed ELF files) belong only in the check images (USER_CHECK_FILES).
+FS_FILES := $(USER_FILES)
 FS_TOOLS_SCRATCH ?= .build
 MKFS := $(FS_TOOLS_SCRATCH)/debug/mkfs
 FSCK := $(FS_TOOLS_SCRATCH)/debug/fsck

@@ -5,7 +5,8 @@ against the expectations of a transcript file.
 
     Tools/qemu-shell-test.py TRANSCRIPT LOGFILE -- qemu-system-... -kernel IMAGE
 
-Transcript lines:  `$ command` types a command; `> regex` must match a line
+Transcript lines:  `$ command` types a command (`\\xNN` in it types the byte
+NN, such as \\x15 for Ctrl-U); `> regex` must match a line
 of its output; `! regex` must match no line of it. Ends with the line
 `N passed, M failed` and a non-zero status on any failure."""
 import os, re, select, subprocess, sys, time
@@ -18,7 +19,8 @@ def main():
     for raw in open(transcript):
         line = raw.rstrip("\n")
         if line.startswith("$ "):
-            steps.append([line[2:], [], []])
+            typed = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), line[2:])
+            steps.append([typed, [], []])
         elif line.startswith("> "):
             steps[-1][1].append(line[2:])
         elif line.startswith("! "):
@@ -52,13 +54,14 @@ def main():
         failed += 1
         steps = []
     for command_line, expected, forbidden in steps:
+        shown = command_line.encode("unicode_escape").decode()
         for ch in command_line + "\r":
             qemu.stdin.write(ch.encode())
             qemu.stdin.flush()
             time.sleep(0.005)
         output = read_until(rb"\n\$ $", 30)
         if output is None:
-            print(f"shell: `{command_line}`: no prompt came back ... FAILED")
+            print(f"shell: `{shown}`: no prompt came back ... FAILED")
             failed += 1
             break
         lines = output.decode(errors="replace").replace("\r", "").split("\n")[1:-1]
@@ -66,12 +69,12 @@ def main():
         problems += [f"unexpected /{f}/" for f in forbidden if any(re.search(f, l) for l in lines)]
         if problems:
             failed += 1
-            print(f"shell: `{command_line}` ... FAILED ({'; '.join(problems)})")
+            print(f"shell: `{shown}` ... FAILED ({'; '.join(problems)})")
             for l in lines:
                 print(f"    | {l}")
         else:
             passed += 1
-            print(f"shell: `{command_line}` ... ok")
+            print(f"shell: `{shown}` ... ok")
     qemu.kill()
     qemu.wait()
     print(f"{passed} passed, {failed} failed")

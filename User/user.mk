@@ -42,9 +42,14 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
 USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest attack
-USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-segment-kernel bad-entry bad-phoff
+# memtest's malformed ELF files: test-only, so they go only into the check
+# images' archive (archive-check.o), not into what a user lists with ls.
+# Every name fits a 14-byte directory entry (`make user` refuses longer).
+USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-seg-kernel bad-entry bad-phoff
 USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS)
-USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
+USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
+USER_TEST_FILES := $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
+USER_CHECK_FILES := $(USER_FILES) $(USER_TEST_FILES)
 
 USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
@@ -62,14 +67,16 @@ ELFTOOL := $(HOST_BUILD)/elftool
 
 user-test: user-all user-host-test user-linux-test
 
-user: $(USER_FILES) $(BUILD)/archive.o
+user: $(USER_CHECK_FILES) $(BUILD)/archive.o $(BUILD)/archive-check.o
+	@for f in $(notdir $(USER_CHECK_FILES)); do [ $${#f} -le 14 ] || \
+		{ echo "user: $$f: a name longer than 14 bytes (a directory entry's)" >&2; exit 1; }; done
 	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
 	@$(ELFTOOL) expect-bad $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
 ifeq ($(ARCH),riscv64)
 	@OBJDUMP=$(SWIFT_BIN)/llvm-objdump $(ELFTOOL) stack riscv64 $(USER_STACK_BUDGET) \
 		$(addprefix $(USER_OBJ)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 endif
-	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(BUILD)/archive.o"
+	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(BUILD)/archive.o, $(words $(USER_CHECK_FILES)) in $(BUILD)/archive-check.o"
 
 user-all:
 	$(MAKE) user ARCH=riscv64
@@ -133,6 +140,13 @@ $(BUILD)/archive.S: $(USER_FILES) Tools/mkarchive.sh
 	Tools/mkarchive.sh $@ $(USER_FILES)
 
 $(BUILD)/archive.o: $(BUILD)/archive.S
+	$(CLANG) $(ARCHIVE_CFLAGS) -c $< -o $@
+
+# The check images' archive: the programs and the test-only files.
+$(BUILD)/archive-check.S: $(USER_CHECK_FILES) Tools/mkarchive.sh
+	Tools/mkarchive.sh $@ $(USER_CHECK_FILES)
+
+$(BUILD)/archive-check.o: $(BUILD)/archive-check.S
 	$(CLANG) $(ARCHIVE_CFLAGS) -c $< -o $@
 
 # ---- host tests ----------------------------------------------------------

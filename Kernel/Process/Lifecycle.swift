@@ -27,6 +27,7 @@ enum Lifecycle {
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
         Processes.slots[child].parent = parent
+        ProcessPageAudit.afterFork(child: child)
         Processes.slots[child].state = .runnable
         return Processes.slots[child].pid
     }
@@ -47,6 +48,7 @@ enum Lifecycle {
             }
         }
         Processes.slots[slot].exitStatus = status
+        if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding() }
         Processes.slots[slot].state = .zombie
         Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
         Scheduler.switchToScheduler()
@@ -63,6 +65,16 @@ enum Lifecycle {
             guard statusAddress.raw != 0 else { return true }
             var status = Int32(truncatingIfNeeded: Processes.slots[child].exitStatus).littleEndian
             return withUnsafeBytes(of: &status) { UserMemory.copyOut(to: statusAddress, from: $0) }
+        }
+    }
+
+    /// waitinfo(struct exitinfo *info): wait, and how the child ended (its
+    /// exit, a kill, or the fault that killed it: kind, address, pc), as
+    /// one `ExitInfoRecord`. A bad pointer fails the call and reaps nothing.
+    static func waitInfo(infoAddress: VirtualAddress) -> Int {
+        reapChild { child in
+            var record = ExitInfoRecord.make(slot: child)
+            return withUnsafeBytes(of: &record) { UserMemory.copyOut(to: infoAddress, from: $0) }
         }
     }
 
@@ -99,6 +111,7 @@ enum Lifecycle {
         guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie,
             slot != Processes.initSlot
         else { return false }
+        if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding(cause: .killed) }
         Processes.slots[slot].killed = true
         if Processes.slots[slot].state == .sleeping { Processes.slots[slot].state = .runnable }
         return true

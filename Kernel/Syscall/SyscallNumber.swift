@@ -11,4 +11,6 @@ enum SyscallNumber: UInt64 {
     case kernelHeap = 24
     /// Powers the machine off with a status (used by test-mode init).
     case halt = 25
+    /// wait, and how the child ended, as a `struct exitinfo` record.
+    case waitInfo = 26
 }

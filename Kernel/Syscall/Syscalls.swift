@@ -43,6 +43,7 @@ enum Syscalls {
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
         case .kernelHeap: return KernelHeapStatistics.bytesInUse
         case .halt: return Lifecycle.halt(status: a0)
+        case .waitInfo: return Lifecycle.waitInfo(infoAddress: VirtualAddress(a0))
         }
     }
 }

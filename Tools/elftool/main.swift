@@ -29,7 +29,7 @@ enum Problem: String {
     case magic = "bad-magic"
     case machine = "bad-machine"
     case truncated = "bad-truncated"
-    case segmentOutsideUser = "bad-segment-kernel"
+    case segmentOutsideUser = "bad-seg-kernel"
     case entry = "bad-entry"
     case programHeaders = "bad-phoff"
     case other = "other"

@@ -138,7 +138,7 @@ static int next_pipe;
 /* ---- strings and argument vectors the kernel may read ---- */
 static const char *const exec_valid[] = {"elfbase", "echo", "elfbase", "echo", "free", "vmmap"};
 /* elfbase prints nothing; the others write to descriptors 1 and 2 (echo a few bytes). */
-static const char *const exec_refused[] = {"bad-magic", "bad-machine", "bad-truncated", "bad-segment-kernel",
+static const char *const exec_refused[] = {"bad-magic", "bad-machine", "bad-truncated", "bad-seg-kernel",
                                            "bad-entry", "bad-phoff", "nosuchprogram", "", ".", "/"};
 static const char *const open_paths[] = {"elfbase", "echo", "init", "sh", "sysfuzz", ".", "/", "", "nosuchfile",
                                          "bad-magic", "ls", "elfbase/x"};
@@ -381,6 +381,7 @@ static int prepare(int n, uint64 *a) {
     a[0] = chance(2) ? below(4) : rnd();
     break;
   case SYS_wait: a[0] = chance(4) ? 0 : out_pointer(); break;
+  case SYS_waitinfo: a[0] = out_pointer(); break;
   case SYS_pipe: a[0] = out_pointer(); break;
   case SYS_read: a[0] = fd_arg(); a[1] = out_pointer(); a[2] = length_arg(); break;
   case SYS_kill: a[0] = pid_arg(); break;
@@ -505,6 +506,10 @@ static void account(int n, uint64 *a, long r) {
     break;
   case SYS_wait:
     if (r > 0 && a[0] != 0 && *(int *)a[0] == -1)
+      pending.killed++;
+    break;
+  case SYS_waitinfo:
+    if (r > 0 && ((struct exitinfo *)a[0])->status == -1)
       pending.killed++;
     break;
   }
