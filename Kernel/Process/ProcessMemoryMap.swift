@@ -17,8 +17,8 @@ enum ProcessMemoryMap {
         _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
     ) {
         let process = Processes.slots + slot
-        guard let count = process.pointee.layout?.regionCount, process.pointee.space != nil else { return }
-        var walk = LiveRunWalk(slot: slot, regionCount: count)
+        guard let image = process.pointee.layout, process.pointee.space != nil else { return }
+        var walk = LiveRunWalk(image)
         process.pointee.space!.pageTable.forEachMapping(includeShared: false) { address, translation in
             walk.add(address, translation, body)
             return true
@@ -68,9 +68,12 @@ enum ProcessMemoryMap {
 }
 
 /// `ProcessMemoryMap.forEachLiveRun`'s state between the pages of its walk.
+/// It keeps its own copy of the image's regions: the walk reads them at
+/// every page, and reading them through the process's optional layout
+/// copied the whole layout (a kilobyte) into each frame.
 private struct LiveRunWalk {
     typealias Body = (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
-    let slot: Int
+    var regions: InlineArray<16, UserRegion>
     let regionCount: Int
     /// The run being built: `start..<end`, its permissions, and the index
     /// of its image region (-1: in the user window outside every region).
@@ -82,20 +85,17 @@ private struct LiveRunWalk {
     /// one already reported.
     var guardsDone: UInt32 = 0
 
-    init(slot: Int, regionCount: Int) {
-        self.slot = slot
-        self.regionCount = regionCount
+    init(_ image: borrowing UserImageLayout) {
+        regionCount = min(image.regionCount, 16)
+        regions = .init(repeating: image.region(at: 0))
+        for index in 0..<regionCount { regions[index] = image.region(at: index) }
     }
-
-    private var process: UnsafeMutablePointer<Process> { Processes.slots + slot }
 
     mutating func add(_ address: VirtualAddress, _ translation: Translation, _ body: Body) {
         var found = -1
-        for index in 0..<regionCount where process.pointee.layout?.region(at: index).range.contains(address) == true {
-            found = index
-        }
+        for index in 0..<regionCount where regions[index].range.contains(address) { found = index }
         if found < 0 && !Platform.userWindow.contains(address) { return }
-        if found >= 0, process.pointee.layout?.region(at: found).kind == .guardPage { guardsDone |= 1 << UInt32(found) }
+        if found >= 0 && regions[found].kind == .guardPage { guardsDone |= 1 << UInt32(found) }
         let granted = translation.isCopyOnWrite ? translation.permissions | .write : translation.permissions
         let live = granted.intersection(.read | .write | .execute | .user)
         if end == address.raw && region == found && permissions == live && end > start {
@@ -119,13 +119,12 @@ private struct LiveRunWalk {
     /// Reports the untouched guard regions below the run, then the run.
     private mutating func report(_ body: Body) {
         for index in 0..<regionCount where guardsDone & (1 << UInt32(index)) == 0 {
-            guard let guardRegion = process.pointee.layout?.region(at: index), guardRegion.range.start.raw < start else { break }
-            guard guardRegion.kind == .guardPage else { continue }
+            guard regions[index].range.start.raw < start else { break }
+            guard regions[index].kind == .guardPage else { continue }
             guardsDone |= 1 << UInt32(index)
-            body(guardRegion.range.start, guardRegion.range.end, .none, true, guardRegion.name)
+            body(regions[index].range.start, regions[index].range.end, .none, true, regions[index].name)
         }
         guard end > start else { return }
-        let name: StaticString = region >= 0 ? (process.pointee.layout?.region(at: region).name ?? "") : "outside the layout"
-        body(VirtualAddress(start), VirtualAddress(end), permissions, false, name)
+        body(VirtualAddress(start), VirtualAddress(end), permissions, false, region >= 0 ? regions[region].name : "outside the layout")
     }
 }

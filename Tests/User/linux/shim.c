@@ -62,7 +62,9 @@ static void report_faults(void) {
   static char alternate[16384];
   struct { void *sp; int flags; unsigned long size; } stack = {alternate, 0, sizeof alternate};
   sys(L_SIGALTSTACK, (long)&stack, 0, 0, 0);
-  long action[4] = {(long)on_fatal_signal, 4 | 0x08000000 | 0x40000000, 0, 0}; /* SA_SIGINFO | SA_ONSTACK | SA_NODEFER */
+  /* SA_SIGINFO | SA_RESTORER | SA_ONSTACK | SA_NODEFER; x86-64 Linux wants a
+     restorer, which is never reached: the handler does not return. */
+  long action[4] = {(long)on_fatal_signal, 4 | 0x04000000 | 0x08000000 | 0x40000000, (long)on_fatal_signal, 0};
   int signals[] = {L_SIGILL, L_SIGTRAP, L_SIGBUS, L_SIGSEGV};
   for (int i = 0; i < 4; i++)
     sys(L_RT_SIGACTION, signals[i], (long)action, 0, 8);
