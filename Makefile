@@ -21,6 +21,8 @@ CHECK_PASS_STATUS := 0
 # A panic in a check image powers off with status 2.
 PANIC_STATUS := 2
 PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+# Kill reports cpuattack announces in the check log (Tools/check-kill-reports.py).
+KILL_REPORTS := 10
 else ifeq ($(ARCH),x86_64)
 TRIPLE := x86_64-unknown-none-elf
 ARCH_SWIFTFLAGS := -Xcc -mno-red-zone -Xcc -mno-sse
@@ -31,17 +33,36 @@ ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-re
 # no network card (its boot ROM only slows the boot down). COM1 and QEMU's
 # monitor share the terminal (Ctrl-A X quits); no -nographic, because with it
 # SeaBIOS also writes to the serial line, terminal resets included.
-QEMU := qemu-system-x86_64 -machine q35 -cpu qemu64 -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
+# The CPU: QEMU's qemu64 plus the protections Swiftlet turns on where CPUID
+# offers them (Kernel/Arch/x86_64/CPUProtections.swift); QEMU 7.2's TCG
+# emulates all three, and the check image fails unless they are on.
+X86_CPU := qemu64,+smep,+smap,+umip
+QEMU := qemu-system-x86_64 -machine q35 -cpu $(X86_CPU) -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
 # isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
 QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-scratch-overflow.elf
+KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
 endif
+
+# The disk: DISK_IMAGE, a raw image, attached as a virtio-blk device with
+# the modern interface (docs/drivers.md). DISK_FLAGS is empty without an
+# image, and the kernel then boots without a disk. The check images get
+# TEST_DISK_IMAGE, a known pattern (Tools/make-test-disk.py).
+DISK_IMAGE ?=
+TEST_DISK_IMAGE := $(BUILD)/test-disk.img
+DISK_DRIVE = -drive file=$(DISK_IMAGE),if=none,format=raw,id=x0
+ifeq ($(ARCH),riscv64)
+DISK_DEVICE := -global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+else
+DISK_DEVICE := -device virtio-blk-pci,drive=x0,disable-legacy=on
+endif
+DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) $(DISK_DEVICE))
 
 # Flags every Embedded Swift object of the kernel is compiled with (TOOLCHAIN.md).
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
@@ -53,6 +74,9 @@ CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 # The portable file system (Sources/FileSystem): compiled into the kernel
 # module beside the memory core, so its type names are unique across both.
 FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
+# The portable virtqueue (Sources/Virtio): in the kernel module too; on its
+# own (make core) it imports the memory core's module for the address types.
+VIRTIO_SOURCES := $(shell find Sources/Virtio -name '*.swift' | sort)
 
 # The kernel: one Embedded Swift module made of the memory core, the portable
 # kernel (Kernel/ except Kernel/Arch) and this architecture's directory. Only
@@ -60,7 +84,7 @@ FS_SOURCES := $(shell find Sources/FileSystem -name '*.swift' | sort)
 ARCH_DIR := Kernel/Arch/$(ARCH)
 PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name '*.swift' -print | sort)
 ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
-KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
+KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(VIRTIO_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
 KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
 KERNEL_C := Kernel/Runtime/libc.c
 LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
@@ -97,6 +121,12 @@ $(BUILD)/kernel-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
+# x86-64 also runs the scratch stack (ScratchStack) into its guard page.
+$(BUILD)/kernel-scratch-overflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), scratch stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_SCRATCH_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
@@ -120,14 +150,20 @@ qemu:
 
 # Boot the interactive kernel (leave QEMU with Ctrl-A X).
 run: $(BUILD)/kernel.elf qemu
-	$(QEMU) -kernel $(BUILD)/kernel.elf
+	$(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf
+
+$(TEST_DISK_IMAGE): Tools/make-test-disk.py
+	@mkdir -p $(BUILD)
+	python3 Tools/make-test-disk.py $@ 2000
 
 # Boot the check kernel: passes only if QEMU exits with the pass status (0,
 # or 1 through x86's isa-debug-exit) and the guest's closing line is
 # "N passed, 0 failed".
-check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) qemu
+check: DISK_IMAGE = $(TEST_DISK_IMAGE)
+check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) qemu
 	@echo "== self-checks of the $(ARCH) kernel in QEMU"
-	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-check.elf
+	CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(DISK_FLAGS) -kernel $(BUILD)/kernel-check.elf
+	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
@@ -140,8 +176,15 @@ ifeq ($(ARCH),x86_64)
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
 		'  handled on IST4 \(the page-fault stack, top 0x[0-9a-f_]+\)' \
 		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 0\)' \
+		'  the guard page below the kernel stack \(boot and scheduler\)' \
 		'panic: kernel stack overflow' \
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+	@echo "== scratch stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/scratch-overflow.log $(PANIC_STATUS) \
+		'  cr2=0x[0-9a-f_]+ in interrupt stacks \(guard page of slot 5\)' \
+		'  the guard page below the scratch stack' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-scratch-overflow.elf
 endif
 
 # The interactive image, driven through its console like a person would:
@@ -177,7 +220,7 @@ host-test:
 	$(SWIFT_BIN)/swift test
 
 # The memory core compiled as kernel code: proves it stays allocation-free.
-core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o
+core: $(BUILD)/MemoryCore.o $(BUILD)/FileSystem.o $(BUILD)/Virtio.o
 
 $(BUILD)/MemoryCore.o: $(CORE_SOURCES) Makefile
 	@mkdir -p $(BUILD)
@@ -191,6 +234,11 @@ $(BUILD)/FileSystem.o: $(FS_SOURCES) $(FS_INSTANTIATION) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== file-system core for $(ARCH) (Embedded Swift, -no-allocations)"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name FileSystem -c $(FS_SOURCES) $(FS_INSTANTIATION) -o $@
+
+$(BUILD)/Virtio.o: $(VIRTIO_SOURCES) $(BUILD)/MemoryCore.o Makefile
+	@mkdir -p $(BUILD)
+	@echo "== virtqueue for $(ARCH) (Embedded Swift, -no-allocations)"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -module-name Virtio -I $(BUILD) -c $(VIRTIO_SOURCES) -o $@
 
 core-all:
 	$(MAKE) core ARCH=riscv64

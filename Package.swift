@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "MemoryCore", targets: ["MemoryCore"]),
         .library(name: "FileSystem", targets: ["FileSystem"]),
+        .library(name: "Virtio", targets: ["Virtio"]),
         .executable(name: "layout-maps", targets: ["layout-maps"]),
         .executable(name: "mkfs", targets: ["mkfs"]),
         .executable(name: "fsck", targets: ["fsck"]),
@@ -29,6 +30,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        // The portable virtqueue (virtio 1.x split rings), compiled into both
+        // kernels; the drivers over it live in Kernel/Drivers.
+        .target(name: "Virtio", dependencies: ["MemoryCore"]),
+        .testTarget(name: "VirtioTests", dependencies: ["Virtio", "MemoryCore"]),
         .testTarget(
             name: "MemoryCoreTests",
             dependencies: [

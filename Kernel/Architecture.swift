@@ -56,6 +56,15 @@ protocol Architecture {
     static var breakpointAddress: UInt64 { get }
     static var breakpointCause: UInt64 { get }
 
+    /// Memory for `ScratchStack` with an unmapped guard page below it,
+    /// mapped in every address space; nil (the default) keeps the scratch
+    /// stack in the kernel's .bss.
+    static var scratchStack: UnsafeMutableRawBufferPointer? { get }
+
+    /// Runs the architecture's self-checks of a check image (`run.check`
+    /// for each), with the kernel page table live and no process yet.
+    static func architectureChecks(_ run: inout SelfCheck)
+
     /// Ends the machine: under QEMU, QEMU exits with `status` (0 = success).
     static func powerOff(status: UInt16) -> Never
     /// Stops this CPU for good, interrupts off.
@@ -64,6 +73,7 @@ protocol Architecture {
 
 extension Architecture {
     static var allocatorSpan: PhysicalRange { freeMemory }
+    static var scratchStack: UnsafeMutableRawBufferPointer? { nil }
 }
 
 /// What the portable process code needs from an architecture: how a

@@ -32,7 +32,10 @@ func kernelMain() -> Never {
     _ = Platform.disableInterrupts()
 
     startPaging()
+    if BootMode.current == .check { SelfCheck.runArchitectureChecks() }
     Platform.startKernelHeap()
+    Disk.start()
+    if BootMode.current == .check { DiskChecks.runAll() }
     Processes.initialize()
     Console.write("processes    ")
     Console.write(decimal: UInt64(Processes.capacity))

@@ -7,8 +7,12 @@ against the expectations of a transcript file.
 
 Transcript lines:  `$ command` types a command (`\\xNN` in it types the byte
 NN, such as \\x15 for Ctrl-U); `> regex` must match a line
-of its output; `! regex` must match no line of it. Ends with the line
-`N passed, M failed` and a non-zero status on any failure."""
+of its output; `! regex` must match no line of it. `@ command` types a
+command at QEMU's monitor (x86-64: the monitor shares the serial line, so
+Ctrl-A C switches to it and back) and then waits up to 10 s until every
+`> regex` after it has matched a line the guest printed (no prompt is
+expected: an injected NMI or machine check may come at any moment). Ends
+with the line `N passed, M failed` and a non-zero status on any failure."""
 import os, re, select, subprocess, sys, time
 
 def main():
@@ -18,9 +22,8 @@ def main():
     steps = []
     for raw in open(transcript):
         line = raw.rstrip("\n")
-        if line.startswith("$ "):
-            typed = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), line[2:])
-            steps.append([typed, [], []])
+        if line.startswith("$ ") or line.startswith("@ "):
+            steps.append([line, [], []])
         elif line.startswith("> "):
             steps[-1][1].append(line[2:])
         elif line.startswith("! "):
@@ -53,7 +56,38 @@ def main():
         print("shell: no prompt within 60 s")
         failed += 1
         steps = []
-    for command_line, expected, forbidden in steps:
+    for step, expected, forbidden in steps:
+        command_line = step[2:]
+        if step.startswith("@ "):
+            # Ctrl-A C: to the monitor, the command, back to the console.
+            # First a moment for what the last command started to run.
+            time.sleep(0.5)
+            qemu.stdin.write(b"\x01c" + command_line.encode() + b"\n")
+            qemu.stdin.flush()
+            time.sleep(0.3)
+            qemu.stdin.write(b"\x01c")
+            qemu.stdin.flush()
+            seen = b""
+            missing = list(expected)
+            deadline = time.time() + 10
+            while missing and time.time() < deadline:
+                chunk = read_until(rb"\n", deadline - time.time())
+                if chunk is None:
+                    break
+                seen += chunk
+                # The monitor's own prompt may land inside a guest line.
+                text = chunk.decode(errors="replace").replace("\r", "").replace("(qemu) ", "")
+                missing = [e for e in missing if not re.search(e, text)]
+            if missing:
+                failed += 1
+                print(f"monitor: `{command_line}` ... FAILED (missing {', '.join('/%s/' % e for e in missing)})")
+                for l in seen.decode(errors="replace").replace("\r", "").split("\n"):
+                    print(f"    | {l}")
+            else:
+                passed += 1
+                print(f"monitor: `{command_line}` ... ok")
+            continue
+        command_line = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), command_line)
         shown = command_line.encode("unicode_escape").decode()
         for ch in command_line + "\r":
             qemu.stdin.write(ch.encode())

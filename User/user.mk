@@ -41,7 +41,7 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # Programs, in archive order. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest attack
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack attack
 # memtest's malformed ELF files: test-only, so they go only into the check
 # images' archive (archive-check.o), not into what a user lists with ls.
 # Every name fits a 14-byte directory entry (`make user` refuses longer).
@@ -111,13 +111,25 @@ $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_CRT) $(USER_LIBC
 	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_RUNTIME) $(USER_LIBC) -o $$@
 endef
 
+# A C program may add per-architecture sources in User/Programs/NAME/ARCH/
+# (*.c, *.S), and link flags in USER_LDFLAGS_NAME.
+USER_C_ARCH_SOURCES = $(sort $(wildcard User/Programs/$(1)/$(ARCH)/*.c User/Programs/$(1)/$(ARCH)/*.S))
+USER_C_ARCH_OBJECTS = $(patsubst User/Programs/$(1)/$(ARCH)/%,$(USER_OBJ)/$(1)-arch/%.o,$(call USER_C_ARCH_SOURCES,$(1)))
+
 define USER_C_PROGRAM
-$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS)
+$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(wildcard User/Programs/$(1)/*.h) $(USER_HEADERS)
 	@mkdir -p $(USER_OBJ)
 	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
-$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_CRT) $(USER_LIBC) User/user.ld
-	$$(LLD) $$(USER_LDFLAGS) $(USER_CRT) $(USER_OBJ)/$(1).o $(USER_LIBC) -o $$@
+$(USER_OBJ)/$(1)-arch/%.o: User/Programs/$(1)/$(ARCH)/% $(wildcard User/Programs/$(1)/*.h) $(USER_HEADERS)
+	@mkdir -p $(USER_OBJ)/$(1)-arch
+	$$(CLANG) $$(USER_CFLAGS) -c $$< -o $$@
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(call USER_C_ARCH_OBJECTS,$(1)) $(USER_CRT) $(USER_LIBC) User/user.ld
+	$$(LLD) $$(USER_LDFLAGS) $$(USER_LDFLAGS_$(1)) $(USER_CRT) $(USER_OBJ)/$(1).o $(call USER_C_ARCH_OBJECTS,$(1)) $(USER_LIBC) -o $$@
 endef
+
+# cpuattack on x86-64: its .edge section is the last page of the lower
+# canonical half, for the attack on iretq's return address.
+USER_LDFLAGS_cpuattack := $(if $(filter x86_64,$(ARCH)),-T User/Programs/cpuattack/x86_64/edge.ld)
 
 $(foreach p,$(USER_SWIFT_PROGRAMS),$(eval $(call USER_SWIFT_PROGRAM,$(p))))
 $(foreach p,$(USER_C_PROGRAMS),$(eval $(call USER_C_PROGRAM,$(p))))
@@ -200,7 +212,8 @@ LINUX_RUN := $(LINUX_BUILD)/run
 LINUX_OBJ86 := build/x86_64/user/obj
 # Not sysfuzz and exhaust: they test Swiftlet's limits, and sysfuzz's
 # watchdogs kill by pid range, which on a Linux host means other processes.
-LINUX_C_PROGRAMS := $(filter-out sysfuzz exhaust,$(USER_C_PROGRAMS))
+# Not cpuattack either: it attacks Swiftlet's processor setup.
+LINUX_C_PROGRAMS := $(filter-out sysfuzz exhaust cpuattack,$(USER_C_PROGRAMS))
 
 .PHONY: user-linux-test
 user-linux-test:

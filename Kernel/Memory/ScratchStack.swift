@@ -9,6 +9,11 @@
 /// lock also guards the static buffers only that work uses (exec's
 /// arguments, plan and layout). Nesting is refused: the lock panics when its
 /// holder takes it again.
+///
+/// Where an architecture has a guarded place for it (`Platform.scratchStack`:
+/// x86-64 uses a slot of the layout's interrupt stacks, above an unmapped
+/// guard page) the stack lives there, and running off its end faults on the
+/// guard and panics naming it; otherwise it is `storage`, in .bss.
 enum ScratchStack {
     static let bytes = 16 * 1024
     nonisolated(unsafe) static var storage: InlineArray<16384, UInt8> = .init(repeating: 0)
@@ -22,7 +27,12 @@ enum ScratchStack {
     /// waiting first while another process has the stack.
     static func run(_ function: @convention(c) (UInt64) -> Int64, _ argument: UInt64) -> Int64 {
         withUnsafeMutablePointer(to: &lock) { SleepLock.acquire($0) }
-        let top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
+        let top: UnsafeMutableRawPointer
+        if let guarded = Platform.scratchStack {
+            top = guarded.baseAddress.unsafelyUnwrapped + guarded.count
+        } else {
+            top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
+        }
         let result = callOnStack(argument, unsafeBitCast(function, to: UnsafeRawPointer.self), top)
         withUnsafeMutablePointer(to: &lock) { SleepLock.release($0) }
         return Int64(bitPattern: result)

@@ -9,6 +9,10 @@ struct SleepChannel: Equatable {
         case childExit
         /// The clock, for sleep(ticks).
         case tick
+        /// A disk request in flight, by the head descriptor of its chain.
+        case diskRequest
+        /// Free descriptors in the disk's queue (it was full).
+        case diskDescriptors
         /// A sleep lock's waiters (`index` names the lock; see `scratchStackLock`).
         case sleepLock
     }

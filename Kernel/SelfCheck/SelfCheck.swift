@@ -38,11 +38,25 @@ struct SelfCheck {
         run.check("timer ticks advance at the programmed rate", BootChecks.timerTicks)
         run.check("console input arrives by interrupt (loopback)", BootChecks.consoleInputInterrupt)
 
-        Console.write("self-check: ")
-        Console.write(decimal: run.passed)
+        run.finish("self-check: ")
+    }
+
+    /// The architecture's own checks (processor protections, descriptor
+    /// tables, what user mode can reach), run once the kernel page table is
+    /// live and before the first process.
+    static func runArchitectureChecks() {
+        var run = SelfCheck()
+        Platform.architectureChecks(&run)
+        run.finish("architecture self-check: ")
+    }
+
+    /// The closing line; a failure powers the machine off with status 1.
+    private func finish(_ title: StaticString) {
+        Console.write(title)
+        Console.write(decimal: passed)
         Console.write(" passed, ")
-        Console.write(decimal: run.failed)
+        Console.write(decimal: failed)
         Console.line(" failed")
-        if run.failed != 0 { Platform.powerOff(status: 1) }
+        if failed != 0 { Platform.powerOff(status: 1) }
     }
 }

@@ -18,6 +18,10 @@ enum FaultKind {
     /// A lazy or copy-on-write page needed a frame and none was left.
     case outOfMemory
     case other(UInt64)
+    /// A fault only one architecture has, by the name its manuals give it
+    /// ("general protection", "segment not present", "machine check"), or a
+    /// return the kernel refused ("non-canonical return address").
+    case named(StaticString)
 
     /// What waitinfo tells the parent of a process this fault killed.
     var ending: (cause: EndCause, detail: UInt32) {
@@ -41,8 +45,9 @@ enum FaultKind {
         case .illegalInstruction: return "illegal instruction"
         case .misaligned: return "misaligned access"
         case .breakpoint: return "breakpoint"
-        case .outOfMemory: return "out of memory for the page at fault"
+        case .outOfMemory: return "page fault with no free frame"
         case .other: return "exception"
+        case .named(let name): return name
         }
     }
 }

@@ -28,7 +28,7 @@ import Testing
                         let file = try mounted.open("/f\(index)", create: true, writable: true)
                         for piece in stride(from: 0, to: data.count, by: 1500) {
                             let end = min(piece + 1500, data.count)
-                            _ = try mounted.write(file, Array(data[piece..<end]), at: UInt32(piece))
+                            _ = try mounted.write(file, Array(data[piece..<end]), at: piece)
                         }
                         let back = try mounted.read(file, at: 0, count: data.count)
                         try mounted.volume.close(file)

@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func randomOperationsMatchTheModel() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...(1 << 24)).array(of: 1...50)) { script in
+        await propertyCheck(count: 100, input: Gen.int(in: 0...(1 << 24)).array(of: 1...50)) { script in
             let mounted = try MountedTestVolume(disk: makeFileSystemImage())
             var model = FileModel()
             var succeeded = 0
@@ -69,7 +69,10 @@ import Testing
                 #expect(got == expected, "\(operation)")
                 let snapshot = try mounted.snapshot()
                 #expect(snapshot == model.snapshot, "after \(operation)")
-                if got != expected || snapshot != model.snapshot { return }
+                // Each call committed at its end: the disk is consistent now.
+                let findings = fsckFindings(mounted.disk)
+                #expect(findings == [], "after \(operation)")
+                if got != expected || snapshot != model.snapshot || !findings.isEmpty { return }
             }
             // Everything the calls did is on the disk: consistent, and the
             // same tree after mounting the image again.

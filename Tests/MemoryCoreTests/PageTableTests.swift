@@ -160,7 +160,7 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
         let ram = SimulatedRAM()
         var table = try TestTable<S>(memory: ram.memory, frames: ram.frames)
         var encodable = 0
-        for raw in UInt8(0)..<32 {
+        for raw in UInt8(0)..<64 {
             let permissions = PagePermissions(rawValue: raw)
             let page = va(UInt64(raw + 1) * 0x1000)
             guard S.canEncode(permissions) else {
@@ -171,8 +171,9 @@ private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRa
             try table.map(page, to: pa(0x8000_0000), permissions: permissions)
             #expect(table.translate(page)?.permissions == permissions)
         }
-        // Sv39: 5 R/W/X combinations times U times G; x86-64: readable with any of W, X, U, G.
-        #expect(encodable == (S.levels == 3 ? 20 : 16))
+        // Sv39: 5 R/W/X combinations times U times G, never uncached;
+        // x86-64: readable with any of W, X, U, G, uncached.
+        #expect(encodable == (S.levels == 3 ? 20 : 32))
     }
 
     @Test(arguments: bothSchemes) func protectChangesOnlyThatLeaf(_ scheme: any PagingScheme.Type) throws {

@@ -344,12 +344,14 @@ class X86_64:
     level_names = {3: "PML4", 2: "PDPT", 1: "PD  ", 0: "PT  "}
     root_register = "cr3"
     address_mask = 0x000F_FFFF_FFFF_F000
+    # The saved segment state sits below the general registers (frame.h).
+    SEGMENT_STATE = ["fsBase", "gsBase", "ds", "es", "fs", "gs"]
     TRAP_FRAME = ["r15", "r14", "r13", "r12", "r11", "r10", "r9", "r8", "rbp", "rdi", "rsi", "rdx", "rcx",
                   "rbx", "rax", "vector", "errorCode", "rip", "cs", "rflags", "rsp", "ss"]
     fallback = {
         "Process": {"__size__": 1400, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
                     "name": 56, "space": 72},
-        "TrapFrame": dict([(n, 8 * i) for i, n in enumerate(TRAP_FRAME)] + [("__size__", 176)]),
+        "TrapFrame": dict([(n, 8 * i) for i, n in enumerate(SEGMENT_STATE + TRAP_FRAME)] + [("__size__", 224)]),
     }
 
     @staticmethod

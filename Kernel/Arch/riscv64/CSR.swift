@@ -55,6 +55,12 @@ enum Sstatus {
     static let previousPrivilegeSupervisor: UInt64 = 1 << 8
     /// Interrupt enable to restore on sret.
     static let previousInterruptsEnabled: UInt64 = 1 << 5
+    /// Supervisor may touch user pages (SUM), and loads may read
+    /// execute-only pages (MXR). Swiftlet keeps both clear: its user copies
+    /// go through the direct map after a walk of the process's table, so
+    /// no kernel access to a user virtual address is ever meant.
+    static let supervisorUserMemory: UInt64 = 1 << 18
+    static let makeExecutableReadable: UInt64 = 1 << 19
 }
 
 /// Interrupt numbers: bit positions in sie/sip/mideleg, and scause codes.

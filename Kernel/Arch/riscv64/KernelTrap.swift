@@ -21,6 +21,7 @@ func kernelTrap(_ savedFrame: UnsafeMutableRawPointer) {
         }
         return
     }
+    if cause == ExceptionCode.loadPageFault && FaultProbe.catchFault(frame, cause: cause) { return }
     if cause == ExceptionCode.breakpoint,
         TrapProbe.catchBreakpoint(cause: cause, address: frame.pointee.sepc)
     {

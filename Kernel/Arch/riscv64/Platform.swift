@@ -61,6 +61,11 @@ enum RiscV64: Architecture {
     static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
     static var breakpointCause: UInt64 { ExceptionCode.breakpoint }
 
+    static func architectureChecks(_ run: inout SelfCheck) {
+        run.check("sstatus.SUM and MXR are clear", ProtectionChecks.userMemoryClosedToKernel)
+        run.check("a kernel read of a user page faults (SUM off)", ProtectionChecks.kernelReadOfUserPageFaults)
+    }
+
     static func powerOff(status: UInt16) -> Never { VirtMachine.powerOff(status: status) }
 
     static func halt() -> Never {
@@ -75,6 +80,8 @@ enum RiscV64: Architecture {
             if source == RiscV64Layout.uart0IRQ {
                 while let byte = uart.receivedByte() { ConsoleInput.received(byte) }
                 ConsoleInput.interruptHandled()
+            } else if source == RiscV64Layout.virtio0IRQ {
+                Disk.interrupt()
             }
             PLIC.complete(source, supervisorOf: bootHart)
         }

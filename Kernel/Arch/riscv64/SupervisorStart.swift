@@ -3,11 +3,14 @@
 /// over to the portable kernel.
 @_cdecl("swiftlet_supervisor_start")
 func supervisorStart() -> Never {
-    // trap.S hard-codes the frame's size and the sepc and sstatus slots.
-    if MemoryLayout<TrapFrame>.size != 272 { kernelPanic("TrapFrame does not match trap.S") }
+    // The kernel never touches user pages by their user addresses.
+    clearSstatus(Sstatus.supervisorUserMemory | Sstatus.makeExecutableReadable)
     TrapAddresses.compute()
     writeStvec(TrapAddresses.kernelVector)  // direct mode: every trap to one vector
     RiscV64.uart.initialize()
+    // trap.S and Trampoline.S must agree with the Swift frames before a
+    // trap is taken.
+    FrameLayoutCheck.verify()
     PLIC.setPriority(source: RiscV64Layout.uart0IRQ, priority: 1)
     PLIC.enable(source: RiscV64Layout.uart0IRQ, supervisorOf: RiscV64.bootHart)
     setSie(1 << InterruptCode.supervisorExternal)

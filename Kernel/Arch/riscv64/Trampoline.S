@@ -4,8 +4,10 @@
 #
 # The trap frame page (mapped below it in each process, never
 # user-accessible) holds user register xn at byte 8*n, then the fields the
-# kernel fills in before each return to user mode (UserTrapFrame.swift must
-# agree with these offsets; a boot check compares them). While a process
+# kernel fills in before each return to user mode. UserTrapFrame.swift must
+# agree with these offsets: swiftlet_user_frame_offsets exports them, and
+# the boot check (FrameLayoutCheck.swift) compares them with Swift's layout
+# and stops the boot if they differ. While a process
 # runs, sscratch holds the trap frame's address, so no layout address is
 # spelled here.
 
@@ -65,3 +67,11 @@ userret:
 
 .globl trampoline_end
 trampoline_end:
+
+# The offsets above, for the boot check (outside the trampoline page, which
+# holds code only): x1's slot (x_n at 8 * n), then the kernel fields.
+.section .rodata.user_frame_offsets, "a"
+.balign 8
+.globl swiftlet_user_frame_offsets
+swiftlet_user_frame_offsets:
+    .quad 8, TF_KERNEL_SATP, TF_KERNEL_SP, TF_KERNEL_TRAP, TF_HART

@@ -1,6 +1,7 @@
 /// The trap frame page of a process: user registers saved by the
 /// trampoline's uservec, and what uservec needs to enter the kernel. The
-/// offsets are fixed by Trampoline.S: x_n at 8*n, then the kernel fields.
+/// offsets are fixed by Trampoline.S: x_n at 8*n, then the kernel fields
+/// (the boot check, FrameLayoutCheck, holds this struct to them).
 struct UserTrapFrame: UserRegisterFile {
     /// x0...x31; slot 0 is unused (x0 is always zero).
     var registers: InlineArray<32, UInt64>
@@ -14,11 +15,6 @@ struct UserTrapFrame: UserRegisterFile {
     var userPC: UInt64
     /// The hart, loaded into tp.
     var hart: UInt64
-
-    static let kernelSatpOffset = 256
-    static let kernelStackOffset = 264
-    static let kernelTrapOffset = 272
-    static let hartOffset = 288
 
     private static let a0 = 10, a7 = 17, sp = 2
 

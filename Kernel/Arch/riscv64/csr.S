@@ -105,6 +105,22 @@ SYMBOL_ADDRESS swiftlet_trampoline_start, __trampoline
 
 SYMBOL_ADDRESS swiftlet_kernel_trap_vector_address, swiftlet_kernel_trap_vector
 SYMBOL_ADDRESS swiftlet_breakpoint_instruction_address, swiftlet_breakpoint_instruction
+SYMBOL_ADDRESS swiftlet_user_frame_offsets_address, swiftlet_user_frame_offsets
+SYMBOL_ADDRESS swiftlet_kernel_frame_offsets_address, swiftlet_kernel_frame_offsets
+SYMBOL_ADDRESS swiftlet_probe_read_instruction_address, swiftlet_probe_read_instruction
+SYMBOL_ADDRESS swiftlet_probe_read_resume_address, swiftlet_probe_read_resume
+
+// A one-byte read of a0 for the protection self-check (ProtectionChecks.swift):
+// with the probe armed, a fault here resumes at the `ret`.
+    .section .text.cpu.probe_read, "ax"
+    .globl swiftlet_probe_read
+swiftlet_probe_read:
+    .globl swiftlet_probe_read_instruction
+swiftlet_probe_read_instruction:
+    lbu     a0, 0(a0)
+    .globl swiftlet_probe_read_resume
+swiftlet_probe_read_resume:
+    ret
 
 // Powers QEMU off through the test finisher at physical a1 with the value
 // in a0. The device is not in the kernel page table (it is not part of the

@@ -56,6 +56,15 @@ swiftlet_kernel_trap_vector:
     ld      sp, (2 * 8)(sp)
     sret
 
+// The frame's size and slots as assembled, for the boot check against
+// TrapFrame.swift (FrameLayoutCheck.swift): bytes, sepc slot, sstatus slot,
+// and x1's slot (x_n at 8 * n).
+    .section .rodata.kernel_frame_offsets, "a"
+    .balign 8
+    .globl swiftlet_kernel_frame_offsets
+swiftlet_kernel_frame_offsets:
+    .quad FRAME_BYTES, SEPC_SLOT, SSTATUS_SLOT, 8
+
 // The stack kernel-mode exceptions are handled on (see above).
     .section .bss.fault_stack, "aw", @nobits
     .balign 16

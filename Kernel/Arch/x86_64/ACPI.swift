@@ -37,7 +37,7 @@ struct InterruptControllers {
 /// area, the root table (XSDT, or RSDT on ACPI 1.0) and the MADT. Every table
 /// is reached through `PhysicalWindow`, mapped only while it is read.
 enum ACPI {
-    private static let headerBytes: UInt64 = 36
+    static let headerBytes: UInt64 = 36
 
     /// Finds the MADT and reads it; logs the tables it passes.
     static func interruptControllers() -> InterruptControllers? {
@@ -67,7 +67,7 @@ enum ACPI {
     // "APIC" as the little-endian 32-bit word it is in a table header.
     private static let signatureAPIC: UInt32 = 0x4349_5041
 
-    private struct RSDP {
+    struct RSDP {
         let address: PhysicalAddress
         let revision: UInt8
         let root: PhysicalAddress
@@ -77,7 +77,7 @@ enum ACPI {
 
     /// The RSDP lies on a 16-byte boundary in the first KiB of the EBDA or in
     /// 0xE0000-0xFFFFF, starts with "RSD PTR " and its first 20 bytes sum to 0.
-    private static func findRSDP() -> RSDP? {
+    static func findRSDP() -> RSDP? {
         let ebdaSegment =
             PhysicalWindow.withMapping(physical: PhysicalAddress(0x40E), size: 2) {
                 UInt64($0.loadUnaligned(as: UInt16.self))
@@ -110,21 +110,21 @@ enum ACPI {
         } ?? nil
     }
 
-    private static func checksum(_ bytes: UnsafeRawPointer, _ count: Int) -> Bool {
+    static func checksum(_ bytes: UnsafeRawPointer, _ count: Int) -> Bool {
         var sum: UInt8 = 0
         for index in 0..<count { sum &+= bytes.load(fromByteOffset: index, as: UInt8.self) }
         return sum == 0
     }
 
     /// A table's length from its header, or nil if it cannot be reached.
-    private static func tableLength(_ table: PhysicalAddress) -> UInt64? {
+    static func tableLength(_ table: PhysicalAddress) -> UInt64? {
         PhysicalWindow.withMapping(physical: table, size: headerBytes) {
             UInt64($0.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         }
     }
 
     /// Calls `body` with each table the root table lists, and its signature.
-    private static func forEachTable(root: PhysicalAddress, wide: Bool, _ body: (PhysicalAddress, UInt32) -> Void) {
+    static func forEachTable(root: PhysicalAddress, wide: Bool, _ body: (PhysicalAddress, UInt32) -> Void) {
         guard let length = tableLength(root), length >= headerBytes else { return }
         let entryBytes: UInt64 = wide ? 8 : 4
         let count = (length - headerBytes) / entryBytes

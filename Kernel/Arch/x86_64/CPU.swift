@@ -73,8 +73,13 @@ enum MSR {
     static let apicBase: UInt32 = 0x1B
     static let efer: UInt32 = 0xC000_0080
     static let star: UInt32 = 0xC000_0081
-    /// Where `syscall` jumps.
+    /// Where `syscall` jumps from 64-bit mode, and from a 32-bit code segment.
     static let lstar: UInt32 = 0xC000_0082
+    static let cstar: UInt32 = 0xC000_0083
+    /// `sysenter`'s code segment, stack and entry.
+    static let sysenterCS: UInt32 = 0x174
+    static let sysenterESP: UInt32 = 0x175
+    static let sysenterEIP: UInt32 = 0x176
     /// RFLAGS bits `syscall` clears.
     static let flagMask: UInt32 = 0xC000_0084
 }

@@ -12,7 +12,10 @@ enum Descriptors {
     static let kernelCode: UInt16 = 0x08
     static let kernelData: UInt16 = 0x10
     /// `sysret` to 32-bit mode would use this; Swiftlet never does, but the
-    /// slot fixes where the others are.
+    /// slot fixes where the others are. Its descriptor is not present: a
+    /// far jump, far call, far return or iretq to it faults (#NP), so user
+    /// code never runs in compatibility mode, where `syscall` would enter the
+    /// kernel through CSTAR and segments mean something again.
     static let userCode32: UInt16 = 0x18 | 3
     /// `sysret` loads SS from STAR's user base + 8 and CS from base + 16.
     static let userData: UInt16 = 0x20 | 3
@@ -36,7 +39,7 @@ enum Descriptors {
         gdt[0] = 0
         gdt[1] = 0x0020_9A00_0000_0000  // present, ring 0, code, long mode
         gdt[2] = 0x0000_9200_0000_0000  // present, ring 0, data, writable
-        gdt[3] = 0x00CF_FA00_0000_FFFF  // present, ring 3, 32-bit code, 4 GiB
+        gdt[3] = 0x00CF_7A00_0000_FFFF  // NOT present, ring 3, 32-bit code, 4 GiB
         gdt[4] = 0x0000_F200_0000_0000  // present, ring 3, data, writable
         gdt[5] = 0x0020_FA00_0000_0000  // present, ring 3, code, long mode
 
@@ -54,6 +57,19 @@ enum Descriptors {
         loadTaskRegister(taskState)
         writeMSR(MSR.star, star)
     }
+
+    /// A data-segment selector a user program can load itself, so one its
+    /// saved state may hold: null (any requested privilege), user data, or
+    /// the user code segment (readable code loads into ds/es/fs/gs too).
+    static func userLoadable(_ selector: UInt64) -> Bool {
+        selector <= 3 || selector == UInt64(userData) || selector == UInt64(userCode)
+    }
+
+    /// Every descriptor a selector from ring 3 can name, with the privilege
+    /// and presence that decide what ring 3 can do with it, for the boot
+    /// check that no way into ring 0 or compatibility mode is left open.
+    static func descriptor(_ index: Int) -> UInt64 { gdt[index] }
+    static var count: Int { entryCount }
 
     /// The stack the processor switches to on an interrupt from user mode.
     static func setPrivilegeStack(top: UInt64) {

@@ -10,13 +10,15 @@
 ///   2  IST2, NMI
 ///   3  IST3, machine check
 ///   4  IST4, page fault
-///   5, 6  spare
+///   5  the scratch stack (ScratchStack: exec, fault reports, memory maps)
+///   6  spare
 /// RSP0 is the top of the process kernel stack: the same address in every
 /// process, each mapping its own frames there, so it never changes.
 /// Before the kernel's page tables map those, small stacks in .bss (entry.S)
 /// stand in for the IST entries and the boot stack for RSP0.
 enum InterruptStacks {
     static let kernelSlot = 0
+    static let scratchSlot = 5
     /// The IST entries in use, 1 through this; entry n lives in slot n.
     static let istEntries = 4
 
@@ -33,8 +35,13 @@ enum InterruptStacks {
     /// Points the TSS at the layout's slots (their pages must be mapped) and
     /// RSP0 at the process kernel stack (mapped in each process's space; no
     /// interrupt comes from user mode before a process runs).
+    /// The scratch stack's slot, once `useLayoutStacks` has run.
+    nonisolated(unsafe) private(set) static var scratch: UnsafeMutableRawBufferPointer? = nil
+
     static func useLayoutStacks(_ region: LayoutRegion) {
         stackBytes = region.slot(0).size
+        let slot = region.slot(scratchSlot)
+        scratch = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(slot.start.raw)), count: Int(slot.size))
         for index in 1...istEntries { Descriptors.setInterruptStack(index, top: region.slot(index).end.raw) }
         Descriptors.setPrivilegeStack(top: ProcessKernelStack.top)
     }
@@ -46,5 +53,18 @@ enum InterruptStacks {
             if top != 0 && address < top && address >= top - stackBytes { return index }
         }
         return nil
+    }
+
+    /// What the stack in `slot` of the region is, for fault reports.
+    static func name(ofSlot slot: UInt64) -> StaticString {
+        switch slot {
+        case UInt64(kernelSlot): return "the kernel stack (boot and scheduler)"
+        case UInt64(InterruptStackIndex.doubleFault): return "the double-fault stack"
+        case UInt64(InterruptStackIndex.nonMaskable): return "the NMI stack"
+        case UInt64(InterruptStackIndex.machineCheck): return "the machine-check stack"
+        case UInt64(InterruptStackIndex.pageFault): return "the page-fault stack"
+        case UInt64(scratchSlot): return "the scratch stack"
+        default: return "a spare stack"
+        }
     }
 }

@@ -13,6 +13,8 @@ enum Vector {
     static let timer: UInt64 = 32
     /// COM1's receive interrupt, through the I/O APIC.
     static let serial: UInt64 = 36
+    /// The virtio-blk disk's MSI-X message (`X86_64Disk`).
+    static let disk: UInt64 = 37
     /// The 8259 PICs are remapped here and masked; only their spurious
     /// interrupts (IRQ 7 and 15) can still arrive.
     static let legacyPICBase: UInt64 = 0xE0

@@ -33,8 +33,13 @@ enum LocalAPIC {
     /// The physical address of the registers, from the APIC base MSR.
     static var physicalBase: UInt64 { readMSR(MSR.apicBase) & 0xF_FFFF_F000 }
 
-    /// Turns the APIC on with every local source masked and accepting every
-    /// priority; registers at virtual address `virtualBase`.
+    /// LINT1 as PCs wire it: the NMI line (delivery mode 4, NMI), so a
+    /// watchdog's or the hypervisor's NMI reaches the kernel, which logs it
+    /// (NonMaskableInterrupt) instead of the APIC dropping it.
+    private static let nonMaskableDelivery: UInt32 = 4 << 8
+
+    /// Turns the APIC on with every local source but the NMI line masked and
+    /// accepting every priority; registers at virtual address `virtualBase`.
     static func enable(at virtualBase: UInt) {
         base = virtualBase
         // Globally enabled (bit 11 of the base MSR; firmware normally sets it).
@@ -43,7 +48,7 @@ enum LocalAPIC {
         register(taskPriority).store(0)
         register(timerVector).store(masked)
         register(lint0).store(masked)
-        register(lint1).store(masked)
+        register(lint1).store(nonMaskableDelivery)
         register(errorVector).store(masked)
         endOfInterrupt()
     }

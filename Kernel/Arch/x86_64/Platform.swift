@@ -64,6 +64,19 @@ enum X86_64: Architecture {
     static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
     static var breakpointCause: UInt64 { Vector.breakpoint }
 
+    /// Slot 5 of the interrupt stacks (mapped in the shared kernel region,
+    /// so every address space has it), once the layout's stacks are in use.
+    static var scratchStack: UnsafeMutableRawBufferPointer? { InterruptStacks.scratch }
+
+    static func architectureChecks(_ run: inout SelfCheck) {
+        run.check("SMEP, SMAP and UMIP are on", CPUProtectionChecks.allOn)
+        run.check("a kernel read of a user page faults (SMAP)", CPUProtectionChecks.kernelReadOfUserPageFaults)
+        run.check("a kernel call into a user page faults (SMEP)", CPUProtectionChecks.kernelCallOfUserPageFaults)
+        run.check("no interrupt gate but int3's is open to ring 3", CPUProtectionChecks.interruptGatesClosedToUser)
+        run.check("no descriptor leads ring 3 out of 64-bit user mode", CPUProtectionChecks.descriptorsClosedToUser)
+        run.check("CSTAR is the killing entry, SYSENTER_CS is 0", CPUProtectionChecks.systemCallEntriesSet)
+    }
+
     /// QEMU's isa-debug-exit device (port 0xf4, added for check runs) ends
     /// QEMU with status (status << 1) | 1; without it, this halts.
     static func powerOff(status: UInt16) -> Never {

@@ -134,13 +134,22 @@ extension X86_64: ProcessArchitecture {
     /// (sbrk shrinking the heap, say) without flushing it from the TLB, and
     /// rewriting CR3 flushes every non-global entry, as RISC-V's userret
     /// does with sfence.vma.
+    /// A frame whose rip is not canonical (a `syscall` in the last bytes of
+    /// the lower half left it so) is never given to iretq: the process is
+    /// killed with the usual report instead.
     static func returnToUser() -> Never {
         _ = disableInterrupts()
         let slot = Processes.current
+        let frame = UserFrames.of(slot)
+        if !frame.pointee.returnsToCanonicalAddress {
+            let rip = VirtualAddress(frame.pointee.rip)
+            UserTrap.handle(.fault(.named("non-canonical return address"), address: rip, pc: rip))
+            kernelPanic("a process with a non-canonical return address was not killed")
+        }
         let root = Processes.slots[slot].space!.pageTable.rootFrame.address.raw
         if readCR3() & cr3AddressMask != root { kernelPanic("returning to user mode on another page table") }
         writeCR3(root)
-        UserFrames.of(slot).pointee.sanitizeForUser()
+        frame.pointee.sanitizeForUser()
         returnToUserInstruction(ProcessKernelStack.userFrame)
         kernelPanic("iretq returned")
     }

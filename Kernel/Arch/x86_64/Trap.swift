@@ -1,5 +1,7 @@
 /// Every interrupt and exception lands here (vectors.S built `frame` on the
-/// stack). Traps from user mode go to `UserTraps`. In kernel mode the timer
+/// stack). An NMI is logged and execution goes on, wherever it was; a
+/// machine check kills the process it interrupted when the processor says
+/// that is enough, else panics. Traps from user mode go to `UserTraps`. In kernel mode the timer
 /// and the serial port are served and execution resumes; a breakpoint a
 /// self-check expects is stepped over; any other exception is a kernel bug,
 /// reported and fatal.
@@ -7,10 +9,15 @@
 func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     // A raw pointer because @_cdecl cannot name a Swift struct.
     let frame = savedFrame.assumingMemoryBound(to: TrapFrame.self)
+    let vector = frame.pointee.vector
+    if vector == Vector.nonMaskable {
+        NonMaskableInterrupt.taken(frame)
+        return
+    }
+    if vector == Vector.machineCheck && !MachineCheck.recoverable(frame) { MachineCheck.fatal(frame) }
     if frame.pointee.fromUserMode {
         UserTraps.enter(frame, handlerStack: UInt64(UInt(bitPattern: savedFrame)))
     }
-    let vector = frame.pointee.vector
     switch vector {
     case Vector.timer:
         Clock.tick()
@@ -19,6 +26,9 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     case Vector.serial:
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
         ConsoleInput.interruptHandled()
+        LocalAPIC.endOfInterrupt()
+    case Vector.disk:
+        Disk.interrupt()
         LocalAPIC.endOfInterrupt()
     case Vector.spurious:
         // Needs no end-of-interrupt.
@@ -29,6 +39,8 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
         if vector == Vector.legacyPICBase + 15 { outb(0x20, 0x20) }
     case Vector.breakpoint where TrapProbe.catchBreakpoint(cause: vector, address: frame.pointee.rip &- 1):
         // `int3` is a trap: RIP already points past it.
+        break
+    case Vector.pageFault where FaultProbe.catchFault(frame):
         break
     default:
         Fault.report(frame, handlerStack: UInt64(UInt(bitPattern: savedFrame)))
@@ -88,7 +100,13 @@ enum Fault {
         let overflow =
             (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
             && isKernelStackGuard(table, cr2)
-        if overflow { kernelPanic("kernel stack overflow") }
+        if overflow {
+            if let stacks = table.region(named: "interrupt stacks"), stacks.range.contains(VirtualAddress(cr2)) {
+                Console.write("  the guard page below ")
+                Console.line(InterruptStacks.name(ofSlot: (cr2 - stacks.range.start.raw) / stacks.slotBytes))
+            }
+            kernelPanic("kernel stack overflow")
+        }
         if frame.pointee.fromUserMode { kernelPanic("fatal trap from user mode") }
         kernelPanic(vector < 32 ? "exception in kernel mode" : "unexpected interrupt vector")
     }

@@ -1,10 +1,19 @@
 /// What vectors.S leaves on the stack for every interrupt and exception,
-/// lowest address first: the general registers it pushed (r15 last, so
-/// first here), the vector number and error code (0 when the processor gives
-/// none), then what the processor pushed. vectors.S restores everything from
-/// here before `iretq`, so a handler changes where execution resumes by
-/// changing `rip`.
+/// lowest address first: the interrupted segment state (FS and GS bases, the
+/// ds, es, fs and gs selectors), the general registers, the vector number
+/// and error code (0 when the processor gives none), then what the processor
+/// pushed. frame.h states the offsets; the boot check (FrameLayoutCheck)
+/// holds this struct to them. vectors.S restores everything from here before
+/// `iretq`, so a handler changes where execution resumes by changing `rip`.
+/// For a process, all of it is the saved user state: cs and ss as well as
+/// the segment selectors and bases go back exactly as they were taken.
 struct TrapFrame {
+    var fsBase: UInt64
+    var gsBase: UInt64
+    var ds: UInt64
+    var es: UInt64
+    var fs: UInt64
+    var gs: UInt64
     var r15: UInt64
     var r14: UInt64
     var r13: UInt64
@@ -27,9 +36,6 @@ struct TrapFrame {
     var rflags: UInt64
     var rsp: UInt64
     var ss: UInt64
-
-    /// The size vectors.S assumes (22 slots).
-    static let expectedSize = 176
 
     /// True when the interrupted code ran in user mode (CS's privilege level 3).
     var fromUserMode: Bool { cs & 3 == 3 }
@@ -73,7 +79,7 @@ extension TrapFrame: UserRegisterFile {
     /// argc in rdi and argv in rsi, as the user's `_start` expects them.
     mutating func start(entry: VirtualAddress, stack: VirtualAddress, argc: UInt64, argv: VirtualAddress) {
         self = TrapFrame(
-            r15: 0, r14: 0, r13: 0, r12: 0, r11: 0, r10: 0, r9: 0, r8: 0, rbp: 0,
+            fsBase: 0, gsBase: 0, ds: 0, es: 0, fs: 0, gs: 0, r15: 0, r14: 0, r13: 0, r12: 0, r11: 0, r10: 0, r9: 0, r8: 0, rbp: 0,
             rdi: argc, rsi: argv.raw, rdx: 0, rcx: 0, rbx: 0, rax: 0,
             vector: 0, errorCode: 0, rip: entry.raw, cs: UInt64(Descriptors.userCode),
             rflags: TrapFrame.userFlagsFixed, rsp: stack.raw, ss: UInt64(Descriptors.userData))
@@ -86,11 +92,27 @@ extension TrapFrame: UserRegisterFile {
     /// Interrupts on, and bit 1, which is always set.
     static let userFlagsFixed: UInt64 = rflagsInterruptsEnabled | 0x2
 
-    /// Makes the frame safe to return to user mode with: user segments,
-    /// harmless flags.
+    /// Makes the frame safe to return to user mode with: harmless flags, and
+    /// segments a user program could have loaded itself. Only the 64-bit
+    /// user code segment exists for it (Descriptors), so any other cs or ss
+    /// means the frame was damaged; a data selector outside the user's set
+    /// becomes null. The saved bases came from the MSRs, so they are
+    /// canonical (a wrmsr of anything else would fault in the kernel).
     mutating func sanitizeForUser() {
         cs = UInt64(Descriptors.userCode)
         ss = UInt64(Descriptors.userData)
         rflags = rflags & TrapFrame.userFlagsAllowed | TrapFrame.userFlagsFixed
+        ds = Descriptors.userLoadable(ds) ? ds : 0
+        es = Descriptors.userLoadable(es) ? es : 0
+        fs = Descriptors.userLoadable(fs) ? fs : 0
+        gs = Descriptors.userLoadable(gs) ? gs : 0
+        if !X86_64.addressRule.allows(fsBase) { fsBase = 0 }
+        if !X86_64.addressRule.allows(gsBase) { gsBase = 0 }
     }
+
+    /// `iretq` to a non-canonical rip faults in kernel mode on Intel and AMD
+    /// processors (the fault's frame is the kernel's, at iretq): a `syscall`
+    /// in the last bytes below 0x0000_8000_0000_0000 returns to such an
+    /// address. X86_64.returnToUser kills the process instead.
+    var returnsToCanonicalAddress: Bool { X86_64.addressRule.allows(rip) }
 }

@@ -1,4 +1,5 @@
 @_extern(c, "swiftlet_x86_system_call_entry_address") func systemCallEntryAddress() -> UInt64
+@_extern(c, "swiftlet_x86_compatibility_system_call_entry_address") func compatibilitySystemCallEntryAddress() -> UInt64
 @_extern(c, "swiftlet_x86_process_stack_top_address") func processStackTopAddress() -> UnsafeMutablePointer<UInt64>
 
 /// System calls and other traps from user mode. A process enters the kernel
@@ -14,10 +15,18 @@ enum SystemCallEntry {
     /// nested task, alignment check.
     static let maskedFlags: UInt64 = 1 << 9 | 1 << 8 | 1 << 10 | 1 << 14 | 1 << 18
 
-    /// Turns `syscall` on. STAR (segments) is set with the GDT.
+    /// Turns `syscall` on. STAR (segments) is set with the GDT. CSTAR, where
+    /// `syscall` from a 32-bit code segment goes, kills the caller: left 0,
+    /// it would run ring 0 at address 0, the user's own memory. SYSENTER_CS
+    /// 0 makes `sysenter` fault (#GP, or #UD where the processor has no
+    /// `sysenter` in long mode) whatever the firmware left there.
     static func install() {
         processStackTopAddress().pointee = ProcessKernelStack.top
         writeMSR(MSR.lstar, systemCallEntryAddress())
+        writeMSR(MSR.cstar, compatibilitySystemCallEntryAddress())
+        writeMSR(MSR.sysenterCS, 0)
+        writeMSR(MSR.sysenterESP, 0)
+        writeMSR(MSR.sysenterEIP, 0)
         writeMSR(MSR.flagMask, maskedFlags)
         writeMSR(MSR.efer, readMSR(MSR.efer) | eferSystemCallEnable)
         // No FPU or SSE state is saved on a switch, and kernel and user
@@ -38,15 +47,24 @@ func x86SystemCall(_ frame: UnsafeMutableRawPointer) {
     X86_64.returnToUser()
 }
 
+/// CSTAR's entry (syscall.S): a `syscall` from a 32-bit code segment. The
+/// process is killed with the usual report, at the instruction after it.
+@_cdecl("swiftlet_x86_compatibility_system_call")
+func x86CompatibilitySystemCall(_ frame: UnsafeMutableRawPointer) {
+    let pc = VirtualAddress(frame.assumingMemoryBound(to: TrapFrame.self).pointee.rip)
+    UserTrap.handle(.fault(.named("system call from 32-bit mode"), address: pc, pc: pc))
+    X86_64.returnToUser()
+}
+
 enum UserTraps {
     /// An interrupt or exception from user mode (`x86Trap` found CS at
-    /// privilege 3). Moves the frame to the process kernel stack's top if it
-    /// arrived on an IST stack, then handles it there. Never returns.
+    /// privilege 3; NMIs never get here, machine checks only when the
+    /// process can be killed and the kernel go on). Moves the frame to the
+    /// process kernel stack's top if it arrived on an IST stack (page fault,
+    /// machine check), then handles it there. Never returns.
     static func enter(_ frame: UnsafeMutablePointer<TrapFrame>, handlerStack: UInt64) -> Never {
         let vector = frame.pointee.vector
-        if vector == Vector.doubleFault || vector == Vector.nonMaskable || vector == Vector.machineCheck {
-            Fault.report(frame, handlerStack: handlerStack)
-        }
+        if vector == Vector.doubleFault { Fault.report(frame, handlerStack: handlerStack) }
         if vector == Vector.pageFault { faultAddress = readCR2() }
         let home = ProcessKernelStack.userFrame
         if UInt64(UInt(bitPattern: frame)) == home { handle(frame) }
@@ -76,6 +94,10 @@ enum UserTraps {
             ConsoleInput.interruptHandled()
             LocalAPIC.endOfInterrupt()
             cause = .device
+        case Vector.disk:
+            Disk.interrupt()
+            LocalAPIC.endOfInterrupt()
+            cause = .device
         case Vector.spurious:
             cause = .device
         case Vector.legacyPICBase..<Vector.legacyPICBase + 16:
@@ -93,6 +115,8 @@ enum UserTraps {
             cause = .fault(.misaligned, address: pc, pc: pc)
         case Vector.breakpoint:
             cause = .fault(.breakpoint, address: pc, pc: pc)
+        case 0..<32:
+            cause = .fault(.named(Fault.exceptionName(vector)), address: pc, pc: pc)
         default:
             cause = .fault(.other(vector), address: pc, pc: pc)
         }

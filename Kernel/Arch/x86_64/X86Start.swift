@@ -6,14 +6,16 @@
 @_cdecl("swiftlet_x86_start")
 func x86Start(magic: UInt64, information: UInt64) -> Never {
     X86_64.serial.initialize()
-    // vectors.S hard-codes the frame's layout.
-    if MemoryLayout<TrapFrame>.size != TrapFrame.expectedSize { kernelPanic("TrapFrame does not match vectors.S") }
     Descriptors.install()
     InterruptStacks.useEarlyStacks()
     InterruptTable.install()
+    CPUProtections.enable()
 
     Console.newline()
     Console.line("x86-64 boot  long mode, higher half, descriptors and exception vectors ready")
+    // frame.h and TrapFrame must agree before the first trap is taken.
+    FrameLayoutCheck.verify()
+    CPUProtections.log()
     if UInt32(truncatingIfNeeded: magic) != Multiboot.bootloaderMagic { kernelPanic("not started by a multiboot loader") }
     BootMemory.initialize(information: PhysicalAddress(information))
     BootMemory.log()
@@ -43,6 +45,10 @@ func x86StartOnKernelStack(_ unused: UInt64) {
     TimerSetup.calibrate()
     TimerSetup.log()
     TimerSetup.start()
+    #if SWIFTLET_SCRATCH_OVERFLOW_CHECK
+    Console.line("check: running the scratch stack into its guard page (a panic must follow)")
+    _ = ScratchStack.run(overflowScratchStack, 0)
+    #endif
     #if SWIFTLET_STACK_OVERFLOW_CHECK
     Console.line("check: running the kernel stack into its guard page (a panic must follow)")
     overflowStackInstruction()
@@ -121,3 +127,13 @@ private func startInterruptControllers() {
     Console.write(hex: UInt64(ioBase))
     Console.newline()
 }
+
+#if SWIFTLET_SCRATCH_OVERFLOW_CHECK
+/// The scratch-stack overflow check: runs the stack down until its guard
+/// page stops it.
+@_cdecl("swiftlet_x86_overflow_scratch_stack")
+func overflowScratchStack(_ unused: UInt64) -> Int64 {
+    overflowStackInstruction()
+    return 0
+}
+#endif

@@ -151,6 +151,23 @@ swiftlet_x86_breakpoint_instruction:
     int3
     ret
 
+// Probes for the protection self-checks (CPUProtections.swift): a one-byte
+// read of rdi, and a call to rdi. With the fault probe armed, a page fault at
+// the read resumes at its `ret` (rax = 0); a fault on the called address
+// returns to the caller.
+FUNCTION swiftlet_x86_probe_read
+    xorl    %eax, %eax
+    .globl  swiftlet_x86_probe_read_instruction
+swiftlet_x86_probe_read_instruction:
+    movzbl  (%rdi), %eax
+    .globl  swiftlet_x86_probe_read_resume
+swiftlet_x86_probe_read_resume:
+    ret
+
+FUNCTION swiftlet_x86_probe_call
+    call    *%rdi
+    ret
+
 // Continues on another stack: rsp = rdi (its top), then calls rsi(rdx),
 // which must not return.
 FUNCTION swiftlet_x86_run_on_stack
@@ -181,6 +198,8 @@ SYMBOL_ADDRESS swiftlet_x86_kernel_rodata_end, __rodata_end
 SYMBOL_ADDRESS swiftlet_x86_kernel_image_end, __kernel_end
 SYMBOL_ADDRESS swiftlet_x86_breakpoint_instruction_address, swiftlet_x86_breakpoint_instruction
 SYMBOL_ADDRESS swiftlet_x86_vector_stubs_address, swiftlet_x86_vector_stubs
+SYMBOL_ADDRESS swiftlet_x86_probe_read_instruction_address, swiftlet_x86_probe_read_instruction
+SYMBOL_ADDRESS swiftlet_x86_probe_read_resume_address, swiftlet_x86_probe_read_resume
 SYMBOL_ADDRESS swiftlet_x86_boot_stack_top, boot_stack_top
 SYMBOL_ADDRESS swiftlet_x86_gdt_address, swiftlet_x86_gdt
 SYMBOL_ADDRESS swiftlet_x86_tss_address, swiftlet_x86_tss

@@ -43,8 +43,8 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     }
 
     init?(buffers count: Int, carving memory: inout MemoryCarver, device: Device, host: Host) {
-        guard count > 0, let slots = memory.take(count, of: BufferSlot()),
-            let state = memory.take(1, of: BufferCacheState()),
+        guard count > 0, let slots = memory.takeZeroed(count, of: BufferSlot.self),
+            let state = memory.takeZeroed(1, of: BufferCacheState.self),
             let storage = memory.bytes(count * DiskFormat.blockSize, alignment: 64)
         else { return nil }
         self.slots = slots

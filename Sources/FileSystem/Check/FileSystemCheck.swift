@@ -66,6 +66,7 @@ public enum FileSystemCheck {
         on device: Device, superblock: Superblock, scratch: UnsafeMutableRawBufferPointer, sink: inout Sink
     ) -> CheckSummary {
         precondition(scratch.count >= scratchByteCount(for: superblock), "file-system check: scratch too small")
+        precondition(Int(bitPattern: scratch.baseAddress) % 4 == 0, "file-system check: scratch not aligned to 4")
         var checker = FileSystemChecker(
             device: device, superblock: superblock,
             scratch: CheckScratch(memory: scratch, inodeCount: Int(superblock.inodeCount), blockCount: Int(superblock.totalBlocks)),

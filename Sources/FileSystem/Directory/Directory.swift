@@ -16,22 +16,43 @@ extension FileSystemVolume {
         return DiskDirectoryEntry(decoding: UnsafeRawBufferPointer(cache.bytes(buffer)), at: offset % DiskFormat.blockSize)
     }
 
+    /// The first whole entry at or after byte `start` of a locked directory
+    /// that `matches`, and its offset; each block is read once. A hole (only
+    /// in a damaged image) reads as free entries.
+    func firstEntry(
+        _ directory: InodeReference, from start: Int, where matches: (DiskDirectoryEntry) -> Bool
+    ) throws(FileSystemError) -> (entry: DiskDirectoryEntry, offset: Int)? {
+        let end = entryBytes(directory)
+        let blockSize = DiskFormat.blockSize
+        var offset = start
+        while offset < end {
+            let blockEnd = min(end, (offset / blockSize + 1) * blockSize)
+            guard let block = try blockAddress(directory, fileBlock: offset / blockSize, allocate: false) else {
+                if matches(DiskDirectoryEntry()) { return (DiskDirectoryEntry(), offset) }
+                offset = blockEnd
+                continue
+            }
+            let buffer = try cache.read(block)
+            defer { cache.release(buffer) }
+            let bytes = UnsafeRawBufferPointer(cache.bytes(buffer))
+            while offset < blockEnd {
+                let entry = DiskDirectoryEntry(decoding: bytes, at: offset % blockSize)
+                if matches(entry) { return (entry, offset) }
+                offset += DiskFormat.directoryEntrySize
+            }
+        }
+        return nil
+    }
+
     /// The inode `name` names in a locked directory, and the entry's offset.
     func lookup(_ directory: InodeReference, _ name: UnsafeRawBufferPointer) throws(FileSystemError) -> (
         inode: InodeNumber, offset: Int
     )? {
         guard fields(directory).pointee.inodeType == .directory else { throw .notADirectory }
-        var offset = 0
-        let end = entryBytes(directory)
-        while offset < end {
-            let found = try entry(directory, at: offset)
-            if found.inode != 0 && found.nameMatches(name) {
-                guard UInt32(found.inode) < superblock.inodeCount else { throw .corrupt(.inodeNumberOutOfRange) }
-                return (InodeNumber(UInt32(found.inode)), offset)
-            }
-            offset += DiskFormat.directoryEntrySize
-        }
-        return nil
+        guard let found = try firstEntry(directory, from: 0, where: { $0.inode != 0 && $0.nameMatches(name) })
+        else { return nil }
+        guard UInt32(found.entry.inode) < superblock.inodeCount else { throw .corrupt(.inodeNumberOutOfRange) }
+        return (InodeNumber(UInt32(found.entry.inode)), found.offset)
     }
 
     /// Adds `name` -> `inode` to a locked directory, in the first free slot
@@ -39,9 +60,7 @@ extension FileSystemVolume {
     func addEntry(_ directory: InodeReference, _ name: UnsafeRawBufferPointer, _ inode: InodeNumber) throws(FileSystemError) {
         guard name.count > 0 else { throw .invalidName }
         if try lookup(directory, name) != nil { throw .alreadyExists }
-        var offset = 0
-        let end = entryBytes(directory)
-        while offset < end, try entry(directory, at: offset).inode != 0 { offset += DiskFormat.directoryEntrySize }
+        let offset = try firstEntry(directory, from: 0, where: { $0.inode == 0 })?.offset ?? entryBytes(directory)
         try writeEntry(directory, DiskDirectoryEntry(inode: UInt16(truncatingIfNeeded: inode.raw), name: name), at: offset)
     }
 
@@ -59,12 +78,6 @@ extension FileSystemVolume {
 
     /// Whether a locked directory has no entries besides `.` and `..`.
     func isEmpty(_ directory: InodeReference) throws(FileSystemError) -> Bool {
-        var offset = 2 * DiskFormat.directoryEntrySize
-        let end = entryBytes(directory)
-        while offset < end {
-            if try entry(directory, at: offset).inode != 0 { return false }
-            offset += DiskFormat.directoryEntrySize
-        }
-        return true
+        try firstEntry(directory, from: 2 * DiskFormat.directoryEntrySize, where: { $0.inode != 0 }) == nil
     }
 }

@@ -10,14 +10,16 @@ struct MemoryCarver {
         end = next + region.count
     }
 
-    /// `count` values of `T`, initialized to `initial`, or nil when the region is too small.
-    mutating func take<T>(_ count: Int, of initial: T) -> UnsafeMutablePointer<T>? {
+    /// `count` values of `T`, all bytes zero, or nil when the region is too
+    /// small. Only for plain records whose all-zero bytes are their empty
+    /// value: no initial value is built on the stack (the log's state is
+    /// over a kilobyte, more than a kernel stack should hold).
+    mutating func takeZeroed<T>(_ count: Int, of type: T.Type) -> UnsafeMutablePointer<T>? {
         guard let start = bytes(count * MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment) else {
             return nil
         }
-        let typed = start.bindMemory(to: T.self, capacity: count)
-        typed.initialize(repeating: initial, count: count)
-        return typed
+        start.initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<T>.stride)
+        return start.bindMemory(to: T.self, capacity: count)
     }
 
     /// `count` raw bytes aligned to `alignment` (a power of two).

@@ -12,11 +12,19 @@ extension FileSystemVolume {
         var first = dataBlocks.lowerBound
         while first < dataBlocks.upperBound {
             let bitmapBlock = superblock.bitmapBlock(for: BlockNumber(first))
-            let end = min((first / bitsPerBlock + 1) * bitsPerBlock, dataBlocks.upperBound)
+            // In 64 bits: the end of the last bitmap block's range may pass 2^32.
+            let rangeEnd = UInt64(first / bitsPerBlock + 1) * UInt64(bitsPerBlock)
+            let end = UInt32(min(rangeEnd, UInt64(dataBlocks.upperBound)))
             let buffer = try cache.read(bitmapBlock)
             let bytes = cache.bytes(buffer)
-            for block in first..<end {
+            var block = first
+            while block < end {
                 let bit = Int(block % bitsPerBlock)
+                // A byte of eight used blocks is passed over at once.
+                if bit % 8 == 0 && bytes[bit / 8] == 0xFF {
+                    block += 8
+                    continue
+                }
                 let mask = UInt8(1) << UInt8(bit % 8)
                 if bytes[bit / 8] & mask == 0 {
                     bytes[bit / 8] |= mask
@@ -29,6 +37,7 @@ extension FileSystemVolume {
                     try zero(BlockNumber(block))
                     return BlockNumber(block)
                 }
+                block += 1
             }
             cache.release(buffer)
             first = end

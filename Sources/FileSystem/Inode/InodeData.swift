@@ -24,16 +24,25 @@ extension FileSystemVolume {
             indirect = try allocateBlock().raw
             fields.pointee.indirect = indirect
         }
-        let buffer = try cache.read(try checked(indirect))
-        defer { cache.release(buffer) }
-        let bytes = cache.bytes(buffer)
-        let address = bytes.littleEndianWord(at: 4 * index)
+        let address = try indirectEntry(try checked(indirect), index)
         if address != 0 { return try checked(address) }
         guard allocate else { return nil }
+        // Allocated with the indirect block unlocked: in a damaged image the
+        // bitmap may call the indirect block itself free, and zeroing it
+        // while holding its lock would wait forever.
         let block = try allocateBlock()
-        bytes.storeLittleEndianWord(block.raw, at: 4 * index)
+        let buffer = try cache.read(try checked(indirect))
+        defer { cache.release(buffer) }
+        cache.bytes(buffer).storeLittleEndianWord(block.raw, at: 4 * index)
         try log.write(buffer)
         return block
+    }
+
+    /// Entry `index` of an indirect block.
+    private func indirectEntry(_ indirect: BlockNumber, _ index: Int) throws(FileSystemError) -> UInt32 {
+        let buffer = try cache.read(indirect)
+        defer { cache.release(buffer) }
+        return cache.bytes(buffer).littleEndianWord(at: 4 * index)
     }
 
     private func checked(_ address: UInt32) throws(FileSystemError) -> BlockNumber {

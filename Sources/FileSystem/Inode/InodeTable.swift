@@ -72,6 +72,26 @@ extension FileSystemVolume {
         }
     }
 
+    /// `lock`, dropping the caller's reference too when it fails.
+    func lockOrRelease(_ inode: InodeReference) throws(FileSystemError) {
+        do throws(FileSystemError) { try lock(inode) } catch {
+            try? release(inode)
+            throw error
+        }
+    }
+
+    /// Checks that a referenced inode is a directory; when it is not (or
+    /// cannot be read), the reference is dropped and the call fails.
+    func requireDirectory(_ inode: InodeReference) throws(FileSystemError) {
+        try lockOrRelease(inode)
+        let isDirectory = fields(inode).pointee.inodeType == .directory
+        unlock(inode)
+        guard isDirectory else {
+            try? release(inode)
+            throw .notADirectory
+        }
+    }
+
     /// Refuses an on-disk inode that the core must not trust.
     private func check(_ disk: DiskInode) throws(FileSystemError) {
         guard let type = disk.inodeType else { throw .corrupt(.badInodeType) }
@@ -104,9 +124,10 @@ extension FileSystemVolume {
     /// inode with no links left frees it: its blocks, then the inode.
     func release(_ inode: InodeReference) throws(FileSystemError) {
         host.acquire(.inodeTable)
+        // Only the last reference may look at the fields without the sleep
+        // lock: nobody else can hold it then.
         let last = inodeSlots[inode.slot].references == 1
-        let unlinked = inodeSlots[inode.slot].valid && inodeFields[inode.slot].linkCount == 0
-        if last && unlinked {
+        if last && inodeSlots[inode.slot].valid && inodeFields[inode.slot].linkCount == 0 {
             // Nobody else can reach the inode: the sleep lock is free.
             host.release(.inodeTable)
             try lock(inode)
@@ -144,7 +165,8 @@ extension FileSystemVolume {
             let blockEnd = min((number / perBlock + 1) * perBlock, superblock.inodeCount)
             while number < blockEnd {
                 let offset = superblock.offset(of: InodeNumber(number))
-                if DiskInode(decoding: UnsafeRawBufferPointer(bytes), at: offset).type == InodeType.free.rawValue {
+                // The type is the record's first field.
+                if Int16(bitPattern: bytes.littleEndianHalf(at: offset)) == InodeType.free.rawValue {
                     // The table slot first, so a full table leaves the disk alone.
                     let reference = try inode(InodeNumber(number))
                     var fresh = DiskInode()

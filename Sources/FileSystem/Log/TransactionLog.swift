@@ -128,8 +128,15 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
     private func writeHeader() throws(FileSystemError) {
         let buffer = try cache.readForOverwrite(state.pointee.start)
         defer { cache.release(buffer) }
-        cache.bytes(buffer).initializeMemory(as: UInt8.self, repeating: 0)
-        state.pointee.header.encode(into: cache.bytes(buffer))
+        let bytes = cache.bytes(buffer)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        // Word by word through the pointer: the header is a kilobyte, and a
+        // copy of it on the stack does not fit a one-page kernel stack.
+        let count = state.pointee.header.count
+        bytes.storeLittleEndianWord(count, at: 0)
+        for i in 0..<min(Int(count), LogHeader.capacity) {
+            bytes.storeLittleEndianWord(state.pointee.header.blocks[i], at: 4 + 4 * i)
+        }
         try cache.write(buffer)
     }
 
@@ -141,16 +148,22 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
     /// clears it. A header that names blocks outside `homeBlocks` or more
     /// blocks than the log holds is refused: the image is corrupt.
     func recover(logBlocks: UInt32, homeBlocks: Range<UInt32>) throws(FileSystemError) {
+        // Decoded into the log's own header, word by word: a header is a
+        // kilobyte, too much for a kernel stack.
         let headerBuffer = try cache.read(state.pointee.start)
-        let header = LogHeader(decoding: UnsafeRawBufferPointer(cache.bytes(headerBuffer)))
+        let bytes = cache.bytes(headerBuffer)
+        let count = bytes.littleEndianWord(at: 0)
+        guard count < logBlocks, Int(count) <= LogHeader.capacity else {
+            cache.release(headerBuffer)
+            throw .corruptLog
+        }
+        for i in 0..<Int(count) { state.pointee.header.blocks[i] = bytes.littleEndianWord(at: 4 + 4 * i) }
         cache.release(headerBuffer)
-        let count = Int(header.count)
-        guard header.count < logBlocks, count <= LogHeader.capacity else { throw .corruptLog }
-        for i in 0..<count where !homeBlocks.contains(header.blocks[i]) { throw .corruptLog }
-        for i in 0..<count {
+        for i in 0..<Int(count) where !homeBlocks.contains(state.pointee.header.blocks[i]) { throw .corruptLog }
+        for i in 0..<Int(count) {
             let copy = try cache.read(logBlock(i))
             defer { cache.release(copy) }
-            let home = try cache.readForOverwrite(BlockNumber(header.blocks[i]))
+            let home = try cache.readForOverwrite(BlockNumber(state.pointee.header.blocks[i]))
             defer { cache.release(home) }
             cache.bytes(home).copyMemory(from: UnsafeRawBufferPointer(cache.bytes(copy)))
             try cache.write(home)

@@ -56,15 +56,7 @@ extension FileSystemVolume {
         while let name = elements.next() {
             if !elements.hasMore {
                 // The parent must be a directory even though it is not searched here.
-                do throws(FileSystemError) {
-                    try lock(current)
-                    let isDirectory = fields(current).pointee.inodeType == .directory
-                    unlock(current)
-                    guard isDirectory else { throw .notADirectory }
-                } catch {
-                    try? release(current)
-                    throw error
-                }
+                try requireDirectory(current)
                 return (current, name)
             }
             current = try step(from: current, to: name)
@@ -76,12 +68,7 @@ extension FileSystemVolume {
     /// Looks `name` up in `directory` and gives back the reference to what
     /// it names, dropping the one to `directory` (also on failure).
     private func step(from directory: InodeReference, to name: UnsafeRawBufferPointer) throws(FileSystemError) -> InodeReference {
-        do throws(FileSystemError) {
-            try lock(directory)
-        } catch {
-            try? release(directory)
-            throw error
-        }
+        try lockOrRelease(directory)
         let found: (inode: InodeNumber, offset: Int)?
         do throws(FileSystemError) {
             found = try lookup(directory, name)

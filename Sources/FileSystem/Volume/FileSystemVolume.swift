@@ -51,9 +51,9 @@ public struct FileSystemVolume<Device: BlockDevice, Host: FileSystemHost> {
         var carver = MemoryCarver(memory)
         guard buffers >= 3 * TransactionLog<Device, Host>.operationBlocks, inodes > 0,
             let cache = BufferCache(buffers: buffers, carving: &carver, device: device, host: host),
-            let logState = carver.take(1, of: LogState()),
-            let slots = carver.take(inodes, of: InodeSlot()),
-            let fields = carver.take(inodes, of: DiskInode())
+            let logState = carver.takeZeroed(1, of: LogState.self),
+            let slots = carver.takeZeroed(inodes, of: InodeSlot.self),
+            let fields = carver.takeZeroed(inodes, of: DiskInode.self)
         else { throw .notEnoughMemory }
 
         let buffer = try cache.read(DiskFormat.superblockBlock)

@@ -22,12 +22,15 @@ extension FileSystemVolume {
     /// delivered, 0 at the end of the file. A sink that fails after some
     /// bytes ends the read there; one that fails at once fails the call.
     public func read<Sink: FileSystemByteSink>(
-        _ inode: InodeReference, at offset: UInt32, count: Int, into sink: inout Sink
+        _ inode: InodeReference, at offset: Int, count: Int, into sink: inout Sink
     ) throws(FileSystemError) -> Int {
         if log.failed { throw .ioError }
+        guard offset >= 0, count >= 0 else { throw .badOffset }
+        // No file reaches past the format's largest size.
+        if offset >= DiskFormat.maxFileSize { return 0 }
         try lock(inode)
         defer { unlock(inode) }
-        return try readData(inode, at: offset, count: count, into: &sink)
+        return try readData(inode, at: UInt32(offset), count: count, into: &sink)
     }
 
     /// Writes `count` bytes from `source` at `offset` (at most the end of
@@ -35,9 +38,10 @@ extension FileSystemVolume {
     /// written: fewer than `count` when the disk filled or the source failed
     /// part way; the call fails when nothing was written.
     public func write<Source: FileSystemByteSource>(
-        _ inode: InodeReference, at offset: UInt32, count: Int, from source: inout Source
+        _ inode: InodeReference, at offset: Int, count: Int, from source: inout Source
     ) throws(FileSystemError) -> Int {
-        guard count >= 0, Int(offset) + count <= DiskFormat.maxFileSize else { throw .badOffset }
+        guard offset >= 0, count >= 0, offset <= DiskFormat.maxFileSize, count <= DiskFormat.maxFileSize - offset
+        else { throw .badOffset }
         var done = 0
         while done < count {
             let chunk = min(count - done, Self.writeChunk)
@@ -46,7 +50,7 @@ extension FileSystemVolume {
                 written = try operation { () throws(FileSystemError) -> Int in
                     try lock(inode)
                     defer { unlock(inode) }
-                    return try writeData(inode, at: offset + UInt32(done), count: chunk, from: &source)
+                    return try writeData(inode, at: UInt32(offset + done), count: chunk, from: &source)
                 }
             } catch {
                 if done > 0 { return done }

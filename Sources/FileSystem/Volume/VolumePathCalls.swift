@@ -14,10 +14,7 @@ extension FileSystemVolume {
                 inode = try createNode(path, from: cwd, type: .file, major: 0, minor: 0)
             } else {
                 inode = try resolve(path, from: cwd)
-                do throws(FileSystemError) { try lock(inode) } catch {
-                    try? release(inode)
-                    throw error
-                }
+                try lockOrRelease(inode)
             }
             do throws(FileSystemError) {
                 let type = fields(inode).pointee.inodeType
@@ -54,15 +51,7 @@ extension FileSystemVolume {
     {
         try operation { () throws(FileSystemError) -> InodeReference in
             let inode = try resolve(path, from: cwd)
-            do throws(FileSystemError) {
-                try lock(inode)
-                let isDirectory = fields(inode).pointee.inodeType == .directory
-                unlock(inode)
-                guard isDirectory else { throw .notADirectory }
-            } catch {
-                try? release(inode)
-                throw error
-            }
+            try requireDirectory(inode)
             return inode
         }
     }
@@ -73,12 +62,7 @@ extension FileSystemVolume {
     {
         try operation { () throws(FileSystemError) in
             let inode = try resolve(existing, from: cwd)
-            do throws(FileSystemError) {
-                try lock(inode)
-            } catch {
-                try? release(inode)
-                throw error
-            }
+            try lockOrRelease(inode)
             let fields = self.fields(inode)
             guard fields.pointee.inodeType != .directory, fields.pointee.linkCount < Int16.max else {
                 let failure: FileSystemError = fields.pointee.inodeType == .directory ? .isADirectory : .tooManyLinks
@@ -94,12 +78,7 @@ extension FileSystemVolume {
             unlock(inode)
             do throws(FileSystemError) {
                 let (directory, name) = try resolveParent(new, from: cwd)
-                do throws(FileSystemError) {
-                    try lock(directory)
-                } catch {
-                    try? release(directory)
-                    throw error
-                }
+                try lockOrRelease(directory)
                 do throws(FileSystemError) { try addEntry(directory, name, inode.number) } catch {
                     try? unlockAndRelease(directory)
                     throw error
@@ -124,12 +103,7 @@ extension FileSystemVolume {
     public func unlink(_ path: UnsafeRawBufferPointer, from cwd: InodeReference) throws(FileSystemError) {
         try operation { () throws(FileSystemError) in
             let (directory, name) = try resolveParent(path, from: cwd)
-            do throws(FileSystemError) {
-                try lock(directory)
-            } catch {
-                try? release(directory)
-                throw error
-            }
+            try lockOrRelease(directory)
             do throws(FileSystemError) {
                 try removeEntry(name, from: directory)
             } catch {
@@ -148,12 +122,7 @@ extension FileSystemVolume {
         // make the second lock wait for ourselves.
         guard found.inode != directory.number else { throw .corrupt(.badDirectory) }
         let inode = try self.inode(found.inode)
-        do throws(FileSystemError) {
-            try lock(inode)
-        } catch {
-            try? release(inode)
-            throw error
-        }
+        try lockOrRelease(inode)
         do throws(FileSystemError) {
             let fields = self.fields(inode)
             guard fields.pointee.linkCount > 0 else { throw .corrupt(.badLinkCount) }
@@ -181,12 +150,7 @@ extension FileSystemVolume {
         throws(FileSystemError) -> InodeReference
     {
         let (directory, name) = try resolveParent(path, from: cwd)
-        do throws(FileSystemError) {
-            try lock(directory)
-        } catch {
-            try? release(directory)
-            throw error
-        }
+        try lockOrRelease(directory)
         let existing: (inode: InodeNumber, offset: Int)?
         do throws(FileSystemError) { existing = try lookup(directory, name) } catch {
             try? unlockAndRelease(directory)
@@ -195,17 +159,18 @@ extension FileSystemVolume {
         if let existing {
             try unlockAndRelease(directory)
             let inode = try self.inode(existing.inode)
-            do throws(FileSystemError) { try lock(inode) } catch {
-                try? release(inode)
-                throw error
-            }
+            try lockOrRelease(inode)
             let found = fields(inode).pointee.inodeType
             if type == .file && (found == .file || found == .device) { return inode }
             try? unlockAndRelease(inode)
             throw .alreadyExists
         }
         let inode: InodeReference
-        do throws(FileSystemError) { inode = try allocateInode(type) } catch {
+        do throws(FileSystemError) {
+            // Checked first: a new directory's `..` adds a link to the parent.
+            if type == .directory && fields(directory).pointee.linkCount == Int16.max { throw .tooManyLinks }
+            inode = try allocateInode(type)
+        } catch {
             try? unlockAndRelease(directory)
             throw error
         }

@@ -18,6 +18,11 @@ public struct PagePermissions: Sendable, Hashable {
     public static let user = PagePermissions(rawValue: 1 << 3)
     /// Present in every address space; not flushed from the TLB on a switch.
     public static let global = PagePermissions(rawValue: 1 << 4)
+    /// Device registers: the CPU must not cache them (x86-64: PCD and PWT).
+    /// Sv39 without the Svpbmt extension cannot say it per page (the
+    /// platform's physical memory attributes make device ranges uncached),
+    /// so it refuses the bit rather than drop it.
+    public static let uncached = PagePermissions(rawValue: 1 << 5)
 
     public static let readOnly = read
     public static let readWrite = read | write

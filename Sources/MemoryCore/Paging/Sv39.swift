@@ -28,7 +28,9 @@ public enum Sv39: PagingScheme {
     public static func allowsLeaf(atLevel level: Int) -> Bool { level >= 0 && level <= 2 }
 
     /// R/W/X all clear would mean "pointer", and W without R is reserved.
+    /// No per-page caching attribute without Svpbmt (`PagePermissions.uncached`).
     public static func canEncode(_ permissions: PagePermissions) -> Bool {
+        guard !permissions.contains(.uncached) else { return false }
         guard !permissions.intersection(.read | .write | .execute).isEmpty else { return false }
         return !permissions.contains(.write) || permissions.contains(.read)
     }

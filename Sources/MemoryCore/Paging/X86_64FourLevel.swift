@@ -1,6 +1,6 @@
 /// x86-64 4-level paging: 48-bit canonical virtual addresses, physical
 /// addresses up to 52 bits (bits 12..51 of an entry). Entry bits (Intel SDM
-/// vol. 3, 4.5): P, R/W, U/S, PWT, PCD, A, D, PS (page size, levels 1 and 2),
+/// vol. 3, 4.5): P, R/W, U/S, PWT, PCD (both set for `.uncached`), A, D, PS (page size, levels 1 and 2),
 /// G, bits 9..11 free for software, NX in bit 63.
 ///
 /// Permissions are enforced at the leaf only: every table entry is P|R/W,
@@ -10,6 +10,8 @@ public enum X86_64FourLevel: PagingScheme {
     static let present: UInt64 = 1 << 0
     static let writable: UInt64 = 1 << 1
     static let user: UInt64 = 1 << 2
+    static let writeThrough: UInt64 = 1 << 3
+    static let cacheDisable: UInt64 = 1 << 4
     static let accessed: UInt64 = 1 << 5
     static let dirty: UInt64 = 1 << 6
     static let pageSize: UInt64 = 1 << 7
@@ -51,6 +53,7 @@ public enum X86_64FourLevel: PagingScheme {
         }
         if permissions.contains(.user) { entry |= user }
         if permissions.contains(.global) { entry |= global }
+        if permissions.contains(.uncached) { entry |= cacheDisable | writeThrough }
         if !permissions.contains(.execute) { entry |= noExecute }
         if owned { entry |= ownedBit }
         return entry
@@ -71,6 +74,7 @@ public enum X86_64FourLevel: PagingScheme {
         if entry & writable != 0 { permissions = permissions | .write }
         if entry & user != 0 { permissions = permissions | .user }
         if entry & global != 0 { permissions = permissions | .global }
+        if entry & cacheDisable != 0 { permissions = permissions | .uncached }
         if entry & noExecute == 0 { permissions = permissions | .execute }
         return DecodedEntry(
             kind: .leaf, address: PhysicalAddress(entry & addressMask & ~lowBits),

@@ -1,4 +1,4 @@
-import FileSystem
+@testable import FileSystem
 
 /// A file tree as the tests see it: for every path, a directory or a file
 /// with its bytes and the first path (in sorted order) naming the same
@@ -174,7 +174,9 @@ extension MountedTestVolume {
             case .write(let path, let offset, let count, let seed):
                 let file = try open(path, writable: true)
                 defer { try? volume.close(file) }
-                let written = try write(file, FileOperation.bytes(count: count, seed: seed), at: UInt32(offset))
+                let written = try write(file, FileOperation.bytes(count: count, seed: seed), at: offset)
+                // Short because a commit failed: the power went.
+                if written != count && volume.log.failed { throw FileSystemError.ioError }
                 if written != count { return false }
             case .truncate(let path):
                 try volume.close(try open(path, truncate: true))

@@ -60,14 +60,14 @@ final class MountedVolume<Host: FileSystemHost>: @unchecked Sendable {
         try withBytes(path) { (bytes) in try volume.open(bytes, from: cwd ?? root, create: create, truncate: truncate, writable: writable) }
     }
 
-    func write(_ inode: InodeReference, _ data: [UInt8], at offset: UInt32) throws -> Int {
+    func write(_ inode: InodeReference, _ data: [UInt8], at offset: Int) throws -> Int {
         try data.withUnsafeBytes { (bytes) in
             var source = MemoryByteSource(bytes)
             return try volume.write(inode, at: offset, count: data.count, from: &source)
         }
     }
 
-    func read(_ inode: InodeReference, at offset: UInt32, count: Int) throws -> [UInt8] {
+    func read(_ inode: InodeReference, at offset: Int, count: Int) throws -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
         let got = try result.withUnsafeMutableBytes { (bytes) in
             var sink = MemoryByteSink(bytes)

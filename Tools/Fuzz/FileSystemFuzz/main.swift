@@ -143,7 +143,7 @@ func readAll(_ volume: FuzzVolume, _ file: InodeReference, size: UInt32) throws(
     var offset: UInt32 = 0
     while offset < size {
         var sink = MemoryByteSink(data)
-        let got = try volume.read(file, at: offset, count: data.count, into: &sink)
+        let got = try volume.read(file, at: Int(offset), count: data.count, into: &sink)
         if got == 0 { return }
         if got > data.count { fatalError("read delivered more than asked") }
         offset += UInt32(got)

@@ -3,6 +3,8 @@
 
      the process table   fork until -1
      memory              sbrk until -1; fork and exec must then fail too
+     copy-on-write       a write to a page shared with fork, with no frame
+                         left for the copy, kills the writer alone
      a pipe's buffer     a writer blocks when it is full (a child, killed after a while)
      descriptors         open until -1: 16 per process
      open files          open in several processes until -1: 64 system-wide
@@ -413,6 +415,91 @@ static void system_pipes(void) {
   check_back("pipes");
 }
 
+/* ---- copy-on-write with no frame left ---- */
+#define SHARED_PAGES 8
+
+/* Grows the heap until sbrk fails, touching every page so that each takes
+   its frame; returns the bytes grown. */
+static long take_all_frames(void) {
+  long grown = 0;
+  long steps[3] = {1 << 20, 64 << 10, 4 << 10};
+  for (int s = 0; s < 3; s++) {
+    for (;;) {
+      char *old = sbrk((int)steps[s]);
+      if (old == (char *)-1)
+        break;
+      for (long offset = 0; offset < steps[s]; offset += 4096)
+        old[offset] = 1;
+      grown += steps[s];
+    }
+  }
+  return grown;
+}
+
+/* In a child (the holder): shares SHARED_PAGES heap pages with its own
+   child (the writer), then takes every free frame; the writer's write to a
+   shared page finds no frame for its copy and must be killed, and the
+   holder must keep its bytes. Exit status 0 if all went well, else the
+   number of the step that did not. */
+static int cow_holder(void) {
+  char *shared = sbrk(SHARED_PAGES * 4096);
+  if (shared == (char *)-1)
+    return 1;
+  for (int i = 0; i < SHARED_PAGES; i++)
+    shared[i * 4096] = (char)(i + 1);
+  int go[2], ready[2];
+  if (pipe(go) < 0 || pipe(ready) < 0)
+    return 2;
+  int writer = fork();
+  if (writer < 0)
+    return 3;
+  if (writer == 0) {
+    volatile char byte = 1; /* the writer's stack is its own before memory runs out */
+    write(ready[1], (char *)&byte, 1);
+    if (read(go[0], (char *)&byte, 1) != 1)
+      exit(4);
+    shared[0] = 99; /* no frame for the copy: killed here */
+    exit(5);
+  }
+  char byte;
+  if (read(ready[0], &byte, 1) != 1)
+    return 4;
+  long grown = take_all_frames();
+  /* sbrk counts the page-table pages a page could need, so a few frames may
+     be left: this process copies shared pages of its own until none is. */
+  long left = freeframes();
+  if (left > SHARED_PAGES - 1)
+    return 6;
+  for (int i = 1; i <= left; i++)
+    shared[i * 4096] = (char)(i + 1);
+  if (freeframes() != 0)
+    return 7;
+  write(go[1], &byte, 1);
+  int status = 0;
+  if (wait(&status) != writer || status != -1)
+    return 8;
+  for (int i = 0; i < SHARED_PAGES; i++)
+    if (shared[i * 4096] != (char)(i + 1))
+      return 9;
+  if (sbrk((int)-grown) == (char *)-1)
+    return 10;
+  return 0;
+}
+
+static void cow_write_when_exhausted(void) {
+  mark();
+  int pid = fork();
+  if (pid == 0)
+    exit(cow_holder());
+  int status = -2;
+  if (pid > 0)
+    wait(&status);
+  if (status != 0)
+    printf("exhaust: copy-on-write: the holder failed at step %d\n", status);
+  check(status == 0, "a write to a shared page with no frame left kills the writer alone");
+  check_back("copy-on-write");
+}
+
 /* ---- afterwards ---- */
 static void still_usable(void) {
   int pid = fork();
@@ -432,6 +519,7 @@ int main(void) {
   printf("exhaust: free frames %ld, kernel heap %ld bytes in use\n", frames_start, heap_start);
   fork_until_full();
   sbrk_until_empty();
+  cow_write_when_exhausted();
   fill_pipe();
   open_until_full();
   system_open_files();

@@ -45,7 +45,11 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     run("sbrk too much", expect: .exits(0)) { sbrkTooMuch() }
 
     run("fork isolation", expect: .exits(0)) { forkIsolation() }
+    run("fork isolation, the parent writing", expect: .exits(0)) { forkParentWriteInvisible() }
+    run("fork: a page shared by three generations", expect: .exits(0)) { threeGenerations() }
     run("fork until full", expect: .exits(0)) { forkUntilFull() }
+    run("sbrk 100 MiB, touch one page", expect: .exits(0)) { touchOneOfHugeHeap() }
+    run("read into an untouched heap page", expect: .exits(0)) { readIntoUntouchedHeap() }
     run("preemption of a spinning process", expect: .exits(0)) { preemption() }
 
     run("exec elfbase", expect: .exits(elfbaseStatus)) { execValid("elfbase") }

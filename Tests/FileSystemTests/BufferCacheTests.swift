@@ -1,0 +1,85 @@
+import Testing
+
+@testable import FileSystem
+
+@Suite struct BufferCacheTests {
+    /// A cache of `count` buffers over a fresh disk, with its memory.
+    final class Fixture {
+        let disk = RAMDisk(blocks: 64)
+        let memory: UnsafeMutableRawBufferPointer
+        let cache: BufferCache<RAMDiskDevice, SingleCallerHost>
+
+        init(buffers: Int) {
+            let bytes = BufferCache<RAMDiskDevice, SingleCallerHost>.memoryNeeded(buffers: buffers)
+            memory = .allocate(byteCount: bytes, alignment: 64)
+            var carver = MemoryCarver(memory)
+            cache = BufferCache(buffers: buffers, carving: &carver, device: disk.device, host: SingleCallerHost())!
+            for block in 0..<64 { disk.blocks[block * DiskFormat.blockSize] = UInt8(block) }
+        }
+        deinit { memory.deallocate() }
+    }
+
+    @Test func aBlockIsReadOnceAndSharedByItsBuffer() throws {
+        let fixture = Fixture(buffers: 3)
+        let first = try fixture.cache.read(BlockNumber(5))
+        #expect(fixture.cache.bytes(first)[0] == 5)
+        fixture.cache.bytes(first)[1] = 0xAA
+        fixture.cache.release(first)
+        let again = try fixture.cache.read(BlockNumber(5))
+        #expect(again.slot == first.slot)
+        #expect(fixture.cache.bytes(again)[1] == 0xAA)
+        #expect(fixture.disk.reads == 1)
+        fixture.cache.release(again)
+    }
+
+    @Test func leastRecentlyUsedBufferIsReusedFirst() throws {
+        let fixture = Fixture(buffers: 3)
+        for block in [1, 2, 3] { fixture.cache.release(try fixture.cache.read(BlockNumber(UInt32(block)))) }
+        // Use 1 again: 2 is now the least recently used.
+        fixture.cache.release(try fixture.cache.read(BlockNumber(1)))
+        fixture.cache.release(try fixture.cache.read(BlockNumber(4)))
+        let reads = fixture.disk.reads
+        for block in [1, 3, 4] { fixture.cache.release(try fixture.cache.read(BlockNumber(UInt32(block)))) }
+        #expect(fixture.disk.reads == reads)
+        fixture.cache.release(try fixture.cache.read(BlockNumber(2)))
+        #expect(fixture.disk.reads == reads + 1)
+    }
+
+    @Test func referencedBuffersAreNeverReused() throws {
+        let fixture = Fixture(buffers: 2)
+        let a = try fixture.cache.read(BlockNumber(1))
+        let b = try fixture.cache.read(BlockNumber(2))
+        #expect(throws: FileSystemError.noFreeBuffers) { try fixture.cache.read(BlockNumber(3)) }
+        fixture.cache.release(b)
+        // A pin keeps a released buffer too.
+        fixture.cache.pin(a)
+        fixture.cache.release(a)
+        let c = try fixture.cache.read(BlockNumber(3))
+        #expect(c.slot == b.slot)
+        #expect(fixture.cache.unreferencedBuffers == 0)
+        fixture.cache.unpin(a)
+        fixture.cache.release(c)
+        #expect(fixture.cache.unreferencedBuffers == 2)
+    }
+
+    @Test func overwriteSkipsTheReadAndWriteReachesTheDisk() throws {
+        let fixture = Fixture(buffers: 2)
+        let buffer = try fixture.cache.readForOverwrite(BlockNumber(9))
+        #expect(fixture.disk.reads == 0)
+        fixture.cache.bytes(buffer).initializeMemory(as: UInt8.self, repeating: 0x5A)
+        try fixture.cache.write(buffer)
+        fixture.cache.release(buffer)
+        #expect(fixture.disk.block(9).allSatisfy { $0 == 0x5A })
+    }
+
+    @Test func deviceErrorsFailTheRequestAndLeaveTheBufferFree() throws {
+        let fixture = Fixture(buffers: 1)
+        #expect(throws: FileSystemError.ioError) { try fixture.cache.read(BlockNumber(64)) }
+        #expect(fixture.cache.unreferencedBuffers == 1)
+        fixture.disk.writesBeforeCut = 0
+        let buffer = try fixture.cache.read(BlockNumber(1))
+        #expect(throws: FileSystemError.ioError) { try fixture.cache.write(buffer) }
+        fixture.cache.release(buffer)
+        #expect(fixture.cache.unreferencedBuffers == 1)
+    }
+}
