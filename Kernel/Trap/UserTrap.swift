@@ -34,6 +34,7 @@ enum FaultKind {
         case .breakpoint: return (.breakpoint, 0)
         case .outOfMemory: return (.outOfMemory, 0)
         case .other(let code): return (.exception, UInt32(truncatingIfNeeded: code))
+        case .named: return (.exception, 0)
         }
     }
 
