@@ -118,6 +118,15 @@ protocol ProcessArchitecture {
     /// Finds the saved user registers of the process in `slot` in its
     /// address space (a page-table walk; `UserFrames` keeps the answer).
     static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<UserFrame>
+    /// Bytes of one process's saved floating-point state (a multiple of 16).
+    static var floatingPointStateBytes: Int { get }
+    /// Writes the state a program starts with into `area`.
+    static func initialFloatingPointState(_ area: UnsafeMutableRawPointer)
+    /// Saves the unit's registers into `area` if they may differ from what
+    /// `area` holds (RISC-V: only when sstatus.FS says Dirty).
+    static func saveFloatingPoint(_ area: UnsafeMutableRawPointer)
+    /// Loads the unit's registers from `area`.
+    static func loadFloatingPoint(_ area: UnsafeMutableRawPointer)
     /// Called by the scheduler just before it switches to `slot`.
     static func willRun(slot: Int, space: borrowing ProcessSpace)
     /// Called by exec when nothing can fail any more, just before `space`

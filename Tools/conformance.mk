@@ -34,21 +34,21 @@ CONFORMANCE_IMAGE := $(CONFORMANCE)/fs.img
 # COMMAND=SECONDS;..., each in a fresh boot. The full run adds the slow
 # tests (out of memory, out of disk, big directories).
 CONFORMANCE_RUNS ?= usertests -q=1200;usertests=3600
-# The riscv64 machine of `make run`, with the disk where xv6 attaches it
-# (virtio-mmio at VIRTIO0, modern interface).
-CONFORMANCE_QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nographic \
-	-global virtio-mmio.force-legacy=false -drive file={disk},if=none,format=raw,id=x0 \
-	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-.PHONY: conformance conformance-image conformance-programs
+.PHONY: conformance conformance-run conformance-image conformance-programs
 
 conformance:
 	@test -f $(XV6_DIR)/user/usertests.c || { echo "conformance: no xv6 sources in XV6_DIR=$(XV6_DIR)"; exit 1; }
-	$(MAKE) --no-print-directory conformance-image kernel fs-tools ARCH=riscv64
+	$(MAKE) --no-print-directory conformance-image kernel fs-tools qemu ARCH=riscv64
+	$(MAKE) --no-print-directory conformance-run ARCH=riscv64
+
+# The riscv64 machine of `make run`, its disk attached as `make run` does;
+# {disk} is each run's fresh copy of the image.
+conformance-run: DISK_IMAGE = {disk}
+conformance-run:
 	@echo "== xv6's usertests on the riscv64 kernel ($(XV6_DIR))"
 	python3 Tools/conformance.py --image $(CONFORMANCE_IMAGE) --log-dir $(CONFORMANCE) --fsck $(FSCK) \
-		--runs '$(CONFORMANCE_RUNS)' \
-		-- $(CONFORMANCE_QEMU) -kernel build/riscv64/kernel.elf
+		--runs '$(CONFORMANCE_RUNS)' -- $(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf
 
 conformance-programs: $(addprefix $(XV6_BIN)/,$(XV6_PROGRAMS))
 

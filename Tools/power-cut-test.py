@@ -8,7 +8,9 @@
    the kernel with it where the QEMU command line says {disk}.
 2. At the shell's prompt types `fsstress write pc FILES`: it writes files
    pc/f0, pc/f1, ... and prints "fsstress: committed fK SIZE" once each is
-   written and closed (each system call's transaction has committed then).
+   written and closed (each system call's transaction has committed
+   then: fsstress is the only process using the file system, so no group
+   commit waits for another call).
 3. After CUT_AFTER such lines (and DELAY_MS more) kills QEMU with SIGKILL,
    in the middle of writing the next file. Every "committed" line the guest
    printed before dying counts.

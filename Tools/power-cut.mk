@@ -5,14 +5,14 @@
 #   make power-cut ARCH=riscv64|x86_64
 
 POWER_CUT := $(BUILD)/power-cut
-# The disk is attached the way `make run` attaches it; {disk} is the copy
-# the test writes.
-POWER_CUT_QEMU = $(QEMU) -drive file={disk},if=none,format=raw,id=x0 $(DISK_DEVICE) -kernel $(BUILD)/kernel.elf
 
 .PHONY: power-cut
+# The disk is attached the way `make run` attaches it; {disk} is the copy
+# the test writes.
+power-cut: DISK_IMAGE = {disk}
 power-cut: $(BUILD)/kernel.elf qemu
 	@mkdir -p $(POWER_CUT)
 	$(MAKE) --no-print-directory fs FS_IMAGE=$(POWER_CUT)/fresh.img
 	@echo "== power cut during writes ($(ARCH))"
 	python3 Tools/power-cut-test.py --image $(POWER_CUT)/fresh.img --disk $(POWER_CUT)/disk.img \
-		--log-dir $(POWER_CUT) --fsck $(FSCK) -- $(POWER_CUT_QEMU)
+		--log-dir $(POWER_CUT) --fsck $(FSCK) -- $(QEMU) $(DISK_FLAGS) -kernel $(BUILD)/kernel.elf

@@ -18,10 +18,13 @@ HOST_SWIFTC := $(SWIFT_BIN)/swiftc
 
 ifeq ($(ARCH),riscv64)
 USER_CTARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
+# Programs that compute with floating point take the standard flags.
+USER_FP_CTARGET := --target=riscv64-unknown-elf -march=rv64gc -mabi=lp64d -mcmodel=medany
 ARCHIVE_CFLAGS := $(USER_CTARGET)
 USER_BASE := 0x0
 else
 USER_CTARGET := --target=x86_64-unknown-none-elf -mno-red-zone -mno-sse -fno-pic
+USER_FP_CTARGET := --target=x86_64-unknown-none-elf -fno-pic
 # The archive is data in the kernel image, linked in the top 2 GiB.
 ARCHIVE_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic
 USER_BASE := 0x400000
@@ -34,6 +37,7 @@ USER_STACK_BUDGET := 3072
 USER_CFLAGS := $(USER_CTARGET) -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Os -Wall -Werror \
 	-IUser/include -IUser/Arch/$(ARCH)
+USER_FP_CFLAGS := $(USER_FP_CTARGET) $(filter-out $(USER_CTARGET),$(USER_CFLAGS))
 USER_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS)
 USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc-sections \
 	--build-id=none -z norelro -z noexecstack -T User/user.ld --defsym=USER_BASE=$(USER_BASE)
@@ -42,11 +46,14 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
 USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack attack
+# C programs built with the standard floating-point flags (USER_FP_CFLAGS),
+# with a C library built the same way (RISC-V links lp64d only with lp64d).
+USER_FP_PROGRAMS := fpcheck
 # memtest's malformed ELF files: test-only, so they go only into the check
 # images' archive (archive-check.o), not into what a user lists with ls.
 # Every name fits a 14-byte directory entry (`make user` refuses longer).
 USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-seg-kernel bad-entry bad-phoff
-USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS)
+USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS) $(USER_FP_PROGRAMS)
 USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
 USER_TEST_FILES := $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
 USER_CHECK_FILES := $(USER_FILES) $(USER_TEST_FILES)
@@ -126,6 +133,25 @@ $(USER_OBJ)/$(1)-arch/%.o: User/Programs/$(1)/$(ARCH)/% $(wildcard User/Programs
 $(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(call USER_C_ARCH_OBJECTS,$(1)) $(USER_CRT) $(USER_LIBC) User/user.ld
 	$$(LLD) $$(USER_LDFLAGS) $$(USER_LDFLAGS_$(1)) $(USER_CRT) $(USER_OBJ)/$(1).o $(call USER_C_ARCH_OBJECTS,$(1)) $(USER_LIBC) -o $$@
 endef
+
+USER_FP_OBJ := $(USER_OBJ)/fp
+USER_FP_LIB := $(addprefix $(USER_FP_OBJ)/,start.o syscall.o ulib.o printf.o)
+$(USER_FP_OBJ)/%.o: User/Arch/$(ARCH)/%.S $(USER_HEADERS) User/user.mk
+	@mkdir -p $(USER_FP_OBJ)
+	$(CLANG) $(USER_FP_CFLAGS) -c $< -o $@
+$(USER_FP_OBJ)/%.o: User/lib/%.c $(USER_HEADERS) User/user.mk
+	@mkdir -p $(USER_FP_OBJ)
+	$(CLANG) $(USER_FP_CFLAGS) -c $< -o $@
+
+define USER_FP_PROGRAM
+$(USER_OBJ)/$(1).o: User/Programs/$(1)/$(1).c $(USER_HEADERS) User/user.mk
+	@mkdir -p $(USER_OBJ)
+	$$(CLANG) $$(USER_FP_CFLAGS) -c $$< -o $$@
+$(USER_OBJ)/$(1).elf: $(USER_OBJ)/$(1).o $(USER_FP_LIB) User/user.ld
+	$$(LLD) $$(USER_LDFLAGS) $(USER_FP_OBJ)/start.o $(USER_FP_OBJ)/syscall.o $(USER_OBJ)/$(1).o \
+		$(USER_FP_OBJ)/ulib.o $(USER_FP_OBJ)/printf.o -o $$@
+endef
+$(foreach p,$(USER_FP_PROGRAMS),$(eval $(call USER_FP_PROGRAM,$(p))))
 
 # cpuattack on x86-64: its .edge section is the last page of the lower
 # canonical half, for the attack on iretq's return address.

@@ -165,7 +165,10 @@ enum Disk {
     private static func waitForProgress(channel: SleepChannel, until done: () -> Bool) -> Bool {
         guard let driver else { return false }
         if canSleep {
-            while !done() { Scheduler.sleep(on: channel) }
+            while !done() {
+                driver.pointee.sleeps += 1
+                Scheduler.sleep(on: channel)
+            }
             return true
         }
         let deadline = Platform.readCounter() + pollLimitSeconds * Platform.counterFrequency
@@ -178,6 +181,23 @@ enum Disk {
             }
         }
         return true
+    }
+
+    /// One line of counters, printed when a check image powers off:
+    /// "disk: N requests (F failed), S sleeps, at most P outstanding, I interrupts".
+    static func logStatistics() {
+        guard let driver else { return }
+        Console.write("disk: ")
+        Console.write(decimal: driver.pointee.requestsCompleted + driver.pointee.requestsFailed)
+        Console.write(" requests (")
+        Console.write(decimal: driver.pointee.requestsFailed)
+        Console.write(" failed), ")
+        Console.write(decimal: driver.pointee.sleeps)
+        Console.write(" sleeps, at most ")
+        Console.write(decimal: UInt64(driver.pointee.peakOutstanding))
+        Console.write(" outstanding, ")
+        Console.write(decimal: driver.pointee.interrupts)
+        Console.line(" interrupts")
     }
 
     /// Counters for the boot log and self-checks.

@@ -36,6 +36,11 @@ struct VirtioBlockDriver<Transport: VirtioTransport>: ~Copyable {
 
     // What the boot log and the self-checks report.
     var requestsCompleted: UInt64 = 0
+    /// Requests submitted and not yet ended, and the most there ever were.
+    var outstanding = 0
+    var peakOutstanding = 0
+    /// Times a process went to sleep for a request or for descriptors.
+    var sleeps: UInt64 = 0
     var requestsFailed: UInt64 = 0
     var interrupts: UInt64 = 0
 
@@ -132,6 +137,8 @@ struct VirtioBlockDriver<Transport: VirtioTransport>: ~Copyable {
         chain[parts - 1] = VirtqueueBuffer(
             physical: PhysicalAddress(framePhysical.raw + UInt64(statusOffset) + UInt64(head)), length: 1, deviceWritable: true)
         let submitted = try queue.submit(chain.span.extracting(0..<parts))
+        outstanding += 1
+        peakOutstanding = max(peakOutstanding, outstanding)
         if queue.needsNotification { transport.notify(Self.requestQueue) }
         return submitted
     }
@@ -150,6 +157,7 @@ struct VirtioBlockDriver<Transport: VirtioTransport>: ~Copyable {
         } catch {
             broken = true
         }
+        outstanding -= 1
         if status == VirtioBlockFormat.statusOK { requestsCompleted += 1 } else { requestsFailed += 1 }
         return status
     }

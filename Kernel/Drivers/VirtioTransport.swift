@@ -21,11 +21,26 @@ protocol VirtioTransport {
     /// Called first in the interrupt handler: reads and clears the cause,
     /// so the interrupt line drops.
     func acknowledgeInterrupt()
-    /// A 64-bit field of the device-specific configuration, read so that a
-    /// change in the middle is noticed (the configuration generation, 2.4).
-    func readConfiguration64(_ offset: Int) -> UInt64
+    /// A 32-bit field of the device-specific configuration.
+    func readConfiguration32(_ offset: Int) -> UInt32
+    /// The configuration generation (2.4): it changes when the device
+    /// changes its configuration.
+    func configurationGeneration() -> UInt32
     /// "at ..." for the boot log: where the device is and how it interrupts.
     func writeLocation()
+}
+
+extension VirtioTransport {
+    /// A 64-bit field of the device-specific configuration, read again
+    /// until no change happened in the middle (2.4.1).
+    func readConfiguration64(_ offset: Int) -> UInt64 {
+        while true {
+            let before = configurationGeneration()
+            let low = UInt64(readConfiguration32(offset))
+            let high = UInt64(readConfiguration32(offset + 4))
+            if configurationGeneration() == before { return high << 32 | low }
+        }
+    }
 }
 
 /// How an architecture attaches the disk: it finds the virtio-blk device

@@ -20,6 +20,7 @@ enum Lifecycle {
         // The child resumes where the parent trapped, with fork returning 0.
         UserFrames.of(child).pointee = UserFrames.of(parent).pointee
         UserFrames.of(child).pointee.result = 0
+        FloatingPointStates.copy(from: parent, to: child)
         for fd in 0..<Process.maxOpenFiles where Processes.slots[parent].files[fd] >= 0 {
             OpenFiles.retain(Int(Processes.slots[parent].files[fd]))
             Processes.slots[child].files[fd] = Processes.slots[parent].files[fd]
@@ -49,6 +50,7 @@ enum Lifecycle {
         }
         Processes.slots[slot].exitStatus = status
         if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding() }
+        FloatingPointStates.forget(slot)
         Processes.slots[slot].state = .zombie
         Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
         Scheduler.switchToScheduler()
@@ -122,6 +124,7 @@ enum Lifecycle {
     /// caller gets -1, so no program can stop the machine.
     static func halt(status: UInt64) -> Int {
         guard BootMode.current.initMayPowerOff, Processes.current == Processes.initSlot else { return -1 }
+        Disk.logStatistics()
         Platform.powerOff(status: UInt16(truncatingIfNeeded: status))
     }
 }

@@ -40,6 +40,7 @@ enum Processes {
             slots[index].channel = nil
             slots[index].files = .init(repeating: -1)
             Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
+            FloatingPointStates.reset(index)
             return index
         }
         return nil
@@ -50,6 +51,7 @@ enum Processes {
     static func release(_ index: Int) {
         slots[index].space = nil
         UserFrames.forget(slot: index)
+        FloatingPointStates.forget(index)
         slots[index].staging = nil
         slots[index].layout = nil
         slots[index].state = .unused

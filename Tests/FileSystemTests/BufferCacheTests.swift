@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import FileSystem
@@ -47,13 +48,16 @@ import Testing
 
     @Test func referencedBuffersAreNeverReused() throws {
         let fixture = Fixture(buffers: 2)
+        // Pinned (referenced, unlocked) buffers: nobody will release them
+        // soon, so the call fails rather than waits.
         let a = try fixture.cache.read(BlockNumber(1))
-        let b = try fixture.cache.read(BlockNumber(2))
-        #expect(throws: FileSystemError.noFreeBuffers) { try fixture.cache.read(BlockNumber(3)) }
-        fixture.cache.release(b)
-        // A pin keeps a released buffer too.
         fixture.cache.pin(a)
         fixture.cache.release(a)
+        let b = try fixture.cache.read(BlockNumber(2))
+        fixture.cache.pin(b)
+        fixture.cache.release(b)
+        #expect(throws: FileSystemError.noFreeBuffers) { try fixture.cache.read(BlockNumber(3)) }
+        fixture.cache.unpin(b)
         let c = try fixture.cache.read(BlockNumber(3))
         #expect(c.slot == b.slot)
         #expect(fixture.cache.unreferencedBuffers == 0)
@@ -81,5 +85,55 @@ import Testing
         #expect(throws: FileSystemError.ioError) { try fixture.cache.write(buffer) }
         fixture.cache.release(buffer)
         #expect(fixture.cache.unreferencedBuffers == 1)
+    }
+}
+
+@Suite struct BufferWaitTests {
+    /// With every buffer locked by a caller that is using it, another
+    /// caller waits for one (instead of failing) and gets it when released.
+    @Test(.timeLimit(.minutes(1))) func aCallerWaitsForABufferInUse() throws {
+        let host = OneCPUHost()
+        let disk = RAMDisk(blocks: 8)
+        disk.blocks[2 * DiskFormat.blockSize] = 0x22
+        let memory = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: BufferCache<RAMDiskDevice, OneCPUHost>.memoryNeeded(buffers: 1), alignment: 64)
+        defer { memory.deallocate() }
+        var carver = MemoryCarver(memory)
+        let shared = SharedWithCallers(BufferCache(buffers: 1, carving: &carver, device: disk.device, host: host)!)
+        let holding = DispatchSemaphore(value: 0)
+        let finished = DispatchGroup()
+        let results = ErrorList()
+        finished.enter()
+        Thread {
+            defer { finished.leave() }
+            host.run {
+                let cache = shared.value
+                guard let held = try? cache.read(BlockNumber(1)) else { return }
+                holding.signal()
+                // Keep the buffer, giving the CPU away, until the other
+                // caller waits (or gave up).
+                while host.sleeps[.buffer, default: 0] == 0 && results.all.isEmpty { host.diskRequest() }
+                cache.release(held)
+            }
+        }.start()
+        holding.wait()
+        finished.enter()
+        Thread {
+            defer { finished.leave() }
+            host.run {
+                let cache = shared.value
+                do {
+                    let buffer = try cache.read(BlockNumber(2))
+                    results.append("read \(cache.bytes(buffer)[0])")
+                    cache.release(buffer)
+                } catch {
+                    results.append("\(error)")
+                }
+            }
+        }.start()
+        finished.wait()
+        #expect(results.all == ["read 34"])
+        #expect(host.sleeps[.buffer] == 1)
+        #expect(host.violations == [])
     }
 }

@@ -61,6 +61,11 @@ enum Sstatus {
     /// no kernel access to a user virtual address is ever meant.
     static let supervisorUserMemory: UInt64 = 1 << 18
     static let makeExecutableReadable: UInt64 = 1 << 19
+    /// FS, the floating-point unit's state: Off (0, its instructions
+    /// trap), Initial, Clean (registers as last loaded or saved), Dirty.
+    static let floatingPointMask: UInt64 = 3 << 13
+    static let floatingPointClean: UInt64 = 2 << 13
+    static let floatingPointDirty: UInt64 = 3 << 13
 }
 
 /// Interrupt numbers: bit positions in sie/sip/mideleg, and scause codes.

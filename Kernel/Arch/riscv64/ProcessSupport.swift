@@ -76,6 +76,7 @@ extension RiscV64: ProcessArchitecture {
         clearSstatus(Sstatus.previousPrivilegeSupervisor)
         setSstatus(Sstatus.previousInterruptsEnabled)
         writeSepc(frame.pointee.userPC)
+        FloatingPointStates.resume(slot)
         let userSatp = satp(root: Processes.slots[slot].space!.pageTable.rootAddress)
         let jump = unsafeBitCast(UInt(TrapAddresses.userReturn), to: (@convention(c) (UInt64, UInt64) -> Void).self)
         jump(userSatp, RiscV64Layout.trapFrame)

@@ -87,14 +87,8 @@ struct VirtioMMIO: VirtioTransport {
         register(Self.interruptAcknowledge).store(causes)
     }
 
-    func readConfiguration64(_ offset: Int) -> UInt64 {
-        while true {
-            let before = register(Self.configurationGeneration).load()
-            let low = UInt64(register(Self.configuration + UInt64(offset)).load())
-            let high = UInt64(register(Self.configuration + UInt64(offset) + 4).load())
-            if register(Self.configurationGeneration).load() == before { return high << 32 | low }
-        }
-    }
+    func readConfiguration32(_ offset: Int) -> UInt32 { register(Self.configuration + UInt64(offset)).load() }
+    func configurationGeneration() -> UInt32 { register(Self.configurationGeneration).load() }
 
     func writeLocation() {
         Console.write("virtio-mmio ")

@@ -150,6 +150,7 @@ extension X86_64: ProcessArchitecture {
         if readCR3() & cr3AddressMask != root { kernelPanic("returning to user mode on another page table") }
         writeCR3(root)
         frame.pointee.sanitizeForUser()
+        FloatingPointStates.resume(slot)
         returnToUserInstruction(ProcessKernelStack.userFrame)
         kernelPanic("iretq returned")
     }

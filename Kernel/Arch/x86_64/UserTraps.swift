@@ -29,15 +29,10 @@ enum SystemCallEntry {
         writeMSR(MSR.sysenterEIP, 0)
         writeMSR(MSR.flagMask, maskedFlags)
         writeMSR(MSR.efer, readMSR(MSR.efer) | eferSystemCallEnable)
-        // No FPU or SSE state is saved on a switch, and kernel and user
-        // programs are built without them (-mno-sse, no floating point): so
-        // x87 and SSE instructions trap (CR0.EM) rather than share registers
-        // between processes unnoticed.
-        writeCR0(readCR0() | cr0Emulation)
+        // User programs may use x87 and SSE: each process's registers are
+        // saved and loaded by FloatingPointStates (the kernel uses neither).
+        X86_64.enableFloatingPoint()
     }
-
-    /// CR0.EM: x87 instructions raise #NM, SSE instructions #UD.
-    static let cr0Emulation: UInt64 = 1 << 2
 }
 
 /// syscall.S jumps here with the frame at the top of the process kernel stack.

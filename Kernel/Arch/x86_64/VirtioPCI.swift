@@ -98,15 +98,11 @@ struct VirtioPCI: VirtioTransport {
     /// (4.1.4.5), and a message interrupt leaves no line to lower.
     func acknowledgeInterrupt() {}
 
-    func readConfiguration64(_ offset: Int) -> UInt64 {
-        while true {
-            let before = field(Self.configurationGeneration, UInt8.self).load()
-            let address = deviceConfiguration + UInt(offset)
-            let low = UInt64(VolatileMappedRegister<UInt32>(unsafeBitPattern: address).load())
-            let high = UInt64(VolatileMappedRegister<UInt32>(unsafeBitPattern: address + 4).load())
-            if field(Self.configurationGeneration, UInt8.self).load() == before { return high << 32 | low }
-        }
+    func readConfiguration32(_ offset: Int) -> UInt32 {
+        VolatileMappedRegister<UInt32>(unsafeBitPattern: deviceConfiguration + UInt(offset)).load()
     }
+
+    func configurationGeneration() -> UInt32 { UInt32(field(Self.configurationGeneration, UInt8.self).load()) }
 
     func writeLocation() {
         Console.write("virtio-pci ")

@@ -220,3 +220,13 @@ swiftlet_x86_gdt:
 swiftlet_x86_tss:
     .space  104
 SYMBOL_ADDRESS swiftlet_x86_early_interrupt_stacks_address, swiftlet_x86_early_interrupt_stacks
+
+// A user process's x87/SSE state (FloatingPoint.swift): the 512-byte
+// FXSAVE area, 16-byte aligned. The kernel itself is built without SSE.
+FUNCTION swiftlet_x86_fxsave
+    fxsave64 (%rdi)
+    ret
+
+FUNCTION swiftlet_x86_fxrstor
+    fxrstor64 (%rdi)
+    ret

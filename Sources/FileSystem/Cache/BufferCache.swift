@@ -131,26 +131,39 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     // MARK: - Slots
 
     /// A referenced (not yet locked) slot for `block`: the one holding it,
-    /// or the least recently used free slot, emptied for it.
+    /// or the least recently used free slot, emptied for it. When every
+    /// slot is referenced it waits while some slot is locked (its holder is
+    /// using it and will release it); when none is, the rest are pinned by
+    /// the open transaction, waiting could not end, and the call fails.
     private func claim(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
         host.acquire(.bufferCache)
         defer { host.release(.bufferCache) }
-        var victim = -1
-        for i in 0..<count {
-            if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
-                slots[i].references += 1
-                return CachedBlock(slot: i, block: block)
+        while true {
+            var victim = -1
+            var anyLocked = false
+            for i in 0..<count {
+                if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
+                    slots[i].references += 1
+                    return CachedBlock(slot: i, block: block)
+                }
+                if slots[i].references == 0 && (victim < 0 || slots[i].lastUse < slots[victim].lastUse) {
+                    victim = i
+                }
+                if slots[i].locked { anyLocked = true }
             }
-            if slots[i].references == 0 && (victim < 0 || slots[i].lastUse < slots[victim].lastUse) {
-                victim = i
+            if victim >= 0 {
+                slots[victim].block = block
+                slots[victim].valid = false
+                slots[victim].references = 1
+                return CachedBlock(slot: victim, block: block)
             }
+            guard anyLocked else { throw .noFreeBuffers }
+            host.sleep(on: Self.anyBufferFreed, releasing: .bufferCache)
         }
-        guard victim >= 0 else { throw .noFreeBuffers }
-        slots[victim].block = block
-        slots[victim].valid = false
-        slots[victim].references = 1
-        return CachedBlock(slot: victim, block: block)
     }
+
+    /// Where `claim` waits for some buffer to become unreferenced.
+    static var anyBufferFreed: FileSystemChannel { FileSystemChannel(kind: .buffer, index: -1) }
 
     /// Takes the slot's sleep lock, sleeping while another caller holds it.
     private func lock(_ slot: Int) {
@@ -166,6 +179,7 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         if slots[slot].references == 0 {
             state.pointee.clock &+= 1
             slots[slot].lastUse = state.pointee.clock
+            host.wakeup(Self.anyBufferFreed)
         }
     }
 

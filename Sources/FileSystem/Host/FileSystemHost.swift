@@ -46,7 +46,8 @@ public enum FileSystemSpinlock: Equatable, Sendable {
 /// map it onto its own sleep channels.
 public struct FileSystemChannel: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        /// The sleep lock of buffer slot `index`.
+        /// The sleep lock of buffer slot `index`; index -1: any buffer
+        /// becoming free when all were in use.
         case buffer
         /// The sleep lock of inode slot `index`.
         case inode

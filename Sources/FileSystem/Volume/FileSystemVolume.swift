@@ -61,9 +61,14 @@ public struct FileSystemVolume<Device: BlockDevice, Host: FileSystemHost> {
         cache.release(buffer)
         if let problem = superblock.validate(deviceBlocks: device.blockCount) { throw .badSuperblock(problem) }
 
-        // Room for the pinned blocks of a transaction and the buffers an
-        // operation and a commit use besides.
-        let capacity = min(min(Int(superblock.logBlocks) - 1, LogHeader.capacity), buffers - 4)
+        // Room for the pinned blocks of a transaction and, besides them, a
+        // buffer for each operation that holds one while it waits for
+        // another (at most capacity / operationBlocks of them run) and
+        // three more, so that a wait for a free buffer always ends.
+        var capacity = min(Int(superblock.logBlocks) - 1, LogHeader.capacity)
+        while capacity > 0 && capacity + capacity / TransactionLog<Device, Host>.operationBlocks + 3 > buffers {
+            capacity -= 1
+        }
         guard capacity >= TransactionLog<Device, Host>.operationBlocks else { throw .logTooSmall }
         logState.pointee.start = BlockNumber(superblock.logStart)
         logState.pointee.capacity = capacity

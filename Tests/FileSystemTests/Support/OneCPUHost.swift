@@ -72,3 +72,10 @@ final class OneCPUHost: FileSystemHost, @unchecked Sendable {
         cpu.lock()
     }
 }
+
+/// A value handed to the threads of a `OneCPUHost` test: they use it only
+/// while holding the CPU.
+final class SharedWithCallers<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
