@@ -43,8 +43,22 @@ func kernelMain() -> Never {
     Console.write(decimal: PhysicalFrames.freeFrames)
     Console.line(" frames free")
 
-    // The check and bench images run in-guest programs; init powers off.
-    guard Processes.startFirst("init", argument: BootMode.current.initArgument) else { kernelPanic("cannot start init") }
+    // The programs come from the disk's file system. Without one (no disk,
+    // or an image the file system refuses) the kernel says so and idles:
+    // a bad disk must not bring it down. The check and bench images run
+    // in-guest programs, and init powers off; without init they power off
+    // at once with a failure.
+    if RootVolume.mount() {
+        if !ProgramFiles.initialize() {
+            Console.line("exec         no memory for the program buffer")
+        } else if Processes.startFirst("/init", argument: BootMode.current.initArgument) {
+            Scheduler.run()
+        } else {
+            Console.line("init         cannot start /init from the file system")
+        }
+    }
+    Console.line("no init: the kernel runs on without processes")
+    if BootMode.current != .interactive { Platform.powerOff(status: 1) }
     Scheduler.run()
 }
 

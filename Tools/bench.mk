@@ -23,15 +23,19 @@ $(BUILD)/kernel-bench.o: $(KERNEL_SWIFT) Makefile
 ONE_CPU_QEMU := $(subst -smp $(CPUS),-smp 1,$(QEMU)) $(QEMU_CHECK_DEVICES)
 BENCH_QEMU := $(ONE_CPU_QEMU) -icount shift=0,sleep=off
 BENCH_REPORT := python3 Tools/bench.py --arch $(ARCH) --pass-status $(CHECK_PASS_STATUS) \
-	--kernel $(BUILD)/kernel-bench.elf --archive $(BUILD)/archive.o \
+	--kernel $(BUILD)/kernel-bench.elf \
 	--objdump $(SWIFT_BIN)/llvm-objdump
 
-bench: $(BUILD)/kernel-bench.elf qemu
-	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf
+# Each boot gets a fresh disk image of the programs (init and bench write to it).
+BENCH_DISK := $(call disk_flags,$(TEST_FS_IMAGE))
 
-bench-twice: $(BUILD)/kernel-bench.elf qemu
-	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-1.txt
-	@$(BENCH_REPORT) --log $(BUILD)/bench-2.log -- $(BENCH_QEMU) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-2.txt
+bench: $(BUILD)/kernel-bench.elf test-fs-image qemu
+	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) $(BENCH_DISK) -kernel $(BUILD)/kernel-bench.elf
+
+bench-twice: $(BUILD)/kernel-bench.elf test-fs-image qemu
+	@$(BENCH_REPORT) --log $(BUILD)/bench.log -- $(BENCH_QEMU) $(BENCH_DISK) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-1.txt
+	@$(MAKE) --no-print-directory test-fs-image
+	@$(BENCH_REPORT) --log $(BUILD)/bench-2.log -- $(BENCH_QEMU) $(BENCH_DISK) -kernel $(BUILD)/kernel-bench.elf > $(BUILD)/bench-2.txt
 	@cat $(BUILD)/bench-1.txt
 	@if cmp -s $(BUILD)/bench-1.txt $(BUILD)/bench-2.txt; then echo "bench: two runs, identical tables"; \
 	else echo "bench: the two runs differ:"; diff $(BUILD)/bench-1.txt $(BUILD)/bench-2.txt; exit 1; fi
@@ -60,7 +64,7 @@ SYSCALL ?= 11
 # Without -icount: the count is of steps, not of the clock, and under
 # -icount the guest stalled with gdb's breakpoints in place.
 PROFILE_QEMU := $(ONE_CPU_QEMU)
-profile-syscall: $(BUILD)/kernel-bench.elf qemu gdb-tools
+profile-syscall: $(BUILD)/kernel-bench.elf test-fs-image qemu gdb-tools
 	@echo "== profiling system call $(SYSCALL) on $(ARCH) (gdb single-steps it)"
 	@Tools/gdb/profile-syscall.sh $(ARCH) $(SYSCALL) $(BUILD) $(SWIFT_BIN)/llvm-objdump $(SWIFT_BIN)/swift-demangle \
-		$(PROFILE_QEMU) -kernel $(BUILD)/kernel-bench.elf
+		$(PROFILE_QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-bench.elf

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boots Swiftlet's bench image in QEMU and prints its figures as tables.
 
-    Tools/bench.py --arch ARCH --pass-status N --kernel ELF --archive ARCHIVE.o
+    Tools/bench.py --arch ARCH --pass-status N --kernel ELF
                    --objdump LLVM-OBJDUMP --log LOGFILE -- qemu-system-... -kernel ELF
 
 The guest (init in bench mode) boots to the shell's first prompt, where the
@@ -49,7 +49,7 @@ def fail(message, log):
 
 def main():
     parser = argparse.ArgumentParser()
-    for option in ("--arch", "--kernel", "--archive", "--objdump", "--log"):
+    for option in ("--arch", "--kernel", "--objdump", "--log"):
         parser.add_argument(option, required=True)
     parser.add_argument("--pass-status", type=int, default=0)
     parser.add_argument("--timeout", type=int, default=600)
@@ -100,9 +100,7 @@ def main():
     for name, size, kind in sections(args.objdump, args.kernel):
         print(f"| {name} | {kind.lower()} | {size} |")
         total += size
-    archive = sum(size for name, size, _ in sections(args.objdump, args.archive) if name.startswith(".rodata"))
     print(f"| (all) | | {total} |")
-    print(f"| of .rodata: program archive | | {archive} |")
     print()
 
     instructions, used, managed, heap = (int(boot.group(i)) for i in range(1, 5))

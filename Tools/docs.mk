@@ -62,27 +62,27 @@ $(BUILD)/gdbinit:
 # QEMU halted at the first instruction with its gdb stub, gdb attached in this
 # terminal; the guest's console goes to $(BUILD)/gdb-console.log. QEMU stops
 # when gdb exits.
-gdb: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+gdb: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit $(FS_IMAGE) qemu gdb-tools
 	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT); console: tail -f $(BUILD)/gdb-console.log"
-	@$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT) </dev/null >$(BUILD)/gdb-console.log 2>&1 & \
+	@$(QEMU) $(call disk_flags,$(FS_IMAGE)) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT) </dev/null >$(BUILD)/gdb-console.log 2>&1 & \
 		qemu=$$!; trap 'kill $$qemu 2>/dev/null' EXIT INT TERM; \
 		$(GDB) -q -x $(BUILD)/gdbinit; kill $$qemu 2>/dev/null; true
 
 # The two-terminal way: QEMU halted here with the console in this terminal;
 # attach from another one with the command printed.
-gdb-qemu: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit qemu gdb-tools
+gdb-qemu: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf $(BUILD)/gdbinit $(FS_IMAGE) qemu gdb-tools
 	@echo "== QEMU halted, gdb stub on localhost:$(GDB_PORT). Attach from another terminal with:"
 	@echo "   make gdb-attach ARCH=$(ARCH)      (that is: $(GDB) -q -x $(BUILD)/gdbinit)"
-	$(QEMU) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT)
+	$(QEMU) $(call disk_flags,$(FS_IMAGE)) -kernel $(BUILD)/kernel.elf -S -gdb tcp::$(GDB_PORT)
 
 gdb-attach: $(BUILD)/gdbinit gdb-tools
 	$(GDB) -q -x $(BUILD)/gdbinit
 
 # Non-interactive: boots the kernel of ARCH under gdb, stops in the first
 # system call, and checks what the swiftlet commands print.
-gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf qemu gdb-tools
+gdb-test: $(BUILD)/kernel.elf $(BUILD)/kernel-gdb.elf test-fs-image qemu gdb-tools
 	@echo "== gdb script against a booted $(ARCH) kernel"
-	@Tools/gdb/gdb-test.sh $(ARCH) $(BUILD) $(QEMU) -kernel $(BUILD)/kernel.elf
+	@Tools/gdb/gdb-test.sh $(ARCH) $(BUILD) $(QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
 
 # -------------------------------------------------------------------- lint
 # swift-format (part of the toolchain) with the repository's .swift-format:

@@ -17,9 +17,10 @@ FS_IMAGE := $(BUILD)/fs.img
 # bitmap blocks; 400 inodes. The log keeps xv6's 30 blocks.
 FS_BLOCKS ?= 10000
 FS_INODES ?= 400
-# The programs (USER_FILES); the test-only files (USER_TEST_FILES, memtest's
-# malformed ELF files) belong only in the check images (USER_CHECK_FILES).
-FS_FILES := $(USER_FILES)
+# The user programs; the test images also get the malformed ELF files that
+# memtest and sysfuzz exec (a user's ls does not list them).
+FS_FILES := $(filter-out $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS)),$(USER_FILES))
+TEST_FS_FILES := $(USER_FILES)
 FS_TOOLS_SCRATCH ?= .build
 MKFS := $(FS_TOOLS_SCRATCH)/debug/mkfs
 FSCK := $(FS_TOOLS_SCRATCH)/debug/fsck
@@ -36,6 +37,18 @@ $(FS_IMAGE): | $(FS_FILES)
 	@$(MAKE) --no-print-directory fs-tools
 	@echo "== file-system image $@ ($(FS_BLOCKS) blocks, $(FS_INODES) inodes)"
 	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $@ $(FS_FILES)
+
+# make run boots on the user's image (the Makefile's run rule).
+run: $(FS_IMAGE)
+
+# A fresh image of the same files for each test boot (check, shell-test,
+# bench, gdb-test): the tests write to their disk.
+TEST_FS_IMAGE := $(BUILD)/test-fs.img
+.PHONY: test-fs-image
+test-fs-image: | $(TEST_FS_FILES)
+	@$(MAKE) --no-print-directory fs-tools
+	@rm -f $(TEST_FS_IMAGE)
+	$(MKFS) --blocks $(FS_BLOCKS) --inodes $(FS_INODES) $(TEST_FS_IMAGE) $(TEST_FS_FILES) > /dev/null
 
 fs:
 	rm -f $(FS_IMAGE)

@@ -87,10 +87,10 @@ $(BUILD)/kernel-stress.o: $(KERNEL_SWIFT) Makefile Tools/fuzz.mk
 	@echo "== kernel Swift for $(ARCH), stress mode"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_STRESS -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
-stress-guest: $(BUILD)/kernel-stress.elf qemu
+stress-guest: $(BUILD)/kernel-stress.elf test-fs-image qemu
 	@echo "== stress run of the $(ARCH) kernel in QEMU (memtest, exhaust, sysfuzz 1,000,000 calls; up to $(STRESS_TIMEOUT) s)"
 	CHECK_TIMEOUT=$(STRESS_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/stress.log \
-		$(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-stress.elf
+		$(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-stress.elf
 
 stress:
 	@for a in $(STRESS_ARCHS); do $(MAKE) stress-guest ARCH=$$a || exit 1; done

@@ -1,11 +1,11 @@
-# User space: the C library, the Swift runtime, the programs, and the
-# archive of programs that is linked into the kernel. Included from the
+# User space: the C library, the Swift runtime and the programs (which go
+# onto the disk image, Tools/fs.mk). Included from the
 # Makefile, which defines ARCH, BUILD, SWIFT_BIN, SWIFTC and EMBEDDED_SWIFTFLAGS.
 #
-#   make user ARCH=riscv64|x86_64   programs in build/$(ARCH)/user/, and build/$(ARCH)/archive.{S,o}
+#   make user ARCH=riscv64|x86_64   programs in build/$(ARCH)/user/
 #   make user-all                   both architectures
 #   make user-check                 the ELF checks of `user`, for both architectures
-#   make user-host-test             host tests: shell parser, archive reader, C library, Format
+#   make user-host-test             host tests: shell parser, C library, Format
 #   make user-linux-test            the x86-64 programs run as Linux processes (shim for the calls)
 #   make user-test                  all of the above
 
@@ -20,13 +20,10 @@ ifeq ($(ARCH),riscv64)
 USER_CTARGET := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
 # Programs that compute with floating point take the standard flags.
 USER_FP_CTARGET := --target=riscv64-unknown-elf -march=rv64gc -mabi=lp64d -mcmodel=medany
-ARCHIVE_CFLAGS := $(USER_CTARGET)
 USER_BASE := 0x0
 else
 USER_CTARGET := --target=x86_64-unknown-none-elf -mno-red-zone -mno-sse -fno-pic
 USER_FP_CTARGET := --target=x86_64-unknown-none-elf -fno-pic
-# The archive is data in the kernel image, linked in the top 2 GiB.
-ARCHIVE_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic
 USER_BASE := 0x400000
 endif
 
@@ -42,21 +39,18 @@ USER_SWIFTFLAGS := $(EMBEDDED_SWIFTFLAGS)
 USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc-sections \
 	--build-id=none -z norelro -z noexecstack -T User/user.ld --defsym=USER_BASE=$(USER_BASE)
 
-# Programs, in archive order. Swift programs live in User/Programs/NAME/*.swift,
+# Programs, in the order they go onto the disk. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack attack
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack execmany attack
 # C programs built with the standard floating-point flags (USER_FP_CFLAGS),
 # with a C library built the same way (RISC-V links lp64d only with lp64d).
 USER_FP_PROGRAMS := fpcheck
-# memtest's malformed ELF files: test-only, so they go only into the check
-# images' archive (archive-check.o), not into what a user lists with ls.
-# Every name fits a 14-byte directory entry (`make user` refuses longer).
+# memtest's malformed ELF files: only the test disks get them (Tools/fs.mk).
+# Every file name fits a 14-byte directory entry (`make user` refuses longer).
 USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-seg-kernel bad-entry bad-phoff
 USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS) $(USER_FP_PROGRAMS)
-USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
-USER_TEST_FILES := $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
-USER_CHECK_FILES := $(USER_FILES) $(USER_TEST_FILES)
+USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
 
 USER_CRT := $(USER_OBJ)/start.o $(USER_OBJ)/syscall.o
 USER_LIBC := $(USER_OBJ)/ulib.o $(USER_OBJ)/printf.o $(USER_OBJ)/umalloc.o
@@ -74,8 +68,8 @@ ELFTOOL := $(HOST_BUILD)/elftool
 
 user-test: user-all user-host-test user-linux-test
 
-user: $(USER_CHECK_FILES) $(BUILD)/archive.o $(BUILD)/archive-check.o
-	@for f in $(notdir $(USER_CHECK_FILES)); do [ $${#f} -le 14 ] || \
+user: $(USER_FILES)
+	@for f in $(notdir $(USER_FILES)); do [ $${#f} -le 14 ] || \
 		{ echo "user: $$f: a name longer than 14 bytes (a directory entry's)" >&2; exit 1; }; done
 	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
 	@$(ELFTOOL) expect-bad $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
@@ -83,7 +77,7 @@ ifeq ($(ARCH),riscv64)
 	@OBJDUMP=$(SWIFT_BIN)/llvm-objdump $(ELFTOOL) stack riscv64 $(USER_STACK_BUDGET) \
 		$(addprefix $(USER_OBJ)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 endif
-	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(BUILD)/archive.o, $(words $(USER_CHECK_FILES)) in $(BUILD)/archive-check.o"
+	@echo "== user ($(ARCH)): $(words $(USER_FILES)) files in $(USER_BUILD)"
 
 user-all:
 	$(MAKE) user ARCH=riscv64
@@ -160,7 +154,7 @@ USER_LDFLAGS_cpuattack := $(if $(filter x86_64,$(ARCH)),-T User/Programs/cpuatta
 $(foreach p,$(USER_SWIFT_PROGRAMS),$(eval $(call USER_SWIFT_PROGRAM,$(p))))
 $(foreach p,$(USER_C_PROGRAMS),$(eval $(call USER_C_PROGRAM,$(p))))
 
-# The archive gets programs without symbols; obj/NAME.elf keeps them for debuggers.
+# The disk gets programs without symbols; obj/NAME.elf keeps them for debuggers.
 $(USER_BUILD)/%: $(USER_OBJ)/%.elf
 	$(SWIFT_BIN)/llvm-objcopy --strip-all $< $@
 
@@ -173,29 +167,13 @@ $(ELFTOOL): Tools/elftool/main.swift
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_SWIFTC) -O $< -o $@
 
-# The archive: a table in .rodata (Tools/mkarchive.sh), assembled for the kernel.
-$(BUILD)/archive.S: $(USER_FILES) Tools/mkarchive.sh
-	Tools/mkarchive.sh $@ $(USER_FILES)
-
-$(BUILD)/archive.o: $(BUILD)/archive.S
-	$(CLANG) $(ARCHIVE_CFLAGS) -c $< -o $@
-
-# The check images' archive: the programs and the test-only files.
-$(BUILD)/archive-check.S: $(USER_CHECK_FILES) Tools/mkarchive.sh
-	Tools/mkarchive.sh $@ $(USER_CHECK_FILES)
-
-$(BUILD)/archive-check.o: $(BUILD)/archive-check.S
-	$(CLANG) $(ARCHIVE_CFLAGS) -c $< -o $@
-
 # ---- host tests ----------------------------------------------------------
 HOST_TEST_SWIFTFLAGS := -enable-experimental-feature Extern -parse-as-library
-ARCHIVE_TEST_INPUTS := $(HOST_BUILD)/archive-inputs
 
-user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/archive-test $(HOST_BUILD)/ulib-test
+user-host-test: $(HOST_BUILD)/shell-parser-test $(HOST_BUILD)/format-test $(HOST_BUILD)/ulib-test
 	python3 Tests/User/abi_copies_test.py $(XV6_DIR)
 	$(HOST_BUILD)/shell-parser-test
 	$(HOST_BUILD)/format-test
-	$(HOST_BUILD)/archive-test $(ARCHIVE_TEST_INPUTS)/*
 	$(HOST_BUILD)/ulib-test
 
 $(HOST_BUILD)/shell-parser-test: User/Programs/sh/Parser.swift Tests/User/ShellParserTests.swift
@@ -205,19 +183,6 @@ $(HOST_BUILD)/shell-parser-test: User/Programs/sh/Parser.swift Tests/User/ShellP
 $(HOST_BUILD)/format-test: User/Runtime/Format.swift User/Runtime/CString.swift Tests/User/FormatTests.swift
 	@mkdir -p $(HOST_BUILD)
 	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) $^ -o $@
-
-# The archive reader against an archive that mkarchive.sh made, assembled for the host.
-$(HOST_BUILD)/archive-test: Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift Tools/mkarchive.sh
-	@rm -rf $(ARCHIVE_TEST_INPUTS) && mkdir -p $(ARCHIVE_TEST_INPUTS)
-	printf 'hello' > $(ARCHIVE_TEST_INPUTS)/hello
-	: > $(ARCHIVE_TEST_INPUTS)/empty
-	head -c 5001 /dev/urandom > $(ARCHIVE_TEST_INPUTS)/random.bin
-	printf 'x' > $(ARCHIVE_TEST_INPUTS)/bad-segment-kernel
-	printf 'y' > $(ARCHIVE_TEST_INPUTS)/hell
-	Tools/mkarchive.sh $(HOST_BUILD)/archive-test.S $(ARCHIVE_TEST_INPUTS)/*
-	$(CLANG) -c $(HOST_BUILD)/archive-test.S -o $(HOST_BUILD)/archive-test-table.o
-	$(HOST_SWIFTC) $(HOST_TEST_SWIFTFLAGS) Kernel/FileSystem/Archive.swift Tests/User/ArchiveTests.swift \
-		$(HOST_BUILD)/archive-test-table.o -o $@
 
 # The C library on the host, over stand-in system calls. Its names are
 # renamed (Tests/User/host_rename.h) so that they do not meet the host's libc.

@@ -1,40 +1,45 @@
 /// What an open file refers to.
 enum FileKind: Equatable {
-    case console
     case pipeReader(Int)
     case pipeWriter(Int)
-    /// A program or data file of the read-only archive, by index.
-    case archiveFile(Int)
-    /// The archive's one directory, ".": reading it lists the files.
-    case directory
+    /// A file or directory of the root file system, by a counted inode
+    /// reference the open file holds until its last close.
+    case inode(InodeReference)
+    /// A device inode: `major` picks the driver (`Devices`).
+    case device(InodeReference, major: Int16)
 }
 
 /// One entry of the system-wide open-file table: shared by every descriptor
 /// that dup or fork made from the same open().
+///
+/// `references` and `kind` change only in `OpenFiles.open` and `release`
+/// (no sleep between the test and the change). `offset` changes only under
+/// `lock`, a sleep lock held across a read or write of an inode (which may
+/// wait for the disk), so processes sharing the open file (fork, dup) each
+/// read or write at an offset no other has used.
 struct OpenFile {
-    var kind: FileKind = .console
+    var kind: FileKind = .pipeReader(-1)
     var references = 0
-    var offset: UInt64 = 0
+    var offset = 0
     var readable = false
     var writable = false
+    var lock = SleepLock(SleepChannel(kind: .sleepLock, index: SleepChannel.openFileLockBase))
 }
 
-/// File types reported by fstat, as in xv6.
-enum FileType: Int16 {
-    case directory = 1
-    case file = 2
-    case device = 3
-}
+/// File types reported by fstat, as in xv6 (the inode's type on disk).
+typealias FileType = InodeType
 
-/// The system-wide open-file table.
+/// The system-wide open-file table (xv6's NFILE entries).
 enum OpenFiles {
-    static let count = 64
-    nonisolated(unsafe) static var table: InlineArray<64, OpenFile> = .init(repeating: OpenFile())
+    static let count = 100
+    nonisolated(unsafe) static var table: InlineArray<100, OpenFile> = .init(repeating: OpenFile())
 
     /// A new open file with one reference, or nil when the table is full.
     static func open(_ kind: FileKind, readable: Bool, writable: Bool) -> Int? {
         for index in 0..<count where table[index].references == 0 {
-            table[index] = OpenFile(kind: kind, references: 1, offset: 0, readable: readable, writable: writable)
+            table[index] = OpenFile(
+                kind: kind, references: 1, offset: 0, readable: readable, writable: writable,
+                lock: SleepLock(SleepChannel(kind: .sleepLock, index: SleepChannel.openFileLockBase + index)))
             return index
         }
         return nil
@@ -42,90 +47,88 @@ enum OpenFiles {
 
     static func retain(_ index: Int) { table[index].references += 1 }
 
-    /// Drops one reference; the last one closes the pipe end behind it.
+    /// Drops one reference; the last one closes the pipe end or gives the
+    /// inode reference back (an unlinked file's last close frees it).
     static func release(_ index: Int) {
         table[index].references -= 1
         guard table[index].references == 0 else { return }
+        // The entry is free from here on; what it held is closed from a copy.
         switch table[index].kind {
         case .pipeReader(let pipe): Pipes.close(pipe, writing: false)
         case .pipeWriter(let pipe): Pipes.close(pipe, writing: true)
-        case .console, .archiveFile, .directory: break
+        case .inode(let inode), .device(let inode, _): try? RootVolume.volume.close(inode)
         }
     }
 
     static func read(_ index: Int, into destination: VirtualAddress, count: Int) -> Int {
         guard table[index].readable else { return -1 }
         switch table[index].kind {
-        case .console: return ConsoleDevice.read(into: destination, count: count)
         case .pipeReader(let pipe): return Pipes.read(pipe, into: destination, count: count)
         case .pipeWriter: return -1
-        case .archiveFile(let file): return readArchive(index, file: file, into: destination, count: count)
-        case .directory: return readDirectory(index, into: destination, count: count)
+        case .device(_, let major): return Devices.read(major: major, into: destination, count: count)
+        case .inode(let inode):
+            return atOffset(index) { offset in
+                var sink = UserByteSink(next: destination)
+                return try? RootVolume.volume.read(inode, at: offset, count: count, into: &sink)
+            }
         }
     }
 
     static func write(_ index: Int, from source: VirtualAddress, count: Int) -> Int {
         guard table[index].writable else { return -1 }
         switch table[index].kind {
-        case .console: return ConsoleDevice.write(from: source, count: count)
         case .pipeWriter(let pipe): return Pipes.write(pipe, from: source, count: count)
-        case .pipeReader, .archiveFile, .directory: return -1
+        case .pipeReader: return -1
+        case .device(_, let major): return Devices.write(major: major, from: source, count: count)
+        case .inode(let inode):
+            // A bad buffer fails here, before the core allocates blocks it
+            // would then leave beyond the file's end.
+            guard UserMemory.isReadable(source, count: count) else { return -1 }
+            return atOffset(index) { offset in
+                var bytes = UserByteSource(next: source)
+                return try? RootVolume.volume.write(inode, at: offset, count: count, from: &bytes)
+            }
         }
     }
 
-    /// Type and size for fstat; pipes have none.
-    static func status(_ index: Int) -> (type: FileType, inode: UInt32, size: UInt64)? {
+    /// fstat's record of an inode; pipes have none.
+    static func status(_ index: Int) -> FileStatus? {
         switch table[index].kind {
-        case .console: return (.device, 0, 0)
-        case .archiveFile(let file): return (.file, UInt32(file + 1), UInt64(Archive.file(at: file).count))
-        case .directory: return (.directory, 0, UInt64(Archive.count * DirectoryEntry.size))
+        case .inode(let inode), .device(let inode, _): return try? RootVolume.volume.status(inode)
         case .pipeReader, .pipeWriter: return nil
         }
     }
 
-    private static func readArchive(_ index: Int, file: Int, into destination: VirtualAddress, count: Int) -> Int {
-        let data = Archive.file(at: file)
-        let offset = Int(table[index].offset)
-        let n = max(0, min(count, data.count - offset))
-        guard n > 0 else { return 0 }
-        guard let base = data.baseAddress,
-            UserMemory.copyOut(to: destination, from: UnsafeRawBufferPointer(start: base + offset, count: n))
-        else { return -1 }
-        table[index].offset += UInt64(n)
-        return n
-    }
-
-    /// Directory reads return whole 16-byte entries: a 2-byte inode number
-    /// (archive index + 1) and a NUL-padded 14-byte name. The offset moves
-    /// past an entry only once it is in the caller's buffer: when the buffer
-    /// runs into bad memory the read returns the entries delivered so far, or
-    /// -1 with the offset unchanged if there were none.
-    private static func readDirectory(_ index: Int, into destination: VirtualAddress, count: Int) -> Int {
-        var done = 0
-        while done + DirectoryEntry.size <= count {
-            let entryIndex = Int(table[index].offset) / DirectoryEntry.size
-            guard entryIndex < Archive.count else { break }
-            var entry = DirectoryEntry(inode: UInt16(entryIndex + 1), name: Archive.name(at: entryIndex))
-            let copied = withUnsafeBytes(of: &entry.bytes) { bytes in
-                UserMemory.copyOut(to: VirtualAddress(destination.raw &+ UInt64(done)), from: bytes)
-            }
-            guard copied else { return done > 0 ? done : -1 }
-            table[index].offset += UInt64(DirectoryEntry.size)
-            done += DirectoryEntry.size
-        }
+    /// Runs `transfer` (bytes moved, or nil for a failure) at the entry's
+    /// offset, holding the entry's lock across it, and moves the offset on.
+    private static func atOffset(_ index: Int, _ transfer: (Int) -> Int?) -> Int {
+        while !table[index].lock.tryAcquire() { Scheduler.sleep(on: table[index].lock.channel) }
+        defer { table[index].lock.release() }
+        guard let done = transfer(table[index].offset) else { return -1 }
+        table[index].offset += done
         return done
     }
 }
 
-/// The on-the-wire form of a directory entry, as xv6's `struct dirent`.
-struct DirectoryEntry {
-    static let size = 16
-    static let nameLength = 14
-    var bytes: InlineArray<16, UInt8> = .init(repeating: 0)
+/// Where a file read's bytes go: user memory, from `next` on.
+struct UserByteSink: FileSystemByteSink {
+    var next: VirtualAddress
 
-    init(inode: UInt16, name: UnsafeRawBufferPointer) {
-        bytes[0] = UInt8(truncatingIfNeeded: inode)
-        bytes[1] = UInt8(truncatingIfNeeded: inode >> 8)
-        for i in 0..<min(name.count, DirectoryEntry.nameLength) { bytes[2 + i] = name[i] }
+    mutating func deliver(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard UserMemory.copyOut(to: next, from: bytes), let after = next.adding(UInt64(bytes.count)) else { return false }
+        next = after
+        return true
+    }
+}
+
+/// Where a file write's bytes come from: user memory, from `next` on.
+struct UserByteSource: FileSystemByteSource {
+    var next: VirtualAddress
+
+    mutating func fill(_ destination: UnsafeMutableRawBufferPointer) -> Bool {
+        guard UserMemory.copyIn(from: next, into: destination), let after = next.adding(UInt64(destination.count))
+        else { return false }
+        next = after
+        return true
     }
 }

@@ -28,16 +28,16 @@ struct PathBuffer {
     }
 
     /// Calls `body` with the bytes after the last "/" (a process's name after exec).
-    func withLastComponent(_ body: (UnsafeRawBufferPointer) -> Void) {
+    mutating func withLastComponent(_ body: (UnsafeRawBufferPointer) -> Void) {
         var start = 0
         for i in 0..<length where storage[i] == UInt8(ascii: "/") { start = i + 1 }
-        var copy = storage
-        withUnsafeBytes(of: &copy) { body(UnsafeRawBufferPointer(rebasing: $0[start..<length])) }
+        let end = length
+        withUnsafeBytes(of: &storage) { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
-    /// Calls `body` with the path's bytes (no NUL).
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var copy = storage
-        return withUnsafeBytes(of: &copy) { body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+    /// Calls `body` with the path's bytes (no NUL), in place.
+    mutating func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let end = length
+        return withUnsafeBytes(of: &storage) { body(UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
     }
 }

@@ -26,7 +26,8 @@ enum ScratchStack {
     /// Runs `function(argument)` on the scratch stack and returns its result,
     /// waiting first while another process has the stack.
     static func run(_ function: @convention(c) (UInt64) -> Int64, _ argument: UInt64) -> Int64 {
-        withUnsafeMutablePointer(to: &lock) { SleepLock.acquire($0) }
+        // Each access to `lock` is its own statement: none spans the sleep.
+        while !lock.tryAcquire() { Scheduler.sleep(on: lock.channel) }
         let top: UnsafeMutableRawPointer
         if let guarded = Platform.scratchStack {
             top = guarded.baseAddress.unsafelyUnwrapped + guarded.count
@@ -34,7 +35,7 @@ enum ScratchStack {
             top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
         }
         let result = callOnStack(argument, unsafeBitCast(function, to: UnsafeRawPointer.self), top)
-        withUnsafeMutablePointer(to: &lock) { SleepLock.release($0) }
+        lock.release()
         return Int64(bitPattern: result)
     }
 }

@@ -12,6 +12,23 @@ enum UserMemory {
         }
     }
 
+    /// Whether all of `[source, source + count)` can be copied in: one byte
+    /// of every page is tried. A file write checks its source first, so a bad
+    /// buffer fails the call before any disk block is allocated for it.
+    static func isReadable(_ source: VirtualAddress, count: Int) -> Bool {
+        guard count > 0 else { return true }
+        guard let last = source.adding(UInt64(count - 1)) else { return false }
+        var probe: UInt8 = 0
+        var address = source
+        while true {
+            let ok = withUnsafeMutableBytes(of: &probe) { copyIn(from: address, into: $0) }
+            guard ok else { return false }
+            guard let next = address.alignedDown().adding(pageBytes), next <= last else { break }
+            address = next
+        }
+        return withUnsafeMutableBytes(of: &probe) { copyIn(from: last, into: $0) }
+    }
+
     /// A lazy or copy-on-write page in the way is resolved first, as the
     /// process's own write would; when that needs a frame and none is left,
     /// the process is killed as for its own write fault (and the call fails).

@@ -4,14 +4,16 @@
 /// (whose frames then all return to the allocator). A failure at any step
 /// returns -1 and leaves the caller exactly as it was.
 enum Exec {
-    static let maxArguments = 16
-    static let argumentBytes = 1024
+    /// xv6's MAXARG; the strings must fit on the one-page stack with
+    /// their pointers and alignment, as xv6 requires.
+    static let maxArguments = 32
+    static let argumentBytes = 3072
 
     /// The arguments being passed, copied out of the old program. Kernel code
     /// is never preempted, so one buffer serves every exec.
     struct Arguments {
-        var strings: InlineArray<1024, UInt8> = .init(repeating: 0)
-        var offsets: InlineArray<16, Int> = .init(repeating: 0)
+        var strings: InlineArray<3072, UInt8> = .init(repeating: 0)
+        var offsets: InlineArray<32, Int> = .init(repeating: 0)
         var count = 0
         var used = 0
 
@@ -110,7 +112,7 @@ enum Exec {
         } else {
             guard path.copyIn(from: request.userPath) != nil, copyArguments(request.userArgv) else { return -1 }
         }
-        guard let file = ProgramFiles.open(path) else { return -1 }
+        guard let file = ProgramFiles.open(path, slot: request.slot) else { return -1 }
         return load(slot: request.slot, file: file)
     }
 
@@ -198,7 +200,7 @@ enum Exec {
         let stack = layout.unsafelyUnwrapped.stack
         guard (try? space.mapUserPages(stack, permissions: .readWrite)) != nil else { return nil }
         var top = stack.end.raw
-        var pointers: InlineArray<17, UInt64> = .init(repeating: 0)
+        var pointers: InlineArray<33, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {
             let length = arguments.length(index)
             top = (top - UInt64(length + 1)) & ~15

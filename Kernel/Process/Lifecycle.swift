@@ -25,6 +25,7 @@ enum Lifecycle {
             OpenFiles.retain(Int(Processes.slots[parent].files[fd]))
             Processes.slots[child].files[fd] = Processes.slots[parent].files[fd]
         }
+        if let cwd = Processes.slots[parent].cwd { Processes.slots[child].cwd = RootVolume.volume.duplicate(cwd) }
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
         Processes.slots[child].parent = parent
@@ -41,6 +42,10 @@ enum Lifecycle {
         for fd in 0..<Process.maxOpenFiles where Processes.slots[slot].files[fd] >= 0 {
             OpenFiles.release(Int(Processes.slots[slot].files[fd]))
             Processes.slots[slot].files[fd] = -1
+        }
+        if let cwd = Processes.slots[slot].cwd {
+            Processes.slots[slot].cwd = nil
+            try? RootVolume.volume.close(cwd)
         }
         for other in 0..<Processes.capacity where Processes.slots[other].parent == slot {
             Processes.slots[other].parent = Processes.initSlot

@@ -53,6 +53,10 @@ struct Process: ~Copyable {
     var layout: UserImageLayout? = nil
     /// Saved kernel registers while the process is switched out.
     var context = KernelContext()
+    /// The current directory: a counted inode reference, taken by fork
+    /// (a second reference to the parent's) and chdir, given back at exit.
+    /// nil only before the first process gets the root, or without a disk.
+    var cwd: InodeReference? = nil
     /// Per-descriptor index into the open-file table, -1 when closed.
     var files: InlineArray<16, Int16> = .init(repeating: -1)
 

@@ -39,6 +39,7 @@ enum Processes {
             slots[index].parent = -1
             slots[index].channel = nil
             slots[index].files = .init(repeating: -1)
+            slots[index].cwd = nil
             Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
             FloatingPointStates.reset(index)
             return index
@@ -92,8 +93,11 @@ extension Processes {
     /// Creates the first process from program `path`, with argv
     /// `path [argument]`; false when the file is missing or cannot load.
     static func startFirst(_ path: StaticString, argument: StaticString?) -> Bool {
-        guard let slot = allocate() else { return false }
-        guard Exec.startFirst(slot: slot, path: path, argument: argument) >= 0 else {
+        guard RootVolume.isMounted, let slot = allocate() else { return false }
+        slots[slot].cwd = try? RootVolume.volume.root()
+        guard slots[slot].cwd != nil, Exec.startFirst(slot: slot, path: path, argument: argument) >= 0 else {
+            if let cwd = slots[slot].cwd { try? RootVolume.volume.close(cwd) }
+            slots[slot].cwd = nil
             release(slot)
             return false
         }

@@ -9,6 +9,11 @@ struct SleepChannel: Equatable {
         case childExit
         /// The clock, for sleep(ticks).
         case tick
+        /// The file-system core's waits (`FileSystemChannel`): a buffer's
+        /// or an inode's sleep lock (`index` is its slot), the log.
+        case fileSystemBuffer
+        case fileSystemInode
+        case fileSystemLog
         /// A disk request in flight, by the head descriptor of its chain.
         case diskRequest
         /// Free descriptors in the disk's queue (it was full).
@@ -21,4 +26,6 @@ struct SleepChannel: Equatable {
 
     /// `.sleepLock` indices of the kernel's own sleep locks.
     static let scratchStackLock = 0
+    /// Open-file table entry `i` uses `openFileLockBase + i`.
+    static let openFileLockBase = 1
 }

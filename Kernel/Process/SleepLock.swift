@@ -15,23 +15,27 @@ struct SleepLock {
 
     init(_ channel: SleepChannel) { self.channel = channel }
 
-    /// Takes the lock at `lock`, sleeping while another process holds it.
-    /// Through a pointer: the caller's access must not span the sleep.
-    static func acquire(_ lock: UnsafeMutablePointer<SleepLock>) {
-        while lock.pointee.isHeld {
-            if lock.pointee.holder == Processes.current { kernelPanic("sleep lock taken twice by one process") }
-            Scheduler.sleep(on: lock.pointee.channel)
+    /// Takes the lock if it is free; false when another process holds it.
+    /// Callers loop, each access to the lock its own statement so that none
+    /// spans the sleep: `while !lock.tryAcquire() { Scheduler.sleep(on:
+    /// lock.channel) }`. Taking it a
+    /// second time by its holder is a kernel bug, which panics.
+    mutating func tryAcquire() -> Bool {
+        if isHeld {
+            if holder == Processes.current { kernelPanic("sleep lock taken twice by one process") }
+            return false
         }
-        lock.pointee.isHeld = true
-        lock.pointee.holder = Processes.current
+        isHeld = true
+        holder = Processes.current
+        return true
     }
 
-    /// Releases the lock at `lock` and wakes its waiters (one of them takes it).
-    static func release(_ lock: UnsafeMutablePointer<SleepLock>) {
-        if !lock.pointee.isHeld { kernelPanic("sleep lock released while free") }
-        lock.pointee.isHeld = false
-        lock.pointee.holder = -1
-        Scheduler.wakeup(lock.pointee.channel)
+    /// Releases the lock and wakes its waiters (one of them takes it).
+    mutating func release() {
+        if !isHeld { kernelPanic("sleep lock released while free") }
+        isHeld = false
+        holder = -1
+        Scheduler.wakeup(channel)
     }
 
     /// True when the current process (or the boot code) holds it.

@@ -1,5 +1,7 @@
 /// The file-descriptor system calls. Descriptors index the process's table;
-/// the open-file table behind them is shared by dup and fork.
+/// the open-file table behind them is shared by dup and fork. Each call is
+/// kept out of the dispatcher (`@inline(never)`): inlined, their locals
+/// would all sit in one frame, and a RISC-V kernel stack is one page.
 enum FileCalls {
     static let openWriteOnly: UInt64 = 0x1
     static let openReadWrite: UInt64 = 0x2
@@ -23,47 +25,51 @@ enum FileCalls {
         return nil
     }
 
-    static func read(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
+    @inline(never) static func read(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
         guard let file = openFile(fd), count <= UInt64(Int32.max) else { return -1 }
         return OpenFiles.read(file, into: buffer, count: Int(count))
     }
 
-    static func write(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
+    @inline(never) static func write(fd: UInt64, _ buffer: VirtualAddress, count: UInt64) -> Int {
         guard let file = openFile(fd), count <= UInt64(Int32.max) else { return -1 }
         return OpenFiles.write(file, from: buffer, count: Int(count))
     }
 
-    static func close(fd: UInt64) -> Int {
+    @inline(never) static func close(fd: UInt64) -> Int {
         guard let file = openFile(fd) else { return -1 }
         Processes.slots[Processes.current].files[Int(fd)] = -1
         OpenFiles.release(file)
         return 0
     }
 
-    static func dup(fd: UInt64) -> Int {
+    @inline(never) static func dup(fd: UInt64) -> Int {
         guard let file = openFile(fd), let newFD = installDescriptor(file) else { return -1 }
         OpenFiles.retain(file)
         return newFD
     }
 
-    static func open(_ pathAddress: VirtualAddress, flags: UInt64) -> Int {
-        var path = PathBuffer()
-        guard path.copyIn(from: pathAddress) != nil else { return -1 }
+    /// open(path, flags): O_RDONLY, O_WRONLY or O_RDWR, with O_CREATE (make
+    /// a file if nothing is there) and O_TRUNC (empty a file).
+    @inline(never) static func open(_ pathAddress: VirtualAddress, flags: UInt64) -> Int {
         let wantsWrite = flags & (openWriteOnly | openReadWrite) != 0
-        let kind: FileKind
-        if path.equals("console") {
-            kind = .console
-        } else if path.equals(".") || path.equals("/") {
-            guard !wantsWrite else { return -1 }
-            kind = .directory
-        } else if let file = Archive.index(of: path.storage) {
-            guard !wantsWrite, flags & (openCreate | openTruncate) == 0 else { return -1 }
-            kind = .archiveFile(file)
-        } else {
-            return -1  // no such file, and nothing can be created
-        }
         let readable = flags & openWriteOnly == 0
-        guard let file = OpenFiles.open(kind, readable: readable, writable: wantsWrite) else { return -1 }
+        let opened: InodeReference? = withPath(pathAddress) { path, cwd in
+            try? RootVolume.volume.open(
+                path, from: cwd, create: flags & openCreate != 0, truncate: flags & openTruncate != 0,
+                writable: wantsWrite)
+        }
+        guard let inode = opened else { return -1 }
+        guard let status = try? RootVolume.volume.status(inode),
+            status.type != .device || Devices.isValid(major: status.major)
+        else {
+            try? RootVolume.volume.close(inode)
+            return -1
+        }
+        let kind: FileKind = status.type == .device ? .device(inode, major: status.major) : .inode(inode)
+        guard let file = OpenFiles.open(kind, readable: readable, writable: wantsWrite) else {
+            try? RootVolume.volume.close(inode)
+            return -1
+        }
         guard let fd = installDescriptor(file) else {
             OpenFiles.release(file)
             return -1
@@ -71,26 +77,75 @@ enum FileCalls {
         return fd
     }
 
-    /// Fills a user `struct stat { int dev; uint ino; short type; short nlink; uint64 size; }`.
-    static func fstat(fd: UInt64, _ destination: VirtualAddress) -> Int {
+    /// Fills a user `struct stat` (`StatRecord`).
+    @inline(never) static func fstat(fd: UInt64, _ destination: VirtualAddress) -> Int {
         guard let file = openFile(fd), let status = OpenFiles.status(file) else { return -1 }
-        var record: InlineArray<24, UInt8> = .init(repeating: 0)
-        store(&record, at: 4, UInt64(status.inode), bytes: 4)
-        store(&record, at: 8, UInt64(UInt16(status.type.rawValue)), bytes: 2)
-        store(&record, at: 10, 1, bytes: 2)
-        store(&record, at: 16, status.size, bytes: 8)
+        var record = StatRecord(status).bytes
         let copied = withUnsafeBytes(of: &record) { UserMemory.copyOut(to: destination, from: $0) }
         return copied ? 0 : -1
     }
 
-    /// Only the archive's one directory exists, so only it can be entered.
-    static func chdir(_ pathAddress: VirtualAddress) -> Int {
-        var path = PathBuffer()
-        guard path.copyIn(from: pathAddress) != nil, path.equals(".") || path.equals("/") else { return -1 }
+    /// chdir(path): the process's current directory becomes `path`.
+    @inline(never) static func chdir(_ pathAddress: VirtualAddress) -> Int {
+        let entered: InodeReference? = withPath(pathAddress) { path, cwd in
+            try? RootVolume.volume.changeDirectory(path, from: cwd)
+        }
+        guard let directory = entered else { return -1 }
+        let slot = Processes.current
+        let old = Processes.slots[slot].cwd
+        Processes.slots[slot].cwd = directory
+        if let old { try? RootVolume.volume.close(old) }
         return 0
     }
 
-    static func pipe(_ destination: VirtualAddress) -> Int {
+    @inline(never) static func mkdir(_ pathAddress: VirtualAddress) -> Int {
+        let made: Bool? = withPath(pathAddress) { path, cwd in
+            (try? RootVolume.volume.makeDirectory(path, from: cwd)) != nil
+        }
+        return made == true ? 0 : -1
+    }
+
+    /// mknod(path, major, minor): a device file.
+    @inline(never) static func mknod(_ pathAddress: VirtualAddress, major: UInt64, minor: UInt64) -> Int {
+        let major = Int16(truncatingIfNeeded: major)
+        let minor = Int16(truncatingIfNeeded: minor)
+        let made: Bool? = withPath(pathAddress) { path, cwd in
+            (try? RootVolume.volume.makeDevice(path, from: cwd, major: major, minor: minor)) != nil
+        }
+        return made == true ? 0 : -1
+    }
+
+    @inline(never) static func unlink(_ pathAddress: VirtualAddress) -> Int {
+        let removed: Bool? = withPath(pathAddress) { path, cwd in
+            (try? RootVolume.volume.unlink(path, from: cwd)) != nil
+        }
+        return removed == true ? 0 : -1
+    }
+
+    /// link(existing, new): a second name for a file.
+    @inline(never) static func link(_ existingAddress: VirtualAddress, _ newAddress: VirtualAddress) -> Int {
+        var new = PathBuffer()
+        guard new.copyIn(from: newAddress) != nil else { return -1 }
+        let linked: Bool? = withPath(existingAddress) { existing, cwd in
+            new.withBytes { (try? RootVolume.volume.link(existing, to: $0, from: cwd)) != nil }
+        }
+        return linked == true ? 0 : -1
+    }
+
+    /// Copies the user path at `address` in and calls `body` with its bytes
+    /// and the caller's current directory; nil for a bad or too long path,
+    /// or when there is no file system.
+    @inline(never) static func withPath<R>(
+        _ address: VirtualAddress, _ body: (UnsafeRawBufferPointer, InodeReference) -> R?
+    ) -> R? {
+        var path = PathBuffer()
+        guard path.copyIn(from: address) != nil, RootVolume.isMounted,
+            let cwd = Processes.slots[Processes.current].cwd
+        else { return nil }
+        return path.withBytes { body($0, cwd) }
+    }
+
+    @inline(never) static func pipe(_ destination: VirtualAddress) -> Int {
         guard let pipe = Pipes.allocate() else { return -1 }
         guard let reader = OpenFiles.open(.pipeReader(pipe), readable: true, writable: false) else {
             Pipes.close(pipe, writing: false)

@@ -36,8 +36,10 @@ enum Syscalls {
         case .uptime: return Int(Clock.ticks)
         case .open: return FileCalls.open(VirtualAddress(a0), flags: a1)
         case .write: return FileCalls.write(fd: a0, VirtualAddress(a1), count: a2)
-        case .mknod, .unlink, .link, .mkdir:
-            return -1  // the archive is read-only; a writable file system comes later
+        case .mknod: return FileCalls.mknod(VirtualAddress(a0), major: a1, minor: a2)
+        case .unlink: return FileCalls.unlink(VirtualAddress(a0))
+        case .link: return FileCalls.link(VirtualAddress(a0), VirtualAddress(a1))
+        case .mkdir: return FileCalls.mkdir(VirtualAddress(a0))
         case .close: return FileCalls.close(fd: a0)
         case .freeFrames: return Int(PhysicalFrames.freeFrames)
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)

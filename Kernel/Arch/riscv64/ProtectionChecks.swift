@@ -4,7 +4,8 @@
 
 /// A load page fault the protection check causes on purpose at the read
 /// probe of csr.S: the kernel trap handler records it and resumes after
-/// the probe. Any other kernel fault stays fatal.
+/// the probe. Any other kernel fault stays fatal. Its state belongs to the
+/// boot hart while the check image's self-checks run (no process yet).
 enum FaultProbe {
     nonisolated(unsafe) private static var armed = false
     nonisolated(unsafe) private static var caught: (cause: UInt64, address: UInt64)? = nil

@@ -66,7 +66,9 @@ enum CPUProtections {
 
 /// A page fault the self-checks cause on purpose, in kernel mode, at the
 /// probe instructions of cpu.S: the trap handler records it and resumes
-/// after the probe. Any other kernel fault stays fatal.
+/// after the probe. Any other kernel fault stays fatal. Its state belongs
+/// to the boot CPU while the check image's self-checks run (no process
+/// yet); with SMP it would be per CPU.
 enum FaultProbe {
     struct Record {
         let errorCode: UInt64

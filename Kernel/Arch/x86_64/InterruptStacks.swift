@@ -35,7 +35,9 @@ enum InterruptStacks {
     /// Points the TSS at the layout's slots (their pages must be mapped) and
     /// RSP0 at the process kernel stack (mapped in each process's space; no
     /// interrupt comes from user mode before a process runs).
-    /// The scratch stack's slot, once `useLayoutStacks` has run.
+    /// The scratch stack's slot, once `useLayoutStacks` has run. Written
+    /// once at boot, read-only after; who runs on it is `ScratchStack.lock`'s
+    /// business.
     nonisolated(unsafe) private(set) static var scratch: UnsafeMutableRawBufferPointer? = nil
 
     static func useLayoutStacks(_ region: LayoutRegion) {

@@ -26,4 +26,18 @@ void format_address(char *out, uint64 value);
 
 /* Returned by an attack the kernel let through. */
 #define NOT_STOPPED 7
+
+/* For the cases files: an attack of attacks.S, and the address of its
+   faulting instruction (the label NAME_fault). */
+#define ATTACK(name)          \
+  int attack_##name(void);    \
+  extern char name##_fault[]; \
+  static uint64 name##_at(void) { return (uint64)name##_fault; }
+
+/* A function that names the fault a report must show. */
+#define KIND(function, text) \
+  static const char *function(void) { return text; }
+
+/* A case killed at its faulting instruction (address and pc alike). */
+#define KILL(name, kind) {#name, kind, name##_at, name##_at, attack_##name, 0}
 #endif

@@ -59,9 +59,9 @@ struct TestProgram {
 }
 
 /// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute.
-let testPrograms: InlineArray<6, TestProgram> = [
+let testPrograms: InlineArray<8, TestProgram> = [
     TestProgram("memtest", "strict"), TestProgram("attack"), TestProgram("fpcheck"), TestProgram("exhaust"),
-    TestProgram("cpuattack"), TestProgram("sysfuzz", "100000"),
+    TestProgram("cpuattack"), TestProgram("fstest"), TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
 ]
 /// `init stress`: a million fuzzed system calls.
 let stressPrograms: InlineArray<4, TestProgram> = [

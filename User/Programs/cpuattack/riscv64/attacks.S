@@ -2,16 +2,7 @@
 # faulting instruction carries the label NAME_fault; none of them should
 # get past it. If one does, it returns NOT_STOPPED (7).
 
-.macro ATTACK name
-    .section .text.attack_\name, "ax"
-    .globl attack_\name
-attack_\name:
-.endm
-
-.macro FAULT name
-    .globl \name\()_fault
-\name\()_fault:
-.endm
+#include "../attacks.h"
 
 .macro NOT_STOPPED
     li      a0, 7

@@ -3,14 +3,6 @@
 #include "user.h"
 #include "../cpuattack.h"
 
-#define ATTACK(name)                                                        \
-  int attack_##name(void);                                                  \
-  extern char name##_fault[];                                               \
-  static uint64 name##_at(void) { return (uint64)name##_fault; }
-
-#define KIND(function, text) \
-  static const char *function(void) { return text; }
-
 KIND(illegal_instruction, "illegal instruction")
 KIND(fetch_fault, "instruction fetch fault")
 KIND(read_fault, "read fault")
@@ -36,7 +28,6 @@ static int unknown_ecall(void) {
   return usyscall(1L << 62, 0, 0, 0, 0, 0, 0) == -1 ? 0 : 1;
 }
 
-#define KILL(name, kind) {#name, kind, name##_at, name##_at, attack_##name, 0}
 const struct attack attacks[] = {
     KILL(read_sstatus, illegal_instruction),
     KILL(write_satp, illegal_instruction),

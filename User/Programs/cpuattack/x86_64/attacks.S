@@ -6,17 +6,7 @@
 #define USER_DATA 0x23
 #define KERNEL_CODE_RPL3 0x0B
 
-.macro ATTACK name
-    .section .text.attack_\name, "ax"
-    .globl attack_\name
-    .type attack_\name, @function
-attack_\name:
-.endm
-
-.macro FAULT name
-    .globl \name\()_fault
-\name\()_fault:
-.endm
+#include "../attacks.h"
 
 .macro NOT_STOPPED
     movl    $7, %eax

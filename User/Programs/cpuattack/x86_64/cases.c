@@ -3,14 +3,6 @@
 #include "user.h"
 #include "../cpuattack.h"
 
-#define ATTACK(name)                                                        \
-  int attack_##name(void);                                                  \
-  extern char name##_fault[];                                               \
-  static uint64 name##_at(void) { return (uint64)name##_fault; }
-
-#define KIND(function, text) \
-  static const char *function(void) { return text; }
-
 KIND(segment_not_present, "segment not present")
 KIND(general_protection, "general protection")
 KIND(debug, "debug")
@@ -120,7 +112,6 @@ static void icebp_emulated(char *out) {
   strcpy(out + strlen(out), " [");
 }
 
-#define KILL(name, kind) {#name, kind, name##_at, name##_at, attack_##name, 0}
 #define KILL_EMULATED(name, kind) {#name, kind, name##_at, name##_at, attack_##name, name##_emulated}
 /* icebp traps after the instruction: its label marks the next one. */
 const struct attack attacks[] = {
