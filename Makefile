@@ -183,6 +183,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_DISK_IMAGE)) -kernel $(BUILD)/kernel-check.elf
 	@echo "== self-checks and test programs of the $(ARCH) kernel in QEMU (a fresh file system)"
 	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	@echo "== the test programs slept on the disk and their requests overlapped (the driver's counters)"
+	python3 Tools/check-disk-counters.py $(BUILD)/check.log
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE) || $(CHECK_FSCK_FAILURE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
@@ -250,9 +252,11 @@ test: host-test core-all user-host-test user-linux-test kernel-libc-test
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
 	$(MAKE) gdb-test ARCH=riscv64
+	$(MAKE) power-cut ARCH=riscv64
 	$(MAKE) check ARCH=x86_64
 	$(MAKE) shell-test ARCH=x86_64
 	$(MAKE) gdb-test ARCH=x86_64
+	$(MAKE) power-cut ARCH=x86_64
 	@echo "make test: all checks passed"
 
 host-test:

@@ -20,8 +20,13 @@ BENCHMARKS = {
     "sbrk": "sbrk(+4096), write the page, sbrk(-4096)",
     "fork": "fork + child exit(0) + wait",
     "exec": "fork + exec(true) + exit + wait",
+    "forkheap": "fork + child exit(0) + wait, with 1 MiB of touched heap",
     "pipe": "1-byte round trip through two pipes to another process",
     "fault": "fork + child reads an unmapped page, killed + wait",
+    "create": "open(O_CREATE) + write 4 KiB + close + unlink",
+    "write1m": "1 MiB written in 4 KiB writes, as 4 files of 256 KiB (the largest file is 268 KiB), O_TRUNC each",
+    "read1m": "the same 1 MiB read back in 4 KiB reads, each block's stamp checked",
+    "ls100": "what ls does for a directory of 100 files, without printing: read its entries, stat each",
 }
 
 BOOT = re.compile(r"^boot figures: first prompt after (\d+) instructions; (\d+) of (\d+) frames in use; "

@@ -11,7 +11,9 @@ of its output; `! regex` must match no line of it. `@ command` types a
 command at QEMU's monitor (x86-64: the monitor shares the serial line, so
 Ctrl-A C switches to it and back) and then waits up to 10 s until every
 `> regex` after it has matched a line the guest printed (no prompt is
-expected: an injected NMI or machine check may come at any moment). Ends
+expected: an injected NMI or machine check may come at any moment).
+`? regex` waits up to 30 s until a line the guest printed since the last
+`$` command matches (a background program saying it is ready). Ends
 with the line `N passed, M failed` and a non-zero status on any failure."""
 import os, re, select, subprocess, sys, time
 
@@ -22,7 +24,7 @@ def main():
     steps = []
     for raw in open(transcript):
         line = raw.rstrip("\n")
-        if line.startswith("$ ") or line.startswith("@ "):
+        if line.startswith("$ ") or line.startswith("@ ") or line.startswith("? "):
             steps.append([line, [], []])
         elif line.startswith("> "):
             steps[-1][1].append(line[2:])
@@ -33,13 +35,16 @@ def main():
     log = open(logfile, "wb")
     buffer = b""
 
+    since_command = b""  # what the guest printed since the last `$` command
+
     def read_until(pattern, timeout):
-        nonlocal buffer
+        nonlocal buffer, since_command
         deadline = time.time() + timeout
         while time.time() < deadline:
             match = re.search(pattern, buffer)
             if match:
                 before, buffer = buffer[:match.end()], buffer[match.end():]
+                since_command += before
                 return before
             ready, _, _ = select.select([qemu.stdout], [], [], 0.2)
             if ready:
@@ -58,6 +63,19 @@ def main():
         steps = []
     for step, expected, forbidden in steps:
         command_line = step[2:]
+        if step.startswith("? "):
+            pattern = re.compile(command_line, re.M)
+            deadline = time.time() + 30
+            while not pattern.search(since_command.decode(errors="replace").replace("\r", "")):
+                if time.time() > deadline or read_until(rb"\n", deadline - time.time()) is None:
+                    break
+            if pattern.search(since_command.decode(errors="replace").replace("\r", "")):
+                passed += 1
+                print(f"wait: /{command_line}/ ... ok")
+            else:
+                failed += 1
+                print(f"wait: /{command_line}/ ... FAILED (not printed within 30 s)")
+            continue
         if step.startswith("@ "):
             # Ctrl-A C: to the monitor, the command, back to the console.
             # First a moment for what the last command started to run.
@@ -89,6 +107,7 @@ def main():
             continue
         command_line = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), command_line)
         shown = command_line.encode("unicode_escape").decode()
+        since_command = b""
         for ch in command_line + "\r":
             qemu.stdin.write(ch.encode())
             qemu.stdin.flush()

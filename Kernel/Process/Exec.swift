@@ -199,6 +199,7 @@ enum Exec {
     private static func pushArguments(into space: inout ProcessSpace) -> (VirtualAddress, VirtualAddress)? {
         let stack = layout.unsafelyUnwrapped.stack
         guard (try? space.mapUserPages(stack, permissions: .readWrite)) != nil else { return nil }
+        space.stackReserve = layout.unsafelyUnwrapped.stackReserve
         var top = stack.end.raw
         var pointers: InlineArray<33, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {

@@ -38,6 +38,12 @@ enum ProcessMemoryMap {
         return (.frames, owner)
     }
 
+    /// True for the growable region the stack grows into (x86-64), which
+    /// is the process's down to its limit, touched or not.
+    private static func isStackReserve(_ region: UserRegion, slot: Int) -> Bool {
+        Processes.slots[slot].layout?.stackReserve == region.range
+    }
+
     static func heapBreak(of slot: Int) -> VirtualAddress {
         switch Processes.slots[slot].space {
         case .some(let space): return space.heapBreak
@@ -51,7 +57,7 @@ enum ProcessMemoryMap {
     static func describe(_ address: VirtualAddress, slot: Int) {
         let process = Processes.slots + slot
         if let region = process.pointee.layout?.region(containing: address),
-            region.kind != .growable || address < heapBreak(of: slot)
+            region.kind != .growable || address < heapBreak(of: slot) || isStackReserve(region, slot: slot)
         {
             Console.write(region.name)
             if region.kind == .guardPage { Console.write(", guard page") }

@@ -9,12 +9,25 @@ enum Scheduler {
     nonisolated(unsafe) static var nextSlot = 0
     /// Context switches since boot.
     nonisolated(unsafe) static var switches: UInt64 = 0
+    /// Instruction-counter units (`Platform.readInstructionCounter`) spent
+    /// with nothing to run, since boot: from the first idle look at the
+    /// table to the next process switched to, interrupts handled meanwhile
+    /// included. Under QEMU's -icount an idle CPU's clock jumps ahead (and
+    /// its ticks fire), so bench subtracts this (system call `idlecount`)
+    /// to count only the work of the operation. Written by this CPU's
+    /// scheduler loop, with interrupts off.
+    nonisolated(unsafe) static var idleCount: UInt64 = 0
 
     /// The scheduler loop: runs each runnable process in turn, and waits
     /// for an interrupt when there is none.
     static func run() -> Never {
+        var idleSince: UInt64? = nil
         while true {
             if let slot = nextRunnable() {
+                if let since = idleSince {
+                    idleCount &+= Platform.readInstructionCounter() &- since
+                    idleSince = nil
+                }
                 let process = Processes.slots + slot
                 process.pointee.state = .running
                 currentSlot = slot
@@ -24,6 +37,7 @@ enum Scheduler {
                 currentSlot = -1
             } else {
                 // Idle: let an interrupt in (a key, a tick), then look again.
+                if idleSince == nil { idleSince = Platform.readInstructionCounter() }
                 Platform.enableInterrupts()
                 Platform.waitForInterrupt()
                 _ = Platform.disableInterrupts()

@@ -11,6 +11,8 @@ enum SyscallNumber: UInt64 {
     case kernelHeap = 24
     /// Powers the machine off with a status (used by test-mode init).
     case halt = 25
+    /// Instruction-counter units the CPU spent idle since boot (bench).
+    case idleCount = 26
     /// wait, and how the child ended, as a `struct exitinfo` record.
-    case waitInfo = 26
+    case waitInfo = 27
 }

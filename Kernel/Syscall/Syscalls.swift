@@ -44,6 +44,7 @@ enum Syscalls {
         case .freeFrames: return Int(PhysicalFrames.freeFrames)
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
         case .kernelHeap: return KernelHeapStatistics.bytesInUse
+        case .idleCount: return Int(truncatingIfNeeded: Scheduler.idleCount)
         case .halt: return Lifecycle.halt(status: a0)
         case .waitInfo: return Lifecycle.waitInfo(infoAddress: VirtualAddress(a0))
         }

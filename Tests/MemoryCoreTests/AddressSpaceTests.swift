@@ -293,6 +293,18 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
             for frame in hoard { try ram.frames.pointee.free(frame) }
             try writeUser(&space, va(0x10_2FFF), [9])
             #expect(space.userBytes() == 0x3000)
+            // A stack reserve is lazy too: pages below the mapped stack fault
+            // in down to its start, and the page below it is the program's fault.
+            space.stackReserve = vrange(0x20_0000, 0x4000)
+            try space.mapUserPages(vrange(0x20_3000, 0x1000), permissions: .readWrite)
+            #expect(try space.resolveFault(at: va(0x20_1FF8), write: true) == true)
+            #expect(try space.resolveFault(at: va(0x20_0000), write: true) == true)
+            #expect(try space.resolveFault(at: va(0x1F_FFF8), write: true) == false)
+            #expect(space.isLazy(va(0x20_2000)) == true)
+            var child = try space.clone()
+            #expect(child.stackReserve == space.stackReserve)
+            #expect(try child.resolveFault(at: va(0x20_2000), write: false) == true)
+            #expect(space.translate(va(0x20_2000)) == nil)
         }
         #expect(ram.freeFrames == ram.totalFrames)
     }

@@ -84,14 +84,20 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
         #expect(layout.image == range(0x40_1000, 0x40_8000))
         #expect(layout.heapStart == va(0x40_8000))
         #expect(layout.heapLimit == va(0x8000_0000_0000))
-        #expect(layout.stack == range(0xFFFF_FF7F_FFFE_D000, 0xFFFF_FF7F_FFFF_D000))
+        // 16 KiB mapped at first, in an 8 MiB reserve with a 64 KiB gap below it.
+        #expect(layout.stack == range(0xFFFF_FF7F_FFFF_9000, 0xFFFF_FF7F_FFFF_D000))
+        #expect(layout.stackReserve == range(0xFFFF_FF7F_FF7F_D000, 0xFFFF_FF7F_FFFF_D000))
+        #expect(layout.stackGuardGap == range(0xFFFF_FF7F_FF7E_D000, 0xFFFF_FF7F_FF7F_D000))
         #expect(layout.stackTop == va(0xFFFF_FF7F_FFFF_D000))
         #expect(layout.stackGuard == range(0xFFFF_FF7F_FFFF_D000, 0xFFFF_FF7F_FFFF_E000))
         #expect(layout.metadataPage == range(0xFFFF_FF7F_FFFF_E000, 0xFFFF_FF7F_FFFF_F000))
         #expect(layout.trapFrame == nil && layout.trampoline == nil)
 
-        let small = try UserImageLayout.emerald(plan: x86Plan, stackBytes: 0x4000)
-        #expect(small.stack == range(0xFFFF_FF7F_FFFF_9000, 0xFFFF_FF7F_FFFF_D000))
+        let big = try UserImageLayout.emerald(plan: x86Plan, stackBytes: 0x10000)
+        #expect(big.stack == range(0xFFFF_FF7F_FFFE_D000, 0xFFFF_FF7F_FFFF_D000))
+        #expect(big.stackReserve == layout.stackReserve)
+        // The xv6 layout's stack never grows.
+        #expect(try UserImageLayout.xv6(plan: riscvPlan).stackReserve == nil)
     }
 
     @Test func emeraldRegionsInAddressOrder() throws {
@@ -103,7 +109,8 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
                 ("rodata", range(0x40_3000, 0x40_4000), .mapped, .user | .read),
                 ("data", range(0x40_5000, 0x40_8000), .mapped, .user | .readWrite),
                 ("heap", range(0x40_8000, 0x8000_0000_0000), .growable, .user | .readWrite),
-                ("stack", range(0xFFFF_FF7F_FFFE_D000, 0xFFFF_FF7F_FFFF_D000), .mapped, .user | .readWrite),
+                ("stack guard gap", range(0xFFFF_FF7F_FF7E_D000, 0xFFFF_FF7F_FF7F_D000), .guardPage, .none),
+                ("stack", range(0xFFFF_FF7F_FF7F_D000, 0xFFFF_FF7F_FFFF_D000), .growable, .user | .readWrite),
                 ("stack guard", range(0xFFFF_FF7F_FFFF_D000, 0xFFFF_FF7F_FFFF_E000), .guardPage, .none),
                 ("process metadata", range(0xFFFF_FF7F_FFFF_E000, 0xFFFF_FF7F_FFFF_F000), .mapped, .user | .read),
             ])
@@ -116,6 +123,7 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
         // The stack may reach down to the start of the upper half, not further.
         let most = try UserImageLayout.emerald(plan: x86Plan, stackBytes: 0x7F7F_FFFF_D000)
         #expect(most.stack.start == va(0xFFFF_8000_0000_0000))
+        #expect(most.stackReserve == most.stack && most.stackGuardGap == nil)
         #expect(throws: UserLayoutError.stackDoesNotFit) { try UserImageLayout.emerald(plan: x86Plan, stackBytes: 0x7F7F_FFFF_E000) }
         let anywhere = UserRegionRules(allowed: range(0, 0xFFFF_F000_0000_0000))
         let high = try plan(fileWithSegment(at: 0x8000_0000_0000, .x86_64, base: x86Base), .x86_64, anywhere)

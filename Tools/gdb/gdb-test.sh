@@ -81,6 +81,8 @@ expect '^swiftlet: commands loaded'
 expect '^current process: slot [0-9]+  pid 1  running +init '
 expect '^\* slot [0-9]+  pid 1  running +init '
 expect '^Line [0-9]+ of "Kernel/Syscall/Syscalls.swift"'
+# init's text: a user page fork shares as it is (walk's page state).
+expect '^  page: read-only \(shared with forked processes\)$'
 case $arch in
 riscv64)
     expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'

@@ -277,6 +277,9 @@ class RiscV64:
         return "".join(flag if entry & bit else "-" for flag, bit in
                        (("r", 2), ("w", 4), ("x", 8), ("u", 16), ("g", 32), ("a", 64), ("d", 128)))
 
+    # RSW bit 8 of a leaf (Sv39.copyOnWriteBit); U and W as above.
+    copy_on_write_bit, user_bit, write_bit = 0x100, 16, 4
+
     @staticmethod
     def out_of_range(address):
         if address >= CONSTANTS["maxVA"]:
@@ -378,6 +381,9 @@ class X86_64:
         return "".join(flag if on else "-" for flag, on in (
             ("r", entry & 1), ("w", writable), ("x", executable), ("u", user), ("g", entry & 0x100),
             ("a", entry & 0x20), ("d", entry & 0x40)))
+
+    # Software bit 11 of a leaf (X86_64FourLevel.copyOnWriteBit); U/S and R/W.
+    copy_on_write_bit, user_bit, write_bit = 0x800, 4, 2
 
     @staticmethod
     def out_of_range(address):
@@ -627,6 +633,8 @@ one satp (RISC-V) or cr3 (x86-64) holds."""
             level, _, _, entry = steps[-1]
             if not arch.present(entry):
                 print("  not mapped (%s)" % region)
+                if "heap" in region or "stack" in region:
+                    print("  page: lazy if below the heap's break or in the stack's reserve (a zeroed frame at first touch)")
             elif not arch.is_leaf(entry, level):
                 print("  level 0 entry is not a leaf: malformed table")
             else:
@@ -634,6 +642,20 @@ one satp (RISC-V) or cr3 (x86-64) holds."""
                 print("  -> physical %s  (%s page, %s)" % (hexa(physical), PAGE_SIZES[level],
                                                           arch.permissions(entry, steps)))
                 print("  region: %s" % region)
+                print("  page: %s" % page_state(arch, entry))
+
+
+def page_state(arch, entry):
+    """What the leaf says of its frame (AddressSpace+Clone.swift): shared
+    copy-on-write, private (a writable user page), or read-only (user text
+    and data that fork shares as they are)."""
+    if not entry & arch.user_bit:
+        return "kernel"
+    if entry & arch.copy_on_write_bit:
+        return "shared, copy-on-write (the first write copies it or takes it back)"
+    if entry & arch.write_bit:
+        return "private"
+    return "read-only (shared with forked processes)"
 
 
 class TrapFrame(gdb.Command):

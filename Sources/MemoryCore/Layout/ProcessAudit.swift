@@ -8,7 +8,8 @@ extension PageTable {
     /// - each region of `layout` the process owns (its kernel stack, ...)
     ///   as the boot audit checks the kernel's;
     /// - every live mapping lies where one may be: in a mapped region of
-    ///   `image` or in the heap below `heapBreak` (rounded up to a page),
+    ///   `image`, in the heap below `heapBreak` (rounded up to a page) or in
+    ///   the stack's lazy reserve (x86-64),
     ///   with that region's permissions (a copy-on-write page counts as
     ///   writable), or in a region of `layout` that is not the user's; a
     ///   mapped guard page is a mismatch of its own.
@@ -38,7 +39,7 @@ extension PageTable {
             if let region = image.region(containing: address) {
                 switch region.kind {
                 case .guardPage: problem = .mappedButMustNotBe
-                case .growable where address >= heapEnd: problem = .strayMapping
+                case .growable where address >= heapEnd && region.range != image.stackReserve: problem = .strayMapping
                 case .mapped, .growable:
                     problem = Self.samePermissions(Self.granted(translation), region.permissions) ? nil : .wrongPermissions
                 }

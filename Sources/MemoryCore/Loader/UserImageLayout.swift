@@ -9,14 +9,20 @@ public struct UserImageLayout: Sendable {
         case emerald
     }
 
-    /// The most regions a layout lists: the segments plus five of its own.
+    /// The most regions a layout lists: the segments plus six of its own.
     public static let regionCapacity = 16
 
     public let scheme: Scheme
     /// The loaded executable, whole pages.
     public let image: VirtualRange
-    /// The initial user stack; it grows down from `stackTop`.
+    /// The initial user stack (mapped by exec); it grows down from `stackTop`.
     public let stack: VirtualRange
+    /// Emerald: where the stack may grow, page by page as it is touched
+    /// (`AddressSpace.stackReserve`); it ends at `stackTop`. nil: the stack
+    /// never grows (xv6).
+    public let stackReserve: VirtualRange?
+    /// Emerald: the unmapped gap below the reserve, named in fault reports.
+    public let stackGuardGap: VirtualRange?
     /// The unmapped page that catches a stack overflow (xv6: below the
     /// stack; Emerald: above it).
     public let stackGuard: VirtualRange
@@ -52,13 +58,16 @@ public struct UserImageLayout: Sendable {
     }
 
     init(
-        scheme: Scheme, plan: LoadPlan, stack: VirtualRange, stackGuard: VirtualRange,
+        scheme: Scheme, plan: LoadPlan, stack: VirtualRange, stackReserve: VirtualRange? = nil,
+        stackGuardGap: VirtualRange? = nil, stackGuard: VirtualRange,
         heapLimit: VirtualAddress, metadataPage: VirtualRange? = nil,
         trapFrame: VirtualRange? = nil, trampoline: VirtualRange? = nil, rules: UserRegionRules
     ) {
         self.scheme = scheme
         image = plan.imageRange
         self.stack = stack
+        self.stackReserve = stackReserve
+        self.stackGuardGap = stackGuardGap
         self.stackGuard = stackGuard
         heapStart = scheme == .xv6 ? stack.end : image.end
         self.heapLimit = heapLimit
@@ -76,7 +85,14 @@ public struct UserImageLayout: Sendable {
             add(UserRegion(name: Self.name(of: segment), range: pages, kind: .mapped, permissions: segment.permissions))
         }
         let userData = PagePermissions.user | .readWrite
-        add(UserRegion(name: "stack", range: stack, kind: .mapped, permissions: userData))
+        if let stackReserve {
+            add(UserRegion(name: "stack", range: stackReserve, kind: .growable, permissions: userData))
+        } else {
+            add(UserRegion(name: "stack", range: stack, kind: .mapped, permissions: userData))
+        }
+        if let stackGuardGap {
+            add(UserRegion(name: "stack guard gap", range: stackGuardGap, kind: .guardPage, permissions: .none))
+        }
         add(UserRegion(name: "stack guard", range: stackGuard, kind: .guardPage, permissions: .none))
         if let heap = VirtualRange(start: heapStart, end: heapLimit) {
             add(UserRegion(name: "heap", range: heap, kind: .growable, permissions: userData))
@@ -92,7 +108,7 @@ public struct UserImageLayout: Sendable {
         }
     }
 
-    /// Inserts keeping address order; capacity covers 8 segments + 5 regions.
+    /// Inserts keeping address order; capacity covers 8 segments + 6 regions.
     private mutating func add(_ region: UserRegion) {
         precondition(regionCount < Self.regionCapacity, "UserImageLayout: too many regions")
         var slot = regionCount

@@ -14,4 +14,8 @@ enum Targets {
     static func guardSpanningBuffer(stackAddress: UInt) -> UInt {
         (stackAddress & ~UInt(0xFFF)) - 8
     }
+    /// The xv6 layout's stack is one page: it never grows.
+    static let stackGrowthBytes = 0
+    /// Where a runaway recursion ends: the guard page below the stack page.
+    static let stackOverflowRegion: StaticString = "stack guard"
 }

@@ -14,4 +14,9 @@ enum Targets {
     static func guardSpanningBuffer(stackAddress: UInt) -> UInt {
         0xFFFF_FF7F_FFFF_D000 - 8
     }
+    /// The stack starts with a few pages and grows on demand down to 8 MiB
+    /// below its top: a recursion 1 MiB deep must work.
+    static let stackGrowthBytes = 1 << 20
+    /// Where a runaway recursion ends: the unmapped gap below the 8 MiB limit.
+    static let stackOverflowRegion: StaticString = "stack guard gap"
 }

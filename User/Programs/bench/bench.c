@@ -8,7 +8,8 @@
    with each counter's increase per operation, to two decimals. Every
    operation checks its own result; bench exits 1 if any went wrong or if
    the run leaked frames or kernel heap, 0 otherwise. It uses only xv6's
-   calls and user.h, except freeframes() and kheap() for the leak check. */
+   calls and user.h, except freeframes() and kheap() for the leak check and
+   idlecount() for the time the CPU waited for the disk. */
 #include "user.h"
 #include "counters.h"
 
@@ -87,6 +88,112 @@ static int op_fault(void) {
   return wait(&status) == pid && status == -1 ? 0 : 1;
 }
 
+/* ---- the file system ---- */
+static char block[PAGE];
+
+/* A file's life: create, write 4 KiB, close, unlink. */
+static int op_create(void) {
+  int fd = open("bench.f", O_CREATE | O_RDWR);
+  if (fd < 0)
+    return 1;
+  int bad = write(fd, block, PAGE) != PAGE;
+  close(fd);
+  return unlink("bench.f") != 0 || bad;
+}
+
+/* 1 MiB is more than the largest file (268 KiB): it is written as four
+   files of 256 KiB, each in 4 KiB writes, every block stamped with its
+   number so that the read benchmark can check what comes back. */
+#define BIG_FILES 4
+#define BIG_FILE_BLOCKS 64
+static char big_name[] = "bench.m0";
+
+static int op_write_1m(void) {
+  int bad = 0;
+  for (int f = 0; f < BIG_FILES; f++) {
+    big_name[7] = (char)('0' + f);
+    int fd = open(big_name, O_CREATE | O_TRUNC | O_WRONLY);
+    if (fd < 0)
+      return 1;
+    for (int b = 0; b < BIG_FILE_BLOCKS; b++) {
+      *(int *)block = f * BIG_FILE_BLOCKS + b;
+      bad |= write(fd, block, PAGE) != PAGE;
+    }
+    close(fd);
+  }
+  return bad;
+}
+
+static int op_read_1m(void) {
+  int bad = 0;
+  for (int f = 0; f < BIG_FILES; f++) {
+    big_name[7] = (char)('0' + f);
+    int fd = open(big_name, O_RDONLY);
+    if (fd < 0)
+      return 1;
+    for (int b = 0; b < BIG_FILE_BLOCKS; b++)
+      bad |= read(fd, block, PAGE) != PAGE || *(int *)block != f * BIG_FILE_BLOCKS + b;
+    bad |= read(fd, block, PAGE) != 0;
+    close(fd);
+  }
+  return bad;
+}
+
+/* What ls does for a directory of 100 files, without printing: open it,
+   read the 16-byte entries one at a time, stat each entry by its path. */
+#define LS_ENTRIES 100
+static char ls_path[] = "bench.d/e00";
+
+static int op_ls_100(void) {
+  int fd = open("bench.d", O_RDONLY);
+  if (fd < 0)
+    return 1;
+  struct dirent e;
+  struct stat st;
+  int files = 0, bad = 0;
+  while (read(fd, &e, sizeof e) == sizeof e) {
+    if (e.inum == 0 || e.name[0] == '.')
+      continue;
+    ls_path[8] = e.name[0];
+    ls_path[9] = e.name[1];
+    ls_path[10] = e.name[2];
+    bad |= stat(ls_path, &st) != 0 || st.type != T_FILE;
+    files++;
+  }
+  close(fd);
+  return bad || files != LS_ENTRIES;
+}
+
+/* The files the read and ls benchmarks need, made before and removed after. */
+static int make_ls_directory(void) {
+  if (mkdir("bench.d") < 0)
+    return -1;
+  for (int i = 0; i < LS_ENTRIES; i++) {
+    ls_path[9] = (char)('0' + i / 10);
+    ls_path[10] = (char)('0' + i % 10);
+    int fd = open(ls_path, O_CREATE | O_RDWR);
+    if (fd < 0)
+      return -1;
+    close(fd);
+  }
+  return 0;
+}
+
+static int remove_bench_files(void) {
+  int bad = 0;
+  for (int i = 0; i < LS_ENTRIES; i++) {
+    ls_path[9] = (char)('0' + i / 10);
+    ls_path[10] = (char)('0' + i % 10);
+    bad |= unlink(ls_path) != 0;
+  }
+  bad |= unlink("bench.d") != 0;
+  for (int f = 0; f < BIG_FILES; f++) {
+    big_name[7] = (char)('0' + f);
+    bad |= unlink(big_name) != 0;
+  }
+  return bad ? -1 : 0;
+}
+
 /* The pipe benchmark's partner: sends back every byte until end of input. */
 static void echo_loop(void) {
   char c;
@@ -103,10 +210,12 @@ static void echo_loop(void) {
 __attribute__((noinline)) static void run(const char *name, int iterations, int (*op)(void)) {
   uint64 start[BENCH_COUNTERS], end[BENCH_COUNTERS];
   int bad = op();
+  uint64 idle_start = (uint64)idlecount();
   bench_read_counters(start);
   for (int i = 0; i < iterations; i++)
     bad |= op();
   bench_read_counters(end);
+  uint64 idle = (uint64)idlecount() - idle_start;
   if (bad) {
     fprintf(2, "bench: %s: an operation went wrong\n", name);
     failures++;
@@ -116,7 +225,13 @@ __attribute__((noinline)) static void run(const char *name, int iterations, int 
     uint64 hundredths = (end[c] - start[c]) * 100 / (uint64)iterations;
     printf(" %s=%lu.%02lu", bench_counter_names[c], hundredths / 100, hundredths % 100);
   }
-  printf("\n");
+  /* Waiting for the disk, the CPU idles, and under -icount its clock jumps
+     ahead: `idle` is that part of the first counter, `busy` the rest (what
+     was executed). */
+  uint64 idle_hundredths = idle * 100 / (uint64)iterations;
+  uint64 busy_hundredths = (end[0] - start[0] - idle) * 100 / (uint64)iterations;
+  printf(" idle=%lu.%02lu busy=%lu.%02lu\n", idle_hundredths / 100, idle_hundredths % 100, busy_hundredths / 100,
+         busy_hundredths % 100);
 }
 
 int main(void) {
@@ -137,6 +252,17 @@ int main(void) {
   run("sbrk", 5000, op_sbrk);
   run("fork", 500, op_fork);
   run("exec", 200, op_exec);
+  /* The fork row again, with 1 MiB of heap the parent has touched (shared
+     with the child, not copied), given back afterwards. */
+  char *heap_mib = sbrk(256 * PAGE);
+  if (heap_mib == (char *)-1) {
+    fprintf(2, "bench: sbrk of 1 MiB failed\n");
+    return 1;
+  }
+  for (int page = 0; page < 256; page++)
+    heap_mib[page * PAGE] = 1;
+  run("forkheap", 200, op_fork);
+  sbrk(-256 * PAGE);
 
   if (pipe(to_echo) < 0 || pipe(from_echo) < 0) {
     fprintf(2, "bench: pipe failed\n");
@@ -162,6 +288,20 @@ int main(void) {
   close(from_echo[0]);
 
   run("fault", 20, op_fault);
+
+  run("create", 200, op_create);
+  run("write1m", 5, op_write_1m);
+  run("read1m", 5, op_read_1m);
+  if (make_ls_directory() < 0) {
+    fprintf(2, "bench: cannot make bench.d\n");
+    failures++;
+  } else {
+    run("ls100", 50, op_ls_100);
+  }
+  if (remove_bench_files() < 0) {
+    fprintf(2, "bench: cannot remove the benchmark files\n");
+    failures++;
+  }
 
   long frames_after = freeframes();
   long heap_after = kheap();

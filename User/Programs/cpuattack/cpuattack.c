@@ -91,8 +91,11 @@ static void run(const struct attack *a) {
 static int spin(int ticks) {
   int start = uptime();
   volatile uint64 work = 0;
+  /* The line the transcript waits for: from here on the process is in
+     user mode but for a system call every few tens of millions of steps. */
+  printf("cpuattack: spinning in user mode\n");
   while (uptime() - start < ticks)
-    for (int i = 0; i < 1000000; i++) work += i;
+    for (int i = 0; i < 20000000; i++) work += i;
   return 0;
 }
 

@@ -31,9 +31,32 @@ func recurse(_ depth: Int) -> Int {
     }
 }
 
+/// Announces the kernel's report of this child's death for
+/// Tools/check-kill-reports.py: the overflow must end in the layout's guard.
 func stackOverflow() -> Int32 {
+    out("memtest: expect: pid \(Sys.getpid()) (memtest): write fault at 0x* pc 0x* [\(Targets.stackOverflowRegion)")
+    out(" || pid \(Sys.getpid()) (memtest): read fault at 0x* pc 0x* [\(Targets.stackOverflowRegion)\n")
     let result = recurse(0)
     return fail("recursion returned \(result) without a fault")
+}
+
+/// Recursion to `depth` 1 KiB frames, returning normally.
+@inline(never)
+func recurseTo(_ depth: Int) -> Int {
+    var frame: InlineArray<1024, UInt8> = .init(repeating: 1)
+    return withUnsafeMutableBytes(of: &frame) { bytes in
+        let here = UInt(bitPattern: bytes.baseAddress)
+        for offset in stride(from: 0, to: bytes.count, by: 64) { Probe.store(here + UInt(offset), 1) }
+        guard depth > 0 else { return Int(Probe.load(here)) }
+        return recurseTo(depth - 1) + Int(Probe.load(here))
+    }
+}
+
+/// The stack grows on demand: a recursion `stackGrowthBytes` deep returns.
+func stackGrowth() -> Int32 {
+    let depth = Targets.stackGrowthBytes / 1024
+    let sum = recurseTo(depth)
+    return sum == depth + 1 ? 0 : fail("the recursion summed to \(sum), expected \(depth + 1)")
 }
 
 func readAddress(_ address: UInt) -> Int32 {

@@ -13,6 +13,9 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     guard let code = Heap.allocate(bytes: 64) else { return 1 }
     let framesBefore = Sys.freeFrames()
 
+    if Targets.stackGrowthBytes > 0 {
+        run("stack grows by 1 MiB", expect: .exits(0)) { stackGrowth() }
+    }
     // A fault kills the child; the kind and address must be the ones the case made.
     let stack = Probe.stackAddress()
     let stackFloor = stack > stackFaultReach ? stack - stackFaultReach : 0
