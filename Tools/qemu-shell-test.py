@@ -112,7 +112,10 @@ def main():
             qemu.stdin.write(ch.encode())
             qemu.stdin.flush()
             time.sleep(0.005)
-        output = read_until(rb"\n\$ $", 30)
+        # A command started in the background may print right after the
+        # prompt: for those, the prompt need not end the output.
+        prompt = rb"\n\$ " if command_line.rstrip().endswith("&") else rb"\n\$ $"
+        output = read_until(prompt, 30)
         if output is None:
             print(f"shell: `{shown}`: no prompt came back ... FAILED")
             failed += 1

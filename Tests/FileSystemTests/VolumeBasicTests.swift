@@ -45,4 +45,28 @@ import Testing
         try mounted.unlink("/a/b")
         #expect(try mounted.list("/a") == [".", ".."])
     }
+
+    /// A directory unlinked while a caller still holds it (its cwd) takes no
+    /// new names: they would outlive it, unreachable and counted as links.
+    @Test func anUnlinkedDirectoryTakesNoNewEntries() throws {
+        let mounted = try MountedTestVolume(disk: makeFileSystemImage())
+        try mounted.makeDirectory("gone")
+        let cwd = try withBytes("gone") { (p) in try mounted.volume.changeDirectory(p, from: mounted.root) }
+        try mounted.makeDirectory("here")
+        try mounted.volume.close(try mounted.open("/file", create: true, writable: true))
+        try mounted.unlink("gone")
+        #expect(throws: FileSystemError.notFound) {
+            try withBytes("sub") { (p) in try mounted.volume.makeDirectory(p, from: cwd) }
+        }
+        #expect(throws: FileSystemError.notFound) { _ = try mounted.open("f", create: true, writable: true, from: cwd) }
+        #expect(throws: FileSystemError.notFound) {
+            try withBytes("/file") { (old) in
+                try withBytes("x") { (new) in try mounted.volume.link(old, to: new, from: cwd) }
+            }
+        }
+        #expect(try mounted.volume.status(try mounted.open("/file")).linkCount == 1)
+        try mounted.volume.close(cwd)
+        #expect(fsckFindings(mounted.disk) == [])
+        #expect(try mounted.list("/") == [".", "..", "here", "file"])
+    }
 }

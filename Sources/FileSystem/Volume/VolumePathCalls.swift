@@ -79,6 +79,10 @@ extension FileSystemVolume {
             do throws(FileSystemError) {
                 let (directory, name) = try resolveParent(new, from: cwd)
                 try lockOrRelease(directory)
+                guard self.fields(directory).pointee.linkCount > 0 else {
+                    try? unlockAndRelease(directory)
+                    throw .notFound
+                }
                 do throws(FileSystemError) { try addEntry(directory, name, inode.number) } catch {
                     try? unlockAndRelease(directory)
                     throw error
@@ -151,6 +155,13 @@ extension FileSystemVolume {
     {
         let (directory, name) = try resolveParent(path, from: cwd)
         try lockOrRelease(directory)
+        // A directory already unlinked (a caller still holds it, as its cwd
+        // or from a path walk that raced the unlink) takes no new entries:
+        // they would outlive it, unreachable, with links counted.
+        guard fields(directory).pointee.linkCount > 0 else {
+            try? unlockAndRelease(directory)
+            throw .notFound
+        }
         let existing: (inode: InodeNumber, offset: Int)?
         do throws(FileSystemError) { existing = try lookup(directory, name) } catch {
             try? unlockAndRelease(directory)

@@ -137,12 +137,9 @@ static void fork_until_full(void) {
 }
 
 /* ---- memory ---- */
-/* In a child: grows the heap until sbrk fails, checks that fork and exec
-   fail too while memory is gone, then gives it all back. Exit status: 0
-   if all went well, else the number of the step that did not. */
-static int sbrk_child(void) {
-  long start_frames = freeframes();
-  char *start = sbrk(0);
+/* Grows the heap until sbrk fails, touching every page so that each takes
+   its frame (the heap is lazy); returns the bytes grown. */
+static long take_all_frames(void) {
   long grown = 0;
   long steps[3] = {1 << 20, 64 << 10, 4 << 10};
   for (int s = 0; s < 3; s++) {
@@ -150,13 +147,21 @@ static int sbrk_child(void) {
       char *old = sbrk((int)steps[s]);
       if (old == (char *)-1)
         break;
-      /* The pages are lazy: touch every one so that it takes its frame. */
       for (long offset = 0; offset < steps[s]; offset += 4096)
         old[offset] = 1;
-      old[steps[s] - 1] = 1;
       grown += steps[s];
     }
   }
+  return grown;
+}
+
+/* In a child: grows the heap until sbrk fails, checks that fork and exec
+   fail too while memory is gone, then gives it all back. Exit status: 0
+   if all went well, else the number of the step that did not. */
+static int sbrk_child(void) {
+  long start_frames = freeframes();
+  char *start = sbrk(0);
+  long grown = take_all_frames();
   long left = freeframes();
   char *top = sbrk(0);
   printf("exhaust: sbrk: grew %ld KiB until -1, %ld frames left\n", grown / 1024, left);
@@ -210,18 +215,24 @@ static int sbrk_child(void) {
   return 0;
 }
 
-static void sbrk_until_empty(void) {
+/* Runs `body` in a child and checks that it exits 0 (else it says at which
+   step it failed), then that everything came back. */
+static void in_child(int (*body)(void), const char *test, const char *what) {
   mark();
   int pid = fork();
   if (pid == 0)
-    exit(sbrk_child());
+    exit(body());
   int status = -2;
   if (pid > 0)
     wait(&status);
   if (status != 0)
-    printf("exhaust: sbrk: the child failed at step %d\n", status);
-  check(status == 0, "sbrk returns -1 when memory runs out; fork and exec fail then; all of it comes back");
-  check_back("sbrk");
+    printf("exhaust: %s: the child failed at step %d\n", test, status);
+  check(status == 0, what);
+  check_back(test);
+}
+
+static void sbrk_until_empty(void) {
+  in_child(sbrk_child, "sbrk", "sbrk returns -1 when memory runs out; fork and exec fail then; all of it comes back");
 }
 
 /* ---- a pipe's buffer ---- */
@@ -418,24 +429,6 @@ static void system_pipes(void) {
 /* ---- copy-on-write with no frame left ---- */
 #define SHARED_PAGES 8
 
-/* Grows the heap until sbrk fails, touching every page so that each takes
-   its frame; returns the bytes grown. */
-static long take_all_frames(void) {
-  long grown = 0;
-  long steps[3] = {1 << 20, 64 << 10, 4 << 10};
-  for (int s = 0; s < 3; s++) {
-    for (;;) {
-      char *old = sbrk((int)steps[s]);
-      if (old == (char *)-1)
-        break;
-      for (long offset = 0; offset < steps[s]; offset += 4096)
-        old[offset] = 1;
-      grown += steps[s];
-    }
-  }
-  return grown;
-}
-
 /* In a child (the holder): shares SHARED_PAGES heap pages with its own
    child (the writer), then takes every free frame; the writer's write to a
    shared page finds no frame for its copy and must be killed, and the
@@ -487,17 +480,7 @@ static int cow_holder(void) {
 }
 
 static void cow_write_when_exhausted(void) {
-  mark();
-  int pid = fork();
-  if (pid == 0)
-    exit(cow_holder());
-  int status = -2;
-  if (pid > 0)
-    wait(&status);
-  if (status != 0)
-    printf("exhaust: copy-on-write: the holder failed at step %d\n", status);
-  check(status == 0, "a write to a shared page with no frame left kills the writer alone");
-  check_back("copy-on-write");
+  in_child(cow_holder, "copy-on-write", "a write to a shared page with no frame left kills the writer alone");
 }
 
 /* ---- afterwards ---- */
