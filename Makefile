@@ -20,7 +20,7 @@ QEMU_CHECK_DEVICES :=
 CHECK_PASS_STATUS := 0
 # A panic in a check image powers off with status 2.
 PANIC_STATUS := 2
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-lockpanic.elf
 # Kill reports cpuattack announces in the check log (Tools/check-kill-reports.py).
 KILL_REPORTS := 10
 else ifeq ($(ARCH),x86_64)
@@ -44,7 +44,7 @@ QEMU_CHECK_DEVICES := -device isa-debug-exit,iobase=0xf4,iosize=0x04
 CHECK_PASS_STATUS := 1
 # A panic in a check image powers off with 2: QEMU exits with 5.
 PANIC_STATUS := 5
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-scratch-overflow.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-scratch-overflow.elf $(BUILD)/kernel-lockpanic.elf
 KILL_REPORTS := 25
 else
 $(error ARCH must be riscv64 or x86_64, not $(ARCH))
@@ -133,6 +133,13 @@ $(BUILD)/kernel-scratch-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), scratch stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_SCRATCH_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
+# Both architectures build kernel-lockpanic.elf, which takes a spinlock twice
+# on purpose: the lock check must panic naming the lock (docs/locks.md).
+$(BUILD)/kernel-lockpanic.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), spinlock check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_LOCK_PANIC_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj
 	$(CLANG) $(KERNEL_CFLAGS) -c $< -o $@
@@ -183,6 +190,11 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
+	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
+		'check: taking the tick counter.s spinlock twice \(a panic must follow\)' \
+		'panic: spinlock taken twice by one CPU: tick counter' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-lockpanic.elf
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \

@@ -14,13 +14,27 @@ protocol Architecture {
     /// of the screen.
     static func setConsoleLoopback(_ on: Bool)
 
-    /// Lets interrupts in on this CPU.
+    /// Lets interrupts in on this CPU (panics if it holds a spinlock:
+    /// implementations call `LockChecks.interruptsMayComeOn` first).
     static func enableInterrupts()
+    /// Whether interrupts are on on this CPU.
+    static var interruptsEnabled: Bool { get }
     /// Keeps interrupts out on this CPU; returns whether they were enabled.
     static func disableInterrupts() -> Bool
     /// Sleeps until an interrupt has been taken (or returns early: it may
     /// wake spuriously).
     static func waitForInterrupt()
+
+    /// Makes `record` this CPU's `thisCPU` (RISC-V: tp; x86-64: the GS
+    /// base), with whatever the architecture's entry code needs in it.
+    static func installCPU(_ record: UnsafeMutablePointer<CPURecord>)
+    /// The record of the CPU running this code, in O(1) (`CPUs`).
+    static var thisCPU: UnsafeMutablePointer<CPURecord> { get }
+    /// Swaps `value` into `word` atomically; returns the old value. Later
+    /// memory accesses are not moved before it (acquire).
+    static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
+    /// Stores 0 into `word`; earlier memory accesses are visible first (release).
+    static func atomicClear(_ word: UnsafeMutablePointer<UInt32>)
 
     /// A free-running counter that never goes back, and its ticks per second.
     static func readCounter() -> UInt64

@@ -30,6 +30,9 @@ func kernelMain() -> Never {
     Platform.enableInterrupts()
     if BootMode.current == .check { SelfCheck.runAll() }
     _ = Platform.disableInterrupts()
+    #if SWIFTLET_LOCK_PANIC_CHECK
+    LockSelfChecks.takeTwiceForReal()
+    #endif
 
     startPaging()
     if BootMode.current == .check { SelfCheck.runArchitectureChecks() }

@@ -4,7 +4,13 @@
 /// bitmap live in the first frames of that RAM, so it sits at a fixed
 /// address (page tables and address spaces keep a pointer to it) and no
 /// static buffer limits how much RAM it can manage.
+///
+/// Locking: every allocator call takes `lock` ("frame allocator") through
+/// the allocator's `FrameAllocatorLock` hook, whoever calls it (page tables
+/// and address spaces in the memory core hold a pointer to the allocator).
 enum PhysicalFrames {
+    nonisolated(unsafe) static var lock = Spinlock("frame allocator")
+    static var allocatorLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
     /// Set once by `initialize`, before anything allocates.
     nonisolated(unsafe) private static var storage: UnsafeMutablePointer<FrameAllocator>? = nil
     static var allocator: UnsafeMutablePointer<FrameAllocator> { storage.unsafelyUnwrapped }
@@ -36,6 +42,9 @@ enum PhysicalFrames {
         do throws(FrameError) {
             var frames = try FrameAllocator(span: span, storage: header + Int(headerBytes), storageBytes: storageBytes)
             try frames.addRange(managed)
+            frames.lock = FrameAllocatorLock(
+                acquire: { Spinlock.acquire(PhysicalFrames.allocatorLock) },
+                release: { Spinlock.release(PhysicalFrames.allocatorLock) })
             let placed = header.bindMemory(to: FrameAllocator.self, capacity: 1)
             placed.initialize(to: frames)
             storage = placed

@@ -100,7 +100,7 @@ enum Disk {
 
     /// True when a process runs and can sleep; false at boot, when waiting
     /// means polling.
-    private static var canSleep: Bool { Processes.isReady && Scheduler.currentSlot >= 0 }
+    private static var canSleep: Bool { Processes.isReady && Processes.current >= 0 }
 
     /// One block in or out: submits the request, waits for it, returns its
     /// outcome. The buffer must be exactly one block of kernel memory that

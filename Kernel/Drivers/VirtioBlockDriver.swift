@@ -186,7 +186,7 @@ struct DMASegments: ~Copyable {
     /// process's table. User pages are never DMA buffers here.
     private static func translate(_ virtual: VirtualAddress) -> Translation? {
         if let translation = KernelPaging.translate(virtual) { return translation }
-        let slot = Scheduler.currentSlot
+        let slot = Processes.current
         guard Processes.isReady, slot >= 0 else { return nil }
         return Processes.slots[slot].space?.translate(virtual)
     }

@@ -1,41 +1,35 @@
 /// The file-system core's view of the kernel: its spinlocks and its sleeps.
 ///
-/// One CPU with interrupts off in kernel mode: a spinlock has nothing to
-/// exclude, so `acquire` and `release` only keep the books that catch a
-/// misuse (taking a spinlock twice, releasing a free one, sleeping with
-/// one held). More CPUs make them real spinlocks; the callers stay.
-/// The books (`held`) are touched only by the core's calls here.
+/// Each of the core's spinlocks (`FileSystemSpinlock`) is a kernel
+/// `Spinlock` of its own, with the kernel's checks (taken twice, released
+/// while not held, sleeping with one held: each a panic naming it), and the
+/// core's sleep is `Scheduler.sleep(on:releasing:)` on that spinlock, so a
+/// wakeup between the core's check and its sleep cannot be lost. The lock
+/// order is in docs/locks.md.
 struct KernelFileSystemHost: FileSystemHost {
-    nonisolated(unsafe) private static var held: UInt8 = 0
+    nonisolated(unsafe) static var bufferCacheLock = Spinlock("file system buffer cache")
+    nonisolated(unsafe) static var inodeTableLock = Spinlock("file system inode table")
+    nonisolated(unsafe) static var logLock = Spinlock("file system log")
 
-    private static func bit(_ lock: FileSystemSpinlock) -> UInt8 {
+    /// The kernel spinlock that stands for `lock` (a global's storage does
+    /// not move).
+    static func spinlock(_ lock: FileSystemSpinlock) -> UnsafeMutablePointer<Spinlock> {
         switch lock {
-        case .bufferCache: return 1
-        case .inodeTable: return 2
-        case .log: return 4
+        case .bufferCache: return withUnsafeMutablePointer(to: &bufferCacheLock) { $0 }
+        case .inodeTable: return withUnsafeMutablePointer(to: &inodeTableLock) { $0 }
+        case .log: return withUnsafeMutablePointer(to: &logLock) { $0 }
         }
     }
 
-    func acquire(_ lock: FileSystemSpinlock) {
-        let bit = Self.bit(lock)
-        if Self.held & bit != 0 { kernelPanic("file system: spinlock taken twice") }
-        Self.held |= bit
-    }
+    func acquire(_ lock: FileSystemSpinlock) { Spinlock.acquire(Self.spinlock(lock)) }
 
-    func release(_ lock: FileSystemSpinlock) {
-        let bit = Self.bit(lock)
-        if Self.held & bit == 0 { kernelPanic("file system: spinlock released while free") }
-        Self.held &= ~bit
-    }
+    func release(_ lock: FileSystemSpinlock) { Spinlock.release(Self.spinlock(lock)) }
 
     func sleep(on channel: FileSystemChannel, releasing lock: FileSystemSpinlock) {
-        release(lock)
-        if Self.held != 0 { kernelPanic("file system: sleeping with a spinlock held") }
         // Before the first process runs nothing else can hold what the
         // core waits for: a wait then is a core bug, not a contended lock.
         if Processes.current < 0 { kernelPanic("file system: wait with no process to sleep") }
-        Scheduler.sleep(on: Self.kernelChannel(channel))
-        acquire(lock)
+        Scheduler.sleep(on: Self.kernelChannel(channel), releasing: Self.spinlock(lock))
     }
 
     func wakeup(_ channel: FileSystemChannel) {

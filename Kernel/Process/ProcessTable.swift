@@ -23,7 +23,7 @@ enum Processes {
     }
 
     /// Slot of the process running on this CPU, or -1 in the scheduler.
-    static var current: Int { Scheduler.currentSlot }
+    static var current: Int { CPUs.this.pointee.currentSlot }
 
     static var currentIsKilled: Bool { current >= 0 && slots[current].killed }
 

@@ -1,13 +1,21 @@
-/// Round-robin scheduling on one CPU. The kernel runs with interrupts off
-/// except in the idle loop here, so kernel code is never preempted and needs
-/// no locks; a process is preempted when the timer interrupts it in user
-/// mode. (More CPUs would add a lock around the process table.)
+/// Round-robin scheduling. The kernel runs with interrupts off except in
+/// the idle loop here, so kernel code is never preempted; a process is
+/// preempted when the timer interrupts it in user mode. Which process a CPU
+/// runs, and the context its scheduler loop waits in, are in the CPU's
+/// record (`CPUs.this`).
+///
+/// Locking: process states, sleep channels and `nextSlot` are guarded by
+/// `Processes.lock` (the process table's spinlock). A switch between a
+/// process and its CPU's scheduler loop happens with that lock held: the
+/// side that switches away took it, the side that resumes gives it back
+/// (a new process gives it back in `Scheduler.firstRunBegins`).
 enum Scheduler {
-    nonisolated(unsafe) static var currentSlot = -1
-    nonisolated(unsafe) static var schedulerContext = KernelContext()
-    /// Where the round-robin search resumes.
+    /// The slot this CPU runs (-1 in its scheduler loop); the same as
+    /// `Processes.current`.
+    static var currentSlot: Int { CPUs.this.pointee.currentSlot }
+    /// Where the round-robin search resumes (under `Processes.lock`).
     nonisolated(unsafe) static var nextSlot = 0
-    /// Context switches since boot.
+    /// Context switches since boot (under `Processes.lock`).
     nonisolated(unsafe) static var switches: UInt64 = 0
     /// Instruction-counter units (`Platform.readInstructionCounter`) spent
     /// with nothing to run, since boot: from the first idle look at the
@@ -21,8 +29,10 @@ enum Scheduler {
     /// The scheduler loop: runs each runnable process in turn, and waits
     /// for an interrupt when there is none.
     static func run() -> Never {
+        let table = Processes.tableLock
         var idleSince: UInt64? = nil
         while true {
+            Spinlock.acquire(table)
             if let slot = nextRunnable() {
                 if let since = idleSince {
                     idleCount &+= Platform.readInstructionCounter() &- since
@@ -30,12 +40,15 @@ enum Scheduler {
                 }
                 let process = Processes.slots + slot
                 process.pointee.state = .running
-                currentSlot = slot
+                let cpu = CPUs.this
+                cpu.pointee.currentSlot = slot
                 switches += 1
                 Platform.willRun(slot: slot, space: process.pointee.space!)
-                switch_context(&schedulerContext, &process.pointee.context)
-                currentSlot = -1
+                switch_context(&cpu.pointee.schedulerContext, &process.pointee.context)
+                CPUs.this.pointee.currentSlot = -1
+                Spinlock.release(table)
             } else {
+                Spinlock.release(table)
                 // Idle: let an interrupt in (a key, a tick), then look again.
                 if idleSince == nil { idleSince = Platform.readInstructionCounter() }
                 Platform.enableInterrupts()
@@ -59,16 +72,38 @@ enum Scheduler {
         return nil
     }
 
-    /// Gives the CPU back to the scheduler; the caller set its own state.
+    /// Gives the CPU back to the scheduler; the caller set its own state
+    /// (exit: a zombie, never resumed).
     static func switchToScheduler() {
-        let slot = currentSlot
-        switch_context(&Processes.slots[slot].context, &schedulerContext)
+        Spinlock.acquire(Processes.tableLock)
+        switchHoldingTable()
+        Spinlock.release(Processes.tableLock)
+    }
+
+    /// The switch itself, with `Processes.lock` held and no other spinlock
+    /// (`LockChecks.maySwitch`). The interrupt state to restore belongs to
+    /// this process's kernel thread, not to the CPU: it is kept across.
+    private static func switchHoldingTable() {
+        LockChecks.maySwitch(holding: Processes.tableLock)
+        let cpu = CPUs.this
+        let interruptsWereEnabled = cpu.pointee.interruptsWereEnabled
+        switch_context(&Processes.slots[cpu.pointee.currentSlot].context, &cpu.pointee.schedulerContext)
+        CPUs.this.pointee.interruptsWereEnabled = interruptsWereEnabled
+    }
+
+    /// A new process's first switch lands in the architecture's first-run
+    /// function, which calls this first: the scheduler switched holding
+    /// the process table's lock.
+    static func firstRunBegins() {
+        Spinlock.release(Processes.tableLock)
     }
 
     /// Lets the next process run (timer preemption).
     static func yield() {
-        Processes.slots[currentSlot].state = .runnable
-        switchToScheduler()
+        Spinlock.acquire(Processes.tableLock)
+        Processes.slots[Processes.current].state = .runnable
+        switchHoldingTable()
+        Spinlock.release(Processes.tableLock)
     }
 
     /// A preemption point for long work in a system call. The kernel runs
@@ -77,7 +112,8 @@ enum Scheduler {
     /// console ring and wake its reader) and, when the clock ticked, lets
     /// the other runnable processes run, as a tick in user mode would.
     /// Call it only on the process's own kernel stack (never on the shared
-    /// scratch stack) and with no shared structure half changed.
+    /// scratch stack), holding no spinlock (turning interrupts on checks
+    /// that) and with no shared structure half changed.
     static func preemptionPoint() {
         let before = Clock.ticks
         Platform.enableInterrupts()
@@ -85,20 +121,45 @@ enum Scheduler {
         if Clock.ticks != before { yield() }
     }
 
-    /// Blocks the current process until `wakeup(channel)`.
+    /// Blocks the current process until `wakeup(channel)`. With several
+    /// CPUs a caller must use `sleep(on:releasing:)`, checking its
+    /// condition under the lock the waker takes; this form is for
+    /// conditions only this CPU changes with interrupts off.
     static func sleep(on channel: SleepChannel) {
-        let slot = currentSlot
+        Spinlock.acquire(Processes.tableLock)
+        sleep(on: channel, releasing: Processes.tableLock)
+        Spinlock.release(Processes.tableLock)
+    }
+
+    /// Blocks the current process until `wakeup(channel)`. The caller holds
+    /// `lock` and has checked its condition under it; the process table's
+    /// lock is taken before `lock` is given up, and `wakeup` takes it too,
+    /// so a wakeup between the check and the sleep cannot be lost. `lock` is
+    /// held again on return.
+    static func sleep(on channel: SleepChannel, releasing lock: UnsafeMutablePointer<Spinlock>) {
+        let table = Processes.tableLock
+        if lock != table {
+            Spinlock.acquire(table)
+            Spinlock.release(lock)
+        }
+        let slot = Processes.current
         Processes.slots[slot].channel = channel
         Processes.slots[slot].state = .sleeping
-        switchToScheduler()
+        switchHoldingTable()
         Processes.slots[slot].channel = nil
+        if lock != table {
+            Spinlock.release(table)
+            Spinlock.acquire(lock)
+        }
     }
 
     /// Makes every process sleeping on `channel` runnable.
     static func wakeup(_ channel: SleepChannel) {
+        Spinlock.acquire(Processes.tableLock)
         for slot in 0..<Processes.capacity
         where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
             Processes.slots[slot].state = .runnable
         }
+        Spinlock.release(Processes.tableLock)
     }
 }

@@ -37,6 +37,13 @@ struct SelfCheck {
         run.check("breakpoint traps to the kernel handler and returns", BootChecks.breakpointTrap)
         run.check("timer ticks advance at the programmed rate", BootChecks.timerTicks)
         run.check("console input arrives by interrupt (loopback)", BootChecks.consoleInputInterrupt)
+        run.check("a spinlock keeps interrupts off until its outermost release", LockSelfChecks.interruptsOffWhileHeld)
+        run.check("the kernel's spinlocks are taken in their globals", LockSelfChecks.lockPointersReachTheGlobals)
+        run.check("a spinlock taken twice by one CPU is refused", LockSelfChecks.takenTwiceIsRefused)
+        run.check("releasing a spinlock this CPU does not hold is refused", LockSelfChecks.releaseNotHeldIsRefused)
+        run.check("enabling interrupts with a spinlock held is refused", LockSelfChecks.interruptsOnWithLockIsRefused)
+        run.check("returning to user mode with a spinlock held is refused", LockSelfChecks.returnToUserWithLockIsRefused)
+        run.check("sleeping with a spinlock held is refused", LockSelfChecks.sleepWithLockIsRefused)
 
         run.finish("self-check: ")
     }

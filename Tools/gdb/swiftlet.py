@@ -3,7 +3,7 @@
 # globals and structures:
 #
 #   swiftlet ps                 every process slot in use
-#   swiftlet proc [SLOT]        the current process (Scheduler.currentSlot), or SLOT
+#   swiftlet proc [SLOT]        the current process (CPU 0's CPURecord.currentSlot), or SLOT
 #   swiftlet walk ADDR [SLOT|kernel|satp|cr3]
 #                               the page-table walk for ADDR (Sv39 or 4-level): each
 #                               level's entry, the leaf's physical address and
@@ -254,7 +254,7 @@ class RiscV64:
         "Process": {"__size__": 1448, "state": 0, "pid": 8, "parent": 16, "killed": 24, "exitStatus": 32,
                     "name": 56, "space": 72},
         "UserTrapFrame": {"__size__": 296, "registers": 0, "kernelSatp": 256, "kernelStack": 264,
-                          "kernelTrap": 272, "userPC": 280, "hart": 288},
+                          "kernelTrap": 272, "userPC": 280, "cpuRecord": 288},
     }
     registers = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
                  "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
@@ -327,9 +327,9 @@ class RiscV64:
             lines.append("  " + "  ".join("%-3s %18s" % (cls.registers[n], hexa(values[n]))
                                           for n in range(row, min(row + 4, 32))))
         lines.append("  a7 (system call number) = %d" % values[17])
-        lines.append("  kernel satp %s  kernel sp %s  kernel trap %s  hart %d" % (
+        lines.append("  kernel satp %s  kernel sp %s  kernel trap %s  cpu record %s" % (
             hexa(u64(frame + fields["kernelSatp"])), hexa(u64(frame + fields["kernelStack"])),
-            hexa(u64(frame + fields["kernelTrap"])), u64(frame + fields["hart"])))
+            hexa(u64(frame + fields["kernelTrap"])), hexa(u64(frame + fields["cpuRecord"]))))
         registers = dict(zip(cls.registers, values))
         registers["pc"] = pc
         return registers, lines
@@ -490,8 +490,15 @@ def process_table():
     return storage, struct_layout("Process")["__size__"]
 
 
+# CPURecord.currentSlot's offset (Kernel/Process/CPURecord.swift; the boot
+# stops if Swift puts it elsewhere).
+CPU_RECORD_CURRENT_SLOT = 32
+
+
 def current_slot():
-    return struct.unpack("<q", kernel_read(symbol(r"9SchedulerO11currentSlotSivpZ$"), 8))[0]
+    """The slot CPU 0 runs (the only CPU that runs processes so far)."""
+    records = symbol(r"4CPUsO7storage.*vpZ$")
+    return struct.unpack("<q", kernel_read(records + CPU_RECORD_CURRENT_SLOT, 8))[0]
 
 
 def slot_address(slot):
@@ -577,7 +584,7 @@ class Ps(gdb.Command):
 
 
 class Proc(gdb.Command):
-    """Show the current process (Scheduler.currentSlot), or the one in SLOT."""
+    """Show the current process (CPU 0's CPURecord.currentSlot), or the one in SLOT."""
 
     def __init__(self):
         super().__init__("swiftlet proc", gdb.COMMAND_USER)

@@ -3,7 +3,7 @@
 
 /// The boot check that the Swift frames and the assembly agree: the
 /// offsets Trampoline.S uses for UserTrapFrame (x1's slot, kernel satp,
-/// kernel stack, kernel trap, hart) and the size and slots trap.S uses for
+/// kernel stack, kernel trap, CPU record) and the size and slots trap.S uses for
 /// TrapFrame. Each file exports its numbers; a difference stops the boot,
 /// naming the field.
 enum FrameLayoutCheck {
@@ -13,7 +13,7 @@ enum FrameLayoutCheck {
         expect(FieldOffsets.find(in: UserTrapFrame.self) { $0.kernelSatp = ~0 }, user[1], "UserTrapFrame.kernelSatp")
         expect(FieldOffsets.find(in: UserTrapFrame.self) { $0.kernelStack = ~0 }, user[2], "UserTrapFrame.kernelStack")
         expect(FieldOffsets.find(in: UserTrapFrame.self) { $0.kernelTrap = ~0 }, user[3], "UserTrapFrame.kernelTrap")
-        expect(FieldOffsets.find(in: UserTrapFrame.self) { $0.hart = ~0 }, user[4], "UserTrapFrame.hart")
+        expect(FieldOffsets.find(in: UserTrapFrame.self) { $0.cpuRecord = ~0 }, user[4], "UserTrapFrame.cpuRecord")
         let kernel = kernelFrameOffsetsAddress()
         expect(MemoryLayout<TrapFrame>.size, kernel[0], "TrapFrame size")
         expect(FieldOffsets.find(in: TrapFrame.self) { $0.sepc = ~0 }, kernel[1], "TrapFrame.sepc")

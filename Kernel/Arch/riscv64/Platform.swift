@@ -9,13 +9,20 @@ enum RiscV64: Architecture {
     static var uart: UART16550 { UART16550(base: UInt(RiscV64Layout.uart0)) }
     /// The boot hart, the only one running the kernel so far.
     static let bootHart = 0
+    /// Harts entry.S gives a stack (and percpu.S a fault stack).
+    static let maxHarts = 8
 
     static var machineName: StaticString { "riscv64, QEMU virt, supervisor mode" }
 
     static func consolePut(_ byte: UInt8) { uart.put(byte) }
     static func setConsoleLoopback(_ on: Bool) { uart.setLoopback(on) }
 
-    static func enableInterrupts() { setSstatus(Sstatus.interruptsEnabled) }
+    static func enableInterrupts() {
+        LockChecks.interruptsMayComeOn()
+        setSstatus(Sstatus.interruptsEnabled)
+    }
+
+    static var interruptsEnabled: Bool { readSstatus() & Sstatus.interruptsEnabled != 0 }
 
     static func disableInterrupts() -> Bool {
         let wasEnabled = readSstatus() & Sstatus.interruptsEnabled != 0
@@ -24,6 +31,24 @@ enum RiscV64: Architecture {
     }
 
     static func waitForInterrupt() { waitForInterruptInstruction() }
+
+    /// tp holds the record's address in kernel mode (percpu.S); the record
+    /// also names the top of this hart's fault stack for trap.S.
+    static func installCPU(_ record: UnsafeMutablePointer<CPURecord>) {
+        let stacks = faultStacksStart()
+        record.pointee.faultStackTop = stacks + UInt64(record.pointee.id + 1) * faultStackBytes
+        writeThreadPointer(UInt64(UInt(bitPattern: record)))
+    }
+
+    static var thisCPU: UnsafeMutablePointer<CPURecord> {
+        UnsafeMutablePointer(bitPattern: UInt(readThreadPointer())).unsafelyUnwrapped
+    }
+
+    /// Each hart's fault stack in percpu.S.
+    static let faultStackBytes: UInt64 = 16384
+
+    static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 { atomicSwap32(word, value) }
+    static func atomicClear(_ word: UnsafeMutablePointer<UInt32>) { atomicClear32(word) }
 
     static func readCounter() -> UInt64 { readTime() }
     static var counterFrequency: UInt64 { VirtMachine.timebaseFrequency }
@@ -87,3 +112,9 @@ enum RiscV64: Architecture {
         }
     }
 }
+
+@_extern(c, "swiftlet_riscv_read_tp") func readThreadPointer() -> UInt64
+@_extern(c, "swiftlet_riscv_write_tp") func writeThreadPointer(_ value: UInt64)
+@_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
+@_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
+@_extern(c, "swiftlet_fault_stacks_address") func faultStacksStart() -> UInt64

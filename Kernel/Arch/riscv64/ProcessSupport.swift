@@ -64,6 +64,7 @@ extension RiscV64: ProcessArchitecture {
     /// then jumps to userret in the trampoline, which switches satp and
     /// returns to user mode with sret.
     static func returnToUser() -> Never {
+        LockChecks.mayReturnToUser()
         clearSstatus(Sstatus.interruptsEnabled)
         let slot = Processes.current
         writeStvec(TrapAddresses.userVector)
@@ -71,7 +72,7 @@ extension RiscV64: ProcessArchitecture {
         frame.pointee.kernelSatp = kernelSatp
         frame.pointee.kernelStack = RiscV64Layout.kernelStack(slot) + RiscV64Layout.pageSize
         frame.pointee.kernelTrap = TrapAddresses.userTrap
-        frame.pointee.hart = UInt64(bootHart)
+        frame.pointee.cpuRecord = UInt64(UInt(bitPattern: CPUs.this))
         // sret goes to user mode (SPP = 0) with interrupts enabled (SPIE = 1).
         clearSstatus(Sstatus.previousPrivilegeSupervisor)
         setSstatus(Sstatus.previousInterruptsEnabled)

@@ -3,6 +3,8 @@
 /// over to the portable kernel.
 @_cdecl("swiftlet_supervisor_start")
 func supervisorStart() -> Never {
+    // tp holds the hart id (entry.S); from here on it holds the hart's record.
+    CPUs.start(index: Int(readThreadPointer()))
     // The kernel never touches user pages by their user addresses.
     clearSstatus(Sstatus.supervisorUserMemory | Sstatus.makeExecutableReadable)
     TrapAddresses.compute()

@@ -14,7 +14,7 @@
 .equ TF_KERNEL_SATP, 256
 .equ TF_KERNEL_SP, 264
 .equ TF_KERNEL_TRAP, 272
-.equ TF_HART, 288
+.equ TF_CPU_RECORD, 288
 
 .macro SAVE_USER n
     sd x\n, (8 * \n)(a0)
@@ -39,7 +39,7 @@ uservec:
     sd t0, (8 * 10)(a0)
 
     ld sp, TF_KERNEL_SP(a0)
-    ld tp, TF_HART(a0)
+    ld tp, TF_CPU_RECORD(a0)          # the kernel's tp: this hart's CPURecord
     ld t0, TF_KERNEL_TRAP(a0)
     ld t1, TF_KERNEL_SATP(a0)
     # Finish the user-space accesses, switch, then drop stale translations.
@@ -74,4 +74,4 @@ trampoline_end:
 .balign 8
 .globl swiftlet_user_frame_offsets
 swiftlet_user_frame_offsets:
-    .quad 8, TF_KERNEL_SATP, TF_KERNEL_SP, TF_KERNEL_TRAP, TF_HART
+    .quad 8, TF_KERNEL_SATP, TF_KERNEL_SP, TF_KERNEL_TRAP, TF_CPU_RECORD

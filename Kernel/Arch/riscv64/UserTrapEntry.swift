@@ -69,5 +69,6 @@ enum TrapAddresses {
 /// user mode through the same path as every trap return.
 @_cdecl("swiftlet_process_first_run")
 func processFirstRun() {
+    Scheduler.firstRunBegins()
     RiscV64.returnToUser()
 }

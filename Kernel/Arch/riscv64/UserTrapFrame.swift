@@ -13,8 +13,9 @@ struct UserTrapFrame: UserRegisterFile {
     var kernelTrap: UInt64
     /// User pc: saved from sepc at a trap, restored to sepc on return.
     var userPC: UInt64
-    /// The hart, loaded into tp.
-    var hart: UInt64
+    /// This hart's `CPURecord`, loaded into tp by uservec (the user's tp is
+    /// saved with the other registers).
+    var cpuRecord: UInt64
 
     private static let a0 = 10, a7 = 17, sp = 2
 

@@ -12,6 +12,8 @@
 #define FRAME_BYTES 272
 #define SEPC_SLOT 256
 #define SSTATUS_SLOT 264
+// CPURecord.faultStackTop (Kernel/Process/CPURecord.swift, checked at boot).
+#define CPU_FAULT_STACK_TOP 16
 
     .section .text.kernel_trap_vector, "ax"
     .globl swiftlet_kernel_trap_vector
@@ -25,7 +27,8 @@ swiftlet_kernel_trap_vector:
     csrr    t0, scause
     bltz    t0, 1f
     mv      t0, sp
-    la      sp, swiftlet_fault_stack_top
+    // This hart's fault stack (tp is its CPURecord in kernel mode).
+    ld      sp, CPU_FAULT_STACK_TOP(tp)
     addi    sp, sp, -FRAME_BYTES
     sd      t0, (2 * 8)(sp)
     j       2f
@@ -64,11 +67,3 @@ swiftlet_kernel_trap_vector:
     .globl swiftlet_kernel_frame_offsets
 swiftlet_kernel_frame_offsets:
     .quad FRAME_BYTES, SEPC_SLOT, SSTATUS_SLOT, 8
-
-// The stack kernel-mode exceptions are handled on (see above).
-    .section .bss.fault_stack, "aw", @nobits
-    .balign 16
-swiftlet_fault_stack:
-    .space 16384
-    .globl swiftlet_fault_stack_top
-swiftlet_fault_stack_top:

@@ -33,6 +33,12 @@
 /// Clears the interrupt flag; returns RFLAGS as it was.
 @_extern(c, "swiftlet_x86_disable_interrupts") func disableInterruptsInstruction() -> UInt64
 @_extern(c, "swiftlet_x86_halt") func haltInstruction()
+@_extern(c, "swiftlet_x86_read_rflags") func readFlags() -> UInt64
+
+// The per-CPU record through the GS base, and the locks' atomic instructions.
+@_extern(c, "swiftlet_x86_this_cpu") func thisCPUAddress() -> UInt64
+@_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
+@_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
 
 // Instructions for the checks, stack switching, linker symbols.
 @_extern(c, "swiftlet_x86_breakpoint") func breakpointInstruction()
@@ -82,6 +88,9 @@ enum MSR {
     static let sysenterEIP: UInt32 = 0x176
     /// RFLAGS bits `syscall` clears.
     static let flagMask: UInt32 = 0xC000_0084
+    /// The GS base in use, and the one `swapgs` exchanges it with.
+    static let gsBase: UInt32 = 0xC000_0101
+    static let kernelGSBase: UInt32 = 0xC000_0102
 }
 
 /// EFER's system-call enable bit: `syscall` and `sysret` work.

@@ -13,7 +13,27 @@ enum X86_64: Architecture {
     static func consolePut(_ byte: UInt8) { serial.put(byte) }
     static func setConsoleLoopback(_ on: Bool) { serial.setLoopback(on) }
 
-    static func enableInterrupts() { enableInterruptsInstruction() }
+    static func enableInterrupts() {
+        LockChecks.interruptsMayComeOn()
+        enableInterruptsInstruction()
+    }
+
+    static var interruptsEnabled: Bool { readFlags() & rflagsInterruptsEnabled != 0 }
+
+    /// The GS base holds the record's address in kernel mode; the entry code
+    /// swaps it with the user's (KERNEL_GS_BASE) on every way in from and
+    /// out to user mode (frame.h). No user GS base yet: 0.
+    static func installCPU(_ record: UnsafeMutablePointer<CPURecord>) {
+        writeMSR(MSR.gsBase, UInt64(UInt(bitPattern: record)))
+        writeMSR(MSR.kernelGSBase, 0)
+    }
+
+    static var thisCPU: UnsafeMutablePointer<CPURecord> {
+        UnsafeMutablePointer(bitPattern: UInt(thisCPUAddress())).unsafelyUnwrapped
+    }
+
+    static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 { atomicSwap32(word, value) }
+    static func atomicClear(_ word: UnsafeMutablePointer<UInt32>) { atomicClear32(word) }
 
     static func disableInterrupts() -> Bool {
         disableInterruptsInstruction() & rflagsInterruptsEnabled != 0

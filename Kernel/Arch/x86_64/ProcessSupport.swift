@@ -138,6 +138,7 @@ extension X86_64: ProcessArchitecture {
     /// the lower half left it so) is never given to iretq: the process is
     /// killed with the usual report instead.
     static func returnToUser() -> Never {
+        LockChecks.mayReturnToUser()
         _ = disableInterrupts()
         let slot = Processes.current
         let frame = UserFrames.of(slot)
@@ -159,6 +160,7 @@ extension X86_64: ProcessArchitecture {
 /// A new process's first switch lands here: leave for user mode.
 @_cdecl("swiftlet_x86_process_first_run")
 func processFirstRun() {
+    Scheduler.firstRunBegins()
     X86_64.returnToUser()
 }
 

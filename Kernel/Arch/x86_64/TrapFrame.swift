@@ -97,7 +97,10 @@ extension TrapFrame: UserRegisterFile {
     /// user code segment exists for it (Descriptors), so any other cs or ss
     /// means the frame was damaged; a data selector outside the user's set
     /// becomes null. The saved bases came from the MSRs, so they are
-    /// canonical (a wrmsr of anything else would fault in the kernel).
+    /// canonical (a wrmsr of anything else would fault in the kernel). The
+    /// GS base must also be a lower-half address: the entry code tells the
+    /// user's GS base from the kernel's (a CPU record, upper half) by its
+    /// sign bit (vectors.S).
     mutating func sanitizeForUser() {
         cs = UInt64(Descriptors.userCode)
         ss = UInt64(Descriptors.userData)
@@ -107,8 +110,11 @@ extension TrapFrame: UserRegisterFile {
         fs = Descriptors.userLoadable(fs) ? fs : 0
         gs = Descriptors.userLoadable(gs) ? gs : 0
         if !X86_64.addressRule.allows(fsBase) { fsBase = 0 }
-        if !X86_64.addressRule.allows(gsBase) { gsBase = 0 }
+        if !X86_64.addressRule.allows(gsBase) || gsBase >= TrapFrame.lowerHalfEnd { gsBase = 0 }
     }
+
+    /// The first address above the lower canonical half.
+    static let lowerHalfEnd: UInt64 = 1 << 47
 
     /// `iretq` to a non-canonical rip faults in kernel mode on Intel and AMD
     /// processors (the fault's frame is the kernel's, at iretq): a `syscall`

@@ -7,6 +7,10 @@
 func x86Start(magic: UInt64, information: UInt64) -> Never {
     X86_64.serial.initialize()
     Descriptors.install()
+    // The GS base must hold this CPU's record before anything (the console's
+    // lock, a trap) asks for it, and after the descriptor load (loading gs
+    // sets the base to the descriptor's, 0).
+    CPUs.start(index: 0)
     InterruptStacks.useEarlyStacks()
     InterruptTable.install()
     CPUProtections.enable()

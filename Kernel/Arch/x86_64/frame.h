@@ -41,10 +41,17 @@
 
 #define MSR_FS_BASE 0xC0000100
 #define MSR_GS_BASE 0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+
+// CPURecord's entry scratch word (Kernel/Process/CPURecord.swift; the boot
+// checks the offset), reached through the GS base in kernel mode.
+#define CPU_ENTRY_SCRATCH 8
 
 // Below the vector: make room, then store every general register and the
-// segment state. Kernel code uses none of ds, es, fs, gs or their bases
-// (and no swapgs), so a trap only has to keep the interrupted values.
+// segment state but the GS base (SAVE_USER_GS_BASE, after the swapgs).
+// Kernel code uses none of ds, es, fs, gs or the FS base, so a trap only has
+// to keep the interrupted values; the GS base in kernel mode is the CPU's
+// record, exchanged with the user's by swapgs on every entry from user mode.
 .macro SAVE_REGISTERS
     subq    $FRAME_VECTOR, %rsp
     movq    %rax, FRAME_RAX(%rsp)
@@ -75,33 +82,37 @@
     rdmsr
     movl    %eax, FRAME_FS_BASE(%rsp)
     movl    %edx, FRAME_FS_BASE + 4(%rsp)
-    movl    $MSR_GS_BASE, %ecx
+.endm
+
+// The user's GS base into the frame. Run after the entry's swapgs, when
+// KERNEL_GS_BASE holds it (in kernel mode the GS base in use is the CPU's
+// record, Kernel/Process/CPURecord.swift).
+.macro SAVE_USER_GS_BASE
+    movl    $MSR_KERNEL_GS_BASE, %ecx
     rdmsr
     movl    %eax, FRAME_GS_BASE(%rsp)
     movl    %edx, FRAME_GS_BASE + 4(%rsp)
 .endm
 
-// The reverse, ending with rsp at the vector. The selectors go first: loading
-// fs or gs also loads a base from the descriptor, which the saved base then
-// replaces. The kernel checked the selectors (TrapFrame.sanitizeForUser for
-// a return to user mode); a kernel-mode trap gets back what it had.
-.macro RESTORE_REGISTERS
+// The reverse, ending with rsp at the vector. RESTORE_SEGMENTS_BUT_GS puts
+// back ds, es, fs and the FS base: the selectors first, because loading fs
+// also loads a base from the descriptor, which the saved base then replaces.
+// The kernel checked the selectors and bases (TrapFrame.sanitizeForUser)
+// for a return to user mode; a kernel-mode trap gets back what it had.
+.macro RESTORE_SEGMENTS_BUT_GS
     movq    FRAME_DS(%rsp), %rax
     movw    %ax, %ds
     movq    FRAME_ES(%rsp), %rax
     movw    %ax, %es
     movq    FRAME_FS(%rsp), %rax
     movw    %ax, %fs
-    movq    FRAME_GS(%rsp), %rax
-    movw    %ax, %gs
     movl    $MSR_FS_BASE, %ecx
     movl    FRAME_FS_BASE(%rsp), %eax
     movl    FRAME_FS_BASE + 4(%rsp), %edx
     wrmsr
-    movl    $MSR_GS_BASE, %ecx
-    movl    FRAME_GS_BASE(%rsp), %eax
-    movl    FRAME_GS_BASE + 4(%rsp), %edx
-    wrmsr
+.endm
+
+.macro RESTORE_GENERAL_REGISTERS
     movq    FRAME_R15(%rsp), %r15
     movq    FRAME_R14(%rsp), %r14
     movq    FRAME_R13(%rsp), %r13
@@ -118,4 +129,28 @@
     movq    FRAME_RBX(%rsp), %rbx
     movq    FRAME_RAX(%rsp), %rax
     addq    $FRAME_VECTOR, %rsp
+.endm
+
+// Back to kernel mode: gs and both GS bases stay as they are (kernel code
+// never changes them).
+.macro RESTORE_FOR_KERNEL
+    RESTORE_SEGMENTS_BUT_GS
+    RESTORE_GENERAL_REGISTERS
+.endm
+
+// Back to user mode: swapgs leaves the CPU's record in KERNEL_GS_BASE for the
+// next entry; then the user's gs selector (which loads base 0 from its
+// descriptor) and the user's GS base from the frame. From the swapgs to the
+// iretq the GS base in use is the user's: an NMI or machine check there
+// finds it not a kernel address and swaps for itself (vectors.S).
+.macro RESTORE_FOR_USER
+    RESTORE_SEGMENTS_BUT_GS
+    swapgs
+    movq    FRAME_GS(%rsp), %rax
+    movw    %ax, %gs
+    movl    $MSR_GS_BASE, %ecx
+    movl    FRAME_GS_BASE(%rsp), %eax
+    movl    FRAME_GS_BASE + 4(%rsp), %edx
+    wrmsr
+    RESTORE_GENERAL_REGISTERS
 .endm

@@ -8,10 +8,11 @@
 // top), and the system-call entries build the same frame by hand. So the way
 // back is the same for all: restore the frame and `iretq`.
 //
-// One processor runs processes, so a single scratch word holds the user
-// stack pointer for the few instructions before the frame exists. `syscall`
-// has cleared IF (SFMASK), so nothing can interrupt them; an NMI or a
-// machine check runs on its own IST stack.
+// The entry first swaps the GS base to this CPU's record (CPURecord.swift),
+// whose entry scratch word holds the user stack pointer for the few
+// instructions before the frame exists. `syscall` has cleared IF (SFMASK),
+// so nothing can interrupt them; an NMI or a machine check runs on its own
+// IST stack and finds its own way to the record (vectors.S).
 
 #include "frame.h"
 
@@ -30,16 +31,18 @@
 // rflags in r11 and the return address in rcx), error code 0, the vector,
 // then the registers.
 .macro SYSTEM_CALL_FRAME code, vector
-    movq    %rsp, system_call_user_rsp(%rip)
+    swapgs
+    movq    %rsp, %gs:CPU_ENTRY_SCRATCH
     movq    swiftlet_x86_process_stack_top(%rip), %rsp
     pushq   $USER_DATA
-    pushq   system_call_user_rsp(%rip)
+    pushq   %gs:CPU_ENTRY_SCRATCH
     pushq   %r11
     pushq   $\code
     pushq   %rcx
     pushq   $0
     pushq   $\vector
     SAVE_REGISTERS
+    SAVE_USER_GS_BASE
     cld
     xorl    %ebp, %ebp              // ends kernel backtraces here
     movq    %rsp, %rdi
@@ -77,7 +80,7 @@ swiftlet_x86_compatibility_system_call_entry:
     .type swiftlet_x86_return_to_user, @function
 swiftlet_x86_return_to_user:
     movq    %rdi, %rsp
-    RESTORE_REGISTERS
+    RESTORE_FOR_USER
     addq    $16, %rsp               // vector and error code
     iretq
 
@@ -98,8 +101,6 @@ swiftlet_x86_process_stack_top_address:
 
     .section .bss.system_call, "aw", @nobits
     .balign 8
-system_call_user_rsp:
-    .quad   0
 // Set once at boot (SystemCallEntry.install) from the layout table.
 swiftlet_x86_process_stack_top:
     .quad   0

@@ -12,7 +12,17 @@
 // The CPU aligns RSP to 16 bytes before it pushes SS, RSP, RFLAGS, CS, RIP
 // (5 slots); with the error code, the vector, 15 registers and 6 slots of
 // segment state the frame is 28 slots, 224 bytes, so RSP is 16-byte aligned
-// again at the call. The kernel uses no gs: no swapgs.
+// again at the call.
+//
+// The GS base: in kernel mode it holds the CPU's record (CPURecord.swift),
+// in user mode the user's; swapgs exchanges it with KERNEL_GS_BASE. An entry
+// from user mode (CS at privilege 3) swaps. An entry from kernel mode
+// normally finds the kernel's base in use, except when an NMI or machine
+// check lands between a swapgs and its iretq, or on the first instruction
+// of the system-call entry: then the base in use is the user's, which is
+// never a kernel address (TrapFrame.sanitizeForUser keeps it in the lower
+// half), so its sign bit says which one it is. r12 (callee-saved) remembers
+// whether this entry swapped, so the exit swaps back.
 
 #include "frame.h"
 
@@ -41,6 +51,16 @@ swiftlet_x86_vector_stubs_end:
 
 trap_common:
     SAVE_REGISTERS
+    xorl    %r12d, %r12d
+    testb   $3, FRAME_CS(%rsp)
+    jnz     1f
+    movl    $MSR_GS_BASE, %ecx
+    rdmsr
+    testl   %edx, %edx
+    js      2f                      // the kernel's base: nothing to swap
+1:  swapgs
+    movl    $1, %r12d
+2:  SAVE_USER_GS_BASE
     cld
     // RFLAGS.AC from user mode (popf may set it) would lift SMAP for the
     // whole handler: clear it, as `syscall` does through SFMASK.
@@ -49,7 +69,18 @@ trap_common:
     popfq
     movq    %rsp, %rdi
     call    swiftlet_x86_trap
-    RESTORE_REGISTERS
+    testl   %r12d, %r12d
+    jz      3f
+    testb   $3, FRAME_CS(%rsp)
+    jz      4f
+    RESTORE_FOR_USER                // an NMI from user mode returns here
+    addq    $16, %rsp
+    iretq
+4:  RESTORE_FOR_KERNEL              // an entry or exit window: swap back
+    swapgs
+    addq    $16, %rsp
+    iretq
+3:  RESTORE_FOR_KERNEL
     addq    $16, %rsp       // vector and error code
     iretq
 

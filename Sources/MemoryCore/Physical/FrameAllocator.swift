@@ -30,11 +30,14 @@ public enum FrameError: Error, Equatable, Sendable {
 /// user, `release` drops one and frees the frame with its last user; `free`
 /// refuses a frame that still has others.
 ///
-/// Who may touch it: only through these methods, and (like the bitmaps)
-/// only with the allocator's lock held. Today the kernel runs on one CPU
-/// with interrupts off in kernel mode, which is that lock; with SMP one
-/// spinlock around the allocator covers bitmaps and counts alike.
+/// Who may touch it: only through these methods, each of which holds
+/// `lock` (when one is set) for its whole run: the kernel sets it to its
+/// "frame allocator" spinlock, so bitmaps, counts and the search hint are
+/// only ever changed under it. Host tests, where each allocator has one
+/// owner, leave it nil.
 public struct FrameAllocator: ~Copyable {
+    /// Taken around every method that reads or changes the bookkeeping.
+    public var lock: FrameAllocatorLock? = nil
     public let span: AddressRange<PhysicalAddress>
     private let firstFrame: UInt64
     private let frameCount: UInt64
@@ -81,6 +84,8 @@ public struct FrameAllocator: ~Copyable {
 
     /// Gives the frames of `range` to the allocator as free frames.
     public mutating func addRange(_ range: PhysicalRange) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
         guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K), span.contains(range) else {
             throw .invalidRange
         }
@@ -103,6 +108,8 @@ public struct FrameAllocator: ~Copyable {
     /// hold frames of both: one pointer could not reach it all. One such
     /// split per allocator; a frame outside the span is refused.
     public mutating func separateRuns(at frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
         guard frame.value > firstFrame, frame.value - firstFrame < frameCount else { throw .invalidRange }
         runBarrier = frame.value - firstFrame
     }
@@ -111,12 +118,20 @@ public struct FrameAllocator: ~Copyable {
     /// frames from there on are handed out before those below it (the search
     /// wraps around once they are all taken).
     public mutating func startSearch(at frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { throw .invalidRange }
         searchHint = frame.value - firstFrame
     }
 
     /// One free frame, or `.outOfMemory`.
     public mutating func allocate() throws(FrameError) -> FrameNumber {
+        lock?.acquire()
+        defer { lock?.release() }
+        return try allocateUnlocked()
+    }
+
+    private mutating func allocateUnlocked() throws(FrameError) -> FrameNumber {
         guard freeFrames > 0 else { throw .outOfMemory }
         var index = searchHint
         for _ in 0..<frameCount {
@@ -139,12 +154,14 @@ public struct FrameAllocator: ~Copyable {
     /// `count` physically contiguous free frames whose first frame number is a
     /// multiple of `alignment` (in frames, a power of two), or `.outOfMemory`.
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
+        lock?.acquire()
+        defer { lock?.release() }
         guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
         guard count <= freeFrames else { throw .outOfMemory }
         // One frame is the common case (fork copies 4 KiB pages this way):
         // take it from the hinted search, not from a scan from the bottom,
         // which made a fork with nearly all memory in use quadratic.
-        if count == 1 && alignment == 1 { return try allocate() }
+        if count == 1 && alignment == 1 { return try allocateUnlocked() }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
@@ -175,6 +192,12 @@ public struct FrameAllocator: ~Copyable {
 
     /// Returns one frame. Refuses frames it never owned and frames already free.
     public mutating func free(_ frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
+        try freeUnlocked(frame)
+    }
+
+    private mutating func freeUnlocked(_ frame: FrameNumber) throws(FrameError) {
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
             test(managedBits, frame.value - firstFrame)
         else { throw .foreignFrame(frame) }
@@ -187,6 +210,8 @@ public struct FrameAllocator: ~Copyable {
 
     /// Adds a user to an allocated frame (one more page maps it).
     public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
         let index = try allocatedIndex(frame)
         guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
         extraUsers[index] += 1
@@ -196,6 +221,8 @@ public struct FrameAllocator: ~Copyable {
     /// Returns true when the frame went back to the free pool.
     @discardableResult
     public mutating func release(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        lock?.acquire()
+        defer { lock?.release() }
         let index = try allocatedIndex(frame)
         if extraUsers[index] > 0 {
             extraUsers[index] -= 1
@@ -209,6 +236,8 @@ public struct FrameAllocator: ~Copyable {
     /// How many users an allocated frame has (1 when unshared); 0 for a
     /// free frame or one this allocator does not manage.
     public func users(of frame: FrameNumber) -> UInt64 {
+        lock?.acquire()
+        defer { lock?.release() }
         guard let index = try? allocatedIndex(frame) else { return 0 }
         return 1 + UInt64(extraUsers[index])
     }
@@ -226,6 +255,8 @@ public struct FrameAllocator: ~Copyable {
     /// Returns `count` frames starting at `first`, as from `allocateContiguous`.
     /// Checks every frame before freeing any, so a bad call changes nothing.
     public mutating func freeContiguous(_ first: FrameNumber, count: UInt64) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
         for i in 0..<count {
             let frame = FrameNumber(first.value + i)
             guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
@@ -234,11 +265,13 @@ public struct FrameAllocator: ~Copyable {
             guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
             guard extraUsers[Int(frame.value - firstFrame)] == 0 else { throw .stillShared(frame) }
         }
-        for i in 0..<count { try free(FrameNumber(first.value + i)) }
+        for i in 0..<count { try freeUnlocked(FrameNumber(first.value + i)) }
     }
 
     /// True when `frame` belongs to this allocator and is currently free.
     public func isFree(_ frame: FrameNumber) -> Bool {
+        lock?.acquire()
+        defer { lock?.release() }
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { return false }
         return test(freeBits, frame.value - firstFrame)
     }
@@ -258,5 +291,18 @@ public struct FrameAllocator: ~Copyable {
         } else {
             bits[Int(index >> 6)] &= ~(1 << (index & 63))
         }
+    }
+}
+
+/// The lock a `FrameAllocator` takes around each call: two C functions the
+/// owner supplies (the kernel: taking and giving back its spinlock). Plain
+/// function pointers, so the Embedded kernel needs no closure context.
+public struct FrameAllocatorLock: Sendable {
+    public let acquire: @convention(c) () -> Void
+    public let release: @convention(c) () -> Void
+
+    public init(acquire: @convention(c) () -> Void, release: @convention(c) () -> Void) {
+        self.acquire = acquire
+        self.release = release
     }
 }

@@ -28,6 +28,27 @@ static int unknown_ecall(void) {
   return usyscall(1L << 62, 0, 0, 0, 0, 0, 0) == -1 ? 0 : 1;
 }
 
+/* tp is the user's: the kernel keeps its own (the CPU's record) in the
+   trap frame. With tp set to a value that is no kernel address, system
+   calls, timer interrupts and switches go on, and tp comes back as set. */
+static int tp_is_the_users(void) {
+  uint64 saved, after;
+  uint64 mine = 0x5eed0000dead0008ULL;
+  __asm__ volatile("mv %0, tp" : "=r"(saved));
+  __asm__ volatile("mv tp, %0" : : "r"(mine));
+  int start = uptime();
+  int pid = getpid();
+  while (uptime() < start + 3) {
+  }
+  __asm__ volatile("mv %0, tp" : "=r"(after));
+  __asm__ volatile("mv tp, %0" : : "r"(saved));
+  if (after != mine) {
+    printf("cpuattack: tp is %lx after system calls, expected %lx\n", after, mine);
+    return 1;
+  }
+  return pid == getpid() ? 0 : 2;
+}
+
 const struct attack attacks[] = {
     KILL(read_sstatus, illegal_instruction),
     KILL(write_satp, illegal_instruction),
@@ -40,5 +61,6 @@ const struct attack attacks[] = {
     {"call_trampoline", fetch_fault, trampoline, trampoline, attack_call_trampoline, 0},
     {"read_trap_frame", read_fault, trap_frame, read_trap_frame_at, attack_read_trap_frame, 0},
     {"unknown_ecall", 0, 0, 0, unknown_ecall, 0},
+    {"tp_is_the_users", 0, 0, 0, tp_is_the_users, 0},
 };
 const int attack_count = sizeof(attacks) / sizeof(attacks[0]);

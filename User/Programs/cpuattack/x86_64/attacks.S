@@ -142,6 +142,19 @@ FAULT swapgs
     swapgs
     NOT_STOPPED
 
+// The GS base is the CPU's record (Kernel/Process/CPURecord.swift) only in
+// kernel mode: after a system call (swapgs in, swapgs out) a read through
+// gs uses the user's base, 0 from the user data selector, and faults at
+// address 8, never reaching the kernel's record.
+ATTACK gs_after_syscall
+    movl    $USER_DATA, %eax
+    movw    %ax, %gs
+    movl    $11, %eax            // getpid
+    syscall
+FAULT gs_after_syscall
+    movq    %gs:8, %rax
+    NOT_STOPPED
+
 // A system call from the last bytes of the lower canonical half: the
 // return address is 0x0000_8000_0000_0000, which iretq must never be given.
 ATTACK noncanonical_return

@@ -7,6 +7,7 @@ KIND(segment_not_present, "segment not present")
 KIND(general_protection, "general protection")
 KIND(debug, "debug")
 KIND(noncanonical, "non-canonical return address")
+KIND(read_fault, "read fault")
 
 /* `sysenter` in 64-bit mode: #UD on AMD processors (QEMU's qemu64 says
    AuthenticAMD), #GP on Intel's (SYSENTER_CS is 0). */
@@ -40,6 +41,9 @@ ATTACK(hlt)
 ATTACK(rdmsr)
 ATTACK(lgdt)
 ATTACK(swapgs)
+ATTACK(gs_after_syscall)
+/* gs:8 with the user's GS base (0). */
+static uint64 gs_offset(void) { return 8; }
 
 int attack_noncanonical_return(void);
 static uint64 lower_half_end(void) { return 0x800000000000ULL; }
@@ -139,6 +143,7 @@ const struct attack attacks[] = {
     KILL(rdmsr, general_protection),
     KILL(lgdt, general_protection),
     KILL(swapgs, general_protection),
+    {"gs_after_syscall", read_fault, gs_offset, gs_after_syscall_at, attack_gs_after_syscall, 0},
     {"noncanonical_return", noncanonical, lower_half_end, lower_half_end, attack_noncanonical_return, 0},
     {"segments_per_process", 0, 0, 0, segments_per_process, 0},
 };

@@ -1,0 +1,102 @@
+/// What the kernel keeps for one CPU. Only the CPU itself reads or writes
+/// its own record (with interrupts off, or from code no interrupt handler
+/// re-enters), so the record needs no lock; other CPUs never touch it.
+///
+/// The first three fields are read by assembly at fixed offsets (through
+/// the GS base on x86-64, through tp on RISC-V): `CPUs.verifyLayout` stops
+/// the boot if Swift lays them out differently.
+struct CPURecord {
+    /// Offset 0: the record's own address, so `%gs:0` gives it on x86-64.
+    var selfAddress: UInt64 = 0
+    /// Offset 8: the architecture's entry scratch word (x86-64: the user
+    /// stack pointer between `syscall` and the frame being built).
+    var entryScratch: UInt64 = 0
+    /// Offset 16: the top of this CPU's stack for exceptions in kernel mode
+    /// (RISC-V's trap.S moves there; 0 where the architecture has none).
+    var faultStackTop: UInt64 = 0
+    /// This CPU's index into `CPUs.records` (RISC-V: its hart id; x86-64:
+    /// 0 for the boot processor).
+    var id: Int = 0
+    /// The process slot this CPU runs, or -1 while it runs its scheduler.
+    var currentSlot: Int = -1
+    /// Where `switchToScheduler` goes back to: the scheduler loop's context.
+    var schedulerContext = KernelContext()
+    /// How many `CPUs.disableInterrupts` calls have not been undone yet
+    /// (every held spinlock counts one).
+    var interruptDisableDepth: Int = 0
+    /// Whether interrupts were on before the outermost of those calls: the
+    /// last `CPUs.restoreInterrupts` turns them on again only then.
+    var interruptsWereEnabled = false
+    /// The spinlocks this CPU holds, in the order taken (for the checks and
+    /// their panic messages).
+    var heldLocks: InlineArray<8, UnsafeMutablePointer<Spinlock>?> = .init(repeating: nil)
+    var heldLockCount: Int = 0
+}
+
+/// The per-CPU records: one per CPU the kernel may run on, reached in O(1)
+/// from the CPU itself (`Platform.thisCPU`: RISC-V's tp holds the record's
+/// address in kernel mode; on x86-64 the GS base does, swapped in with
+/// `swapgs` on every entry from user mode). Today only the boot CPU runs the
+/// kernel; the others are parked before they touch their record.
+enum CPUs {
+    static let capacity = 8
+    nonisolated(unsafe) private static var storage: InlineArray<8, CPURecord> = .init(repeating: CPURecord())
+    /// Whether the boot CPU has its record (`start`); before that nothing
+    /// may ask for `this` (the console takes no lock then).
+    nonisolated(unsafe) private(set) static var started = false
+
+    /// The first record; record i is at `records + i` (a global's storage
+    /// does not move).
+    static var records: UnsafeMutablePointer<CPURecord> {
+        withUnsafeMutablePointer(to: &storage) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CPURecord.self) }
+    }
+
+    /// The record of the CPU running this code.
+    static var this: UnsafeMutablePointer<CPURecord> { Platform.thisCPU }
+
+    /// Fills in record `index` and makes it this CPU's (`Platform.installCPU`);
+    /// called once on each CPU, first thing, before any trap can come.
+    static func start(index: Int) {
+        guard index >= 0, index < capacity else { kernelPanic("CPU index out of range") }
+        let record = records + index
+        record.initialize(to: CPURecord())
+        record.pointee.id = index
+        record.pointee.selfAddress = UInt64(UInt(bitPattern: record))
+        Platform.installCPU(record)
+        verifyLayout()
+        if CPUs.this != record { kernelPanic("this CPU does not find its own record") }
+        started = true
+    }
+
+    /// The fixed offsets assembly relies on (see `CPURecord`), and the one
+    /// gdb's `swiftlet proc` reads (Tools/gdb/swiftlet.py).
+    private static func verifyLayout() {
+        let base = records
+        let slotOffset = withUnsafeMutablePointer(to: &base.pointee.currentSlot) { UInt(bitPattern: $0) } &- UInt(bitPattern: base)
+        if slotOffset != 32 { kernelPanic("CPURecord.currentSlot is not where gdb looks for it") }
+        let selfOffset = withUnsafeMutablePointer(to: &base.pointee.selfAddress) { UInt(bitPattern: $0) } &- UInt(bitPattern: base)
+        let scratchOffset = withUnsafeMutablePointer(to: &base.pointee.entryScratch) { UInt(bitPattern: $0) } &- UInt(bitPattern: base)
+        let faultOffset = withUnsafeMutablePointer(to: &base.pointee.faultStackTop) { UInt(bitPattern: $0) } &- UInt(bitPattern: base)
+        if selfOffset != 0 || scratchOffset != 8 || faultOffset != 16 { kernelPanic("CPURecord's layout does not match the entry code") }
+    }
+}
+
+extension CPUs {
+    /// Turns interrupts off on this CPU, counting nested calls; the matching
+    /// `restoreInterrupts` calls undo them, and only the outermost one turns
+    /// interrupts back on, and only if they were on before.
+    static func disableInterrupts() {
+        let wasEnabled = Platform.disableInterrupts()
+        let cpu = this
+        if cpu.pointee.interruptDisableDepth == 0 { cpu.pointee.interruptsWereEnabled = wasEnabled }
+        cpu.pointee.interruptDisableDepth += 1
+    }
+
+    static func restoreInterrupts() {
+        let cpu = this
+        if Platform.interruptsEnabled { kernelPanic("interrupts came on inside a disabled stretch") }
+        if cpu.pointee.interruptDisableDepth < 1 { kernelPanic("interrupts restored more often than disabled") }
+        cpu.pointee.interruptDisableDepth -= 1
+        if cpu.pointee.interruptDisableDepth == 0 && cpu.pointee.interruptsWereEnabled { Platform.enableInterrupts() }
+    }
+}
