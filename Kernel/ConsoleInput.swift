@@ -28,8 +28,15 @@ struct InputRing {
     }
 }
 
+/// Locking: the ring, and the line `ConsoleDevice` edits from it, are
+/// guarded by `lock` ("console input"): the interrupt handler (on the boot
+/// CPU) puts under it, a reader on any CPU takes and edits under it and
+/// sleeps through `sleep(on:releasing:)` on it, so a byte that arrives
+/// between its test and its sleep wakes it.
 enum ConsoleInput {
     nonisolated(unsafe) private static var ring = InputRing()
+    nonisolated(unsafe) static var lock = Spinlock("console input")
+    static var inputLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
     /// Console input interrupts handled since boot.
     nonisolated(unsafe) private(set) static var interrupts: UInt64 = 0
 
@@ -42,7 +49,9 @@ enum ConsoleInput {
             Processes.printList()
             return
         }
+        Spinlock.acquire(inputLock)
         ring.put(byte)
+        Spinlock.release(inputLock)
     }
     static let controlP: UInt8 = 0x10
     static func interruptHandled() {
@@ -50,12 +59,15 @@ enum ConsoleInput {
         if Processes.isReady { Scheduler.wakeup(ConsoleDevice.inputChannel) }
     }
 
-    /// The oldest unread byte, if any. Interrupts are kept out while the ring
-    /// changes, so the handler never sees it half updated.
+    /// The oldest unread byte, if any. (The lock keeps this CPU's
+    /// interrupts out too, so the handler never sees the ring half updated.)
     static func take() -> UInt8? {
-        let wasEnabled = Platform.disableInterrupts()
+        Spinlock.acquire(inputLock)
         let byte = ring.take()
-        if wasEnabled { Platform.enableInterrupts() }
+        Spinlock.release(inputLock)
         return byte
     }
+
+    /// `take` for a caller that holds `lock` (the console's reader).
+    static func takeHoldingLock() -> UInt8? { ring.take() }
 }

@@ -6,6 +6,8 @@
 enum ConsoleDevice {
     static let lineCapacity = 128
     /// The line being typed; it is handed to a reader when Enter completes it.
+    /// `line`, `lineLength`, `lineComplete` and `lineRead` are guarded by
+    /// `ConsoleInput.lock`, like the ring they are edited from.
     nonisolated(unsafe) static var line: InlineArray<128, UInt8> = .init(repeating: 0)
     nonisolated(unsafe) static var lineLength = 0
     nonisolated(unsafe) static var lineComplete = false
@@ -72,9 +74,12 @@ enum ConsoleDevice {
 
     /// Waits for a complete line and copies up to `count` bytes of it.
     static func read(into destination: VirtualAddress, count: Int) -> Int {
+        let inputLock = ConsoleInput.inputLock
+        Spinlock.acquire(inputLock)
+        defer { Spinlock.release(inputLock) }
         while !lineComplete {
             guard !Processes.currentIsKilled else { return -1 }
-            if let byte = ConsoleInput.take() {
+            if let byte = ConsoleInput.takeHoldingLock() {
                 receive(byte)
             } else if BootMode.current == .bench {
                 // Nobody types at the bench image: the first wait for input
@@ -82,7 +87,7 @@ enum ConsoleDevice {
                 BootFigures.noteFirstInputWait()
                 return 0
             } else {
-                Scheduler.sleep(on: inputChannel)
+                Scheduler.sleep(on: inputChannel, releasing: inputLock)
             }
         }
         var chunk = KernelBuffer()

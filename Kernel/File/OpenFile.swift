@@ -12,8 +12,9 @@ enum FileKind: Equatable {
 /// One entry of the system-wide open-file table: shared by every descriptor
 /// that dup or fork made from the same open().
 ///
-/// `references` and `kind` change only in `OpenFiles.open` and `release`
-/// (no sleep between the test and the change). `offset` changes only under
+/// `references` change only under `OpenFiles.lock` ("open-file table");
+/// `kind`, `readable` and `writable` are set by `open` under it and stay
+/// as they are while any reference is held. `offset` changes only under
 /// `lock`, a sleep lock held across a read or write of an inode (which may
 /// wait for the disk), so processes sharing the open file (fork, dup) each
 /// read or write at an offset no other has used.
@@ -33,9 +34,14 @@ typealias FileType = InodeType
 enum OpenFiles {
     static let count = 100
     nonisolated(unsafe) static var table: InlineArray<100, OpenFile> = .init(repeating: OpenFile())
+    /// The reference counts and the taking of free entries.
+    nonisolated(unsafe) static var lock = Spinlock("open-file table")
+    static var tableLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
 
     /// A new open file with one reference, or nil when the table is full.
     static func open(_ kind: FileKind, readable: Bool, writable: Bool) -> Int? {
+        Spinlock.acquire(tableLock)
+        defer { Spinlock.release(tableLock) }
         for index in 0..<count where table[index].references == 0 {
             table[index] = OpenFile(
                 kind: kind, references: 1, offset: 0, readable: readable, writable: writable,
@@ -45,15 +51,24 @@ enum OpenFiles {
         return nil
     }
 
-    static func retain(_ index: Int) { table[index].references += 1 }
+    static func retain(_ index: Int) {
+        Spinlock.acquire(tableLock)
+        table[index].references += 1
+        Spinlock.release(tableLock)
+    }
 
     /// Drops one reference; the last one closes the pipe end or gives the
     /// inode reference back (an unlinked file's last close frees it).
     static func release(_ index: Int) {
+        Spinlock.acquire(tableLock)
         table[index].references -= 1
-        guard table[index].references == 0 else { return }
-        // The entry is free from here on; what it held is closed from a copy.
-        switch table[index].kind {
+        let last = table[index].references == 0
+        // The entry is free once the lock is given back (another open may
+        // take it): what it held is closed from a copy.
+        let kind = table[index].kind
+        Spinlock.release(tableLock)
+        guard last else { return }
+        switch kind {
         case .pipeReader(let pipe): Pipes.close(pipe, writing: false)
         case .pipeWriter(let pipe): Pipes.close(pipe, writing: true)
         case .inode(let inode), .device(let inode, _): try? RootVolume.volume.close(inode)

@@ -21,43 +21,60 @@ struct Pipe {
 /// Every pipe in the system has a slot in this fixed table; its buffer
 /// comes from the kernel heap. Running out of either is an ordinary error
 /// (pipe() returns -1), not a kernel failure.
+///
+/// Locking: pipe `i`'s fields are guarded by its spinlock, `lock(i)`
+/// ("pipe"), which readers and writers hold across their test and hand to
+/// `sleep(on:releasing:)`; the copies to and from user memory run under it
+/// too (they never sleep). Wakeups come after the change, under or after
+/// the lock: a sleeper that tested before the change is asleep by then.
 enum Pipes {
     static let count = 16
     nonisolated(unsafe) static var table: InlineArray<16, Pipe> = .init(repeating: Pipe())
+    nonisolated(unsafe) private static var locks: InlineArray<16, Spinlock> = .init(repeating: Spinlock("pipe"))
+
+    /// Pipe `index`'s spinlock, by address (a global's storage does not move).
+    static func lock(_ index: Int) -> UnsafeMutablePointer<Spinlock> {
+        withUnsafeMutablePointer(to: &locks) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Spinlock.self) + index }
+    }
 
     /// A fresh pipe with both ends open, or nil when no slot or no heap
     /// memory is left.
     static func allocate() -> Int? {
-        for index in 0..<count where table[index].isFree {
-            guard let memory = KernelHeapArea.allocate(bytes: Pipe.capacity) else { return nil }
+        for index in 0..<count {
+            Spinlock.acquire(lock(index))
+            guard table[index].isFree else {
+                Spinlock.release(lock(index))
+                continue
+            }
+            guard let memory = KernelHeapArea.allocate(bytes: Pipe.capacity) else {
+                Spinlock.release(lock(index))
+                return nil
+            }
             table[index] = Pipe(
                 buffer: memory.bindMemory(to: UInt8.self, capacity: Pipe.capacity),
                 readCount: 0, writeCount: 0, readOpen: true, writeOpen: true)
+            Spinlock.release(lock(index))
             return index
         }
         return nil
-    }
-
-    /// Returns the buffer once both ends are closed.
-    private static func releaseIfUnused(_ index: Int) {
-        guard table[index].isFree, let buffer = table[index].buffer else { return }
-        KernelHeapArea.free(UnsafeMutableRawPointer(buffer))
-        table[index] = Pipe()
     }
 
     /// Sleep channel of a pipe's readers or writers.
     static func readChannel(_ index: Int) -> SleepChannel { SleepChannel(kind: .pipeRead, index: index) }
     static func writeChannel(_ index: Int) -> SleepChannel { SleepChannel(kind: .pipeWrite, index: index) }
 
+    /// Closes one end; the buffer goes back to the heap once both are closed.
     static func close(_ index: Int, writing: Bool) {
-        if writing {
-            table[index].writeOpen = false
-            Scheduler.wakeup(readChannel(index))
-        } else {
-            table[index].readOpen = false
-            Scheduler.wakeup(writeChannel(index))
+        Spinlock.acquire(lock(index))
+        if writing { table[index].writeOpen = false } else { table[index].readOpen = false }
+        var unused: UnsafeMutablePointer<UInt8>? = nil
+        if table[index].isFree {
+            unused = table[index].buffer
+            table[index] = Pipe()
         }
-        releaseIfUnused(index)
+        Spinlock.release(lock(index))
+        Scheduler.wakeup(writing ? readChannel(index) : writeChannel(index))
+        if let unused { KernelHeapArea.free(UnsafeMutableRawPointer(unused)) }
     }
 
     /// Writes up to `count` bytes from user address `source`; returns bytes
@@ -66,13 +83,18 @@ enum Pipes {
     /// sleeping reader must never be left asleep with bytes in the pipe.
     static func write(_ index: Int, from source: VirtualAddress, count: Int) -> Int {
         var written = 0
-        defer { if written > 0 { Scheduler.wakeup(readChannel(index)) } }
+        let pipeLock = lock(index)
+        Spinlock.acquire(pipeLock)
+        defer {
+            Spinlock.release(pipeLock)
+            if written > 0 { Scheduler.wakeup(readChannel(index)) }
+        }
         var chunk = KernelBuffer()
         while written < count {
             guard table[index].readOpen, !Processes.currentIsKilled else { return written > 0 ? written : -1 }
             if table[index].isFull {
                 Scheduler.wakeup(readChannel(index))
-                Scheduler.sleep(on: writeChannel(index))
+                Scheduler.sleep(on: writeChannel(index), releasing: pipeLock)
                 continue
             }
             let n = min(min(count - written, Pipe.capacity - table[index].filled), KernelBuffer.size)
@@ -97,13 +119,18 @@ enum Pipes {
     /// buffer that runs into bad memory gets the bytes delivered so far, or
     /// -1 with the pipe untouched. Writers are woken once bytes came out.
     static func read(_ index: Int, into destination: VirtualAddress, count: Int) -> Int {
+        let pipeLock = lock(index)
+        Spinlock.acquire(pipeLock)
+        var done = 0
+        defer {
+            Spinlock.release(pipeLock)
+            if done > 0 { Scheduler.wakeup(writeChannel(index)) }
+        }
         while table[index].isEmpty && table[index].writeOpen {
             guard !Processes.currentIsKilled else { return -1 }
-            Scheduler.sleep(on: readChannel(index))
+            Scheduler.sleep(on: readChannel(index), releasing: pipeLock)
         }
         var chunk = KernelBuffer()
-        var done = 0
-        defer { if done > 0 { Scheduler.wakeup(writeChannel(index)) } }
         while done < count && !table[index].isEmpty {
             let n = min(min(count - done, KernelBuffer.size), table[index].filled)
             let buffer = table[index].buffer.unsafelyUnwrapped

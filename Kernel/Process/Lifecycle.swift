@@ -28,10 +28,13 @@ enum Lifecycle {
         if let cwd = Processes.slots[parent].cwd { Processes.slots[child].cwd = RootVolume.volume.duplicate(cwd) }
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
-        Processes.slots[child].parent = parent
         ProcessPageAudit.afterFork(child: child)
+        let pid = Processes.slots[child].pid
+        Spinlock.acquire(Processes.tableLock)
+        Processes.slots[child].parent = parent
         Processes.slots[child].state = .runnable
-        return Processes.slots[child].pid
+        Spinlock.release(Processes.tableLock)
+        return pid
     }
 
     /// Ends the current process: closes its files, gives its children to
@@ -47,18 +50,22 @@ enum Lifecycle {
             Processes.slots[slot].cwd = nil
             try? RootVolume.volume.close(cwd)
         }
+        FloatingPointStates.forget(slot)
+        // From here to the switch under the process table's lock: parents
+        // and the zombie state change together, and a parent checks for
+        // zombies under the same lock before it sleeps.
+        Spinlock.acquire(Processes.tableLock)
         for other in 0..<Processes.capacity where Processes.slots[other].parent == slot {
             Processes.slots[other].parent = Processes.initSlot
             if Processes.slots[other].state == .zombie {
-                Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.initSlot))
+                Scheduler.wakeupHoldingTable(SleepChannel(kind: .childExit, index: Processes.initSlot))
             }
         }
         Processes.slots[slot].exitStatus = status
         if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding() }
-        FloatingPointStates.forget(slot)
         Processes.slots[slot].state = .zombie
-        Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
-        Scheduler.switchToScheduler()
+        Scheduler.wakeupHoldingTable(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
+        Scheduler.switchHoldingTable()
         kernelPanic("zombie ran")
     }
 
@@ -89,8 +96,16 @@ enum Lifecycle {
     /// which copies what the caller learns about it into the caller's memory.
     /// The child is reaped only when `deliver` succeeded: a call that fails
     /// consumes nothing. Returns the child's pid or -1.
+    ///
+    /// The children are looked for under the process table's lock, which the
+    /// caller sleeps through (`sleep(on:releasing:)`) and which exit holds
+    /// to make a zombie and wake its parent. A zombie being reaped becomes
+    /// an embryo with no parent, which nobody else touches, and is freed
+    /// after the lock is given back.
     private static func reapChild(_ deliver: (_ child: Int) -> Bool) -> Int {
         let slot = Processes.current
+        let table = Processes.tableLock
+        Spinlock.acquire(table)
         while true {
             var haveChildren = false
             for child in 0..<Processes.capacity
@@ -99,14 +114,23 @@ enum Lifecycle {
             {
                 haveChildren = true
                 if Processes.slots[child].state == .zombie {
-                    guard deliver(child) else { return -1 }
+                    guard deliver(child) else {
+                        Spinlock.release(table)
+                        return -1
+                    }
                     let pid = Processes.slots[child].pid
+                    Processes.slots[child].state = .embryo
+                    Processes.slots[child].parent = -1
+                    Spinlock.release(table)
                     Processes.release(child)
                     return pid
                 }
             }
-            guard haveChildren, !Processes.slots[slot].killed else { return -1 }
-            Scheduler.sleep(on: SleepChannel(kind: .childExit, index: slot))
+            guard haveChildren, !Processes.slots[slot].killed else {
+                Spinlock.release(table)
+                return -1
+            }
+            Scheduler.sleep(on: SleepChannel(kind: .childExit, index: slot), releasing: table)
         }
     }
 
@@ -114,8 +138,13 @@ enum Lifecycle {
     /// or wakes up. Returns false when there is no such process, and for
     /// init: the system cannot go on without it (its exit is a panic), and
     /// no program may bring the kernel down.
+    /// Under the process table's lock: a process running on another CPU
+    /// finds `killed` at its next trap (its timer's at the latest).
     static func kill(pid: Int) -> Bool {
+        Spinlock.acquire(Processes.tableLock)
+        defer { Spinlock.release(Processes.tableLock) }
         guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie,
+            Processes.slots[slot].state != .embryo,
             slot != Processes.initSlot
         else { return false }
         if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding(cause: .killed) }

@@ -29,49 +29,72 @@ enum Processes {
     static var currentIsKilled: Bool { current >= 0 && slots[current].killed }
 
     /// A free slot turned into an embryo with a fresh pid, or nil when full.
+    /// The slot and pid are taken under the process table's lock; the rest
+    /// of an embryo belongs to its maker until it marks it runnable.
     static func allocate() -> Int? {
+        Spinlock.acquire(tableLock)
+        var found: Int? = nil
         for index in 0..<capacity where slots[index].state == .unused {
             slots[index].state = .embryo
             slots[index].pid = nextPID
             nextPID += 1
             slots[index].killed = false
-            slots[index].exitStatus = 0
-            slots[index].ending = ProcessEnding()
-            slots[index].parent = -1
-            slots[index].channel = nil
-            slots[index].files = .init(repeating: -1)
-            slots[index].cwd = nil
-            Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
-            FloatingPointStates.reset(index)
-            return index
+            found = index
+            break
         }
-        return nil
+        Spinlock.release(tableLock)
+        guard let index = found else { return nil }
+        slots[index].exitStatus = 0
+        slots[index].ending = ProcessEnding()
+        slots[index].parent = -1
+        slots[index].channel = nil
+        slots[index].files = .init(repeating: -1)
+        slots[index].cwd = nil
+        Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
+        FloatingPointStates.reset(index)
+        return index
+    }
+
+    /// An embryo its maker has finished: the scheduler may run it now
+    /// (the lock also makes every field written before visible to the CPU
+    /// that takes it).
+    static func makeRunnable(_ index: Int) {
+        Spinlock.acquire(tableLock)
+        slots[index].state = .runnable
+        Spinlock.release(tableLock)
     }
 
     /// Returns a slot to the pool: frees its address space (every user page,
-    /// page-table page and per-process kernel page) and forgets it.
+    /// page-table page and per-process kernel page) and forgets it. The
+    /// slot is an embryo (a failed fork, or a zombie being reaped) that only
+    /// the caller touches; it becomes unused under the table's lock.
     static func release(_ index: Int) {
         slots[index].space = nil
         UserFrames.forget(slot: index)
         FloatingPointStates.forget(index)
         slots[index].staging = nil
         slots[index].layout = nil
+        slots[index].name = .init(repeating: 0)
+        Spinlock.acquire(tableLock)
         slots[index].state = .unused
         slots[index].pid = 0
         slots[index].parent = -1
-        slots[index].name = .init(repeating: 0)
+        Spinlock.release(tableLock)
     }
 
+    /// The slot of process `pid`; the caller holds the table's lock.
     static func slot(ofPID pid: Int) -> Int? {
         for index in 0..<capacity where slots[index].state != .unused && slots[index].pid == pid { return index }
         return nil
     }
 
     /// Ctrl-P at the console: one line per process, `pid state name`. It
-    /// only reads the table (from the console interrupt: on one CPU the
-    /// kernel code it interrupted left every slot whole).
+    /// only reads the table, under its lock (from the console interrupt,
+    /// which comes only while this CPU holds no spinlock).
     static func printList() {
         guard isReady else { return }
+        Spinlock.acquire(tableLock)
+        defer { Spinlock.release(tableLock) }
         Console.newline()
         for index in 0..<capacity where slots[index].state != .unused {
             Console.write(decimal: UInt64(slots[index].pid))
@@ -83,11 +106,6 @@ enum Processes {
         }
     }
 
-    static var liveCount: Int {
-        var n = 0
-        for index in 0..<capacity where slots[index].state != .unused { n += 1 }
-        return n
-    }
 }
 
 extension Processes {
@@ -103,7 +121,7 @@ extension Processes {
             return false
         }
         initSlot = slot
-        slots[slot].state = .runnable
+        makeRunnable(slot)
         return true
     }
 }
