@@ -6,14 +6,14 @@ BUILD := build/$(ARCH)
 
 CLANG := $(SWIFT_BIN)/clang
 LD := $(SWIFT_BIN)/ld.lld
-# Guest CPUs: more than one, so every boot also proves the spare harts park.
-CPUS ?= 2
 
 ifeq ($(ARCH),riscv64)
 TRIPLE := riscv64-none-none-eabi
 ARCH_SWIFTFLAGS :=
 # Assembly and C must match Swift's rv64imac / lp64 objects (TOOLCHAIN.md).
 ARCH_CFLAGS := --target=riscv64-unknown-elf -march=rv64imac -mabi=lp64 -mcmodel=medany
+# Guest CPUs (make run, shell-test, conformance): every hart runs the scheduler.
+CPUS ?= 4
 QEMU := qemu-system-riscv64 -machine virt -bios none -m 128M -smp $(CPUS) -nographic
 # The check image powers off through the test finisher: QEMU exits 0 on a pass.
 QEMU_CHECK_DEVICES :=
@@ -37,6 +37,9 @@ ARCH_CFLAGS := --target=x86_64-unknown-none-elf -mcmodel=kernel -fno-pic -mno-re
 # offers them (Kernel/Arch/x86_64/CPUProtections.swift); QEMU 7.2's TCG
 # emulates all three, and the check image fails unless they are on.
 X86_CPU := qemu64,+smep,+smap,+umip
+# Guest CPUs: more than one, so every boot also proves the application
+# processors stay parked until their bring-up (docs/per-cpu.md).
+CPUS ?= 2
 QEMU := qemu-system-x86_64 -machine q35 -cpu $(X86_CPU) -m 512M -smp $(CPUS) -display none -serial mon:stdio -nic none -no-reboot
 # isa-debug-exit: the guest writes v to port 0xf4 and QEMU exits with
 # (v << 1) | 1, so a pass (v = 0) is exit status 1.
@@ -67,8 +70,12 @@ DISK_FLAGS = $(if $(DISK_IMAGE),$(DISK_DRIVE) $(DISK_DEVICE))
 disk_flags = -drive file=$(1),if=none,format=raw,id=x0 $(DISK_DEVICE)
 # Without init (no file system) a check image powers off with 1.
 NO_INIT_STATUS := $(if $(filter x86_64,$(ARCH)),3,1)
-# The check image's second boot runs every test program on the disk.
+# The check image's second boot runs every test program on the disk, on one
+# CPU; on RISC-V a third boot runs them again on SMP_CHECK_CPUS CPUs.
 CHECK_TIMEOUT ?= 600
+SMP_CHECK_CPUS := 4
+QEMU_ONE_CPU = $(subst -smp $(CPUS),-smp 1,$(QEMU))
+QEMU_SMP = $(subst -smp $(CPUS),-smp $(SMP_CHECK_CPUS),$(QEMU))
 
 # Flags every Embedded Swift object of the kernel is compiled with (TOOLCHAIN.md).
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
@@ -183,13 +190,21 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 		'file system  refused: .*' \
 		'no init: the kernel runs on without processes' \
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_DISK_IMAGE)) -kernel $(BUILD)/kernel-check.elf
-	@echo "== self-checks and test programs of the $(ARCH) kernel in QEMU (a fresh file system)"
-	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	@echo "== self-checks and test programs of the $(ARCH) kernel in QEMU, one CPU (a fresh file system)"
+	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check.log $(QEMU_ONE_CPU) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
 	@echo "== the test programs slept on the disk and their requests overlapped (the driver's counters)"
 	python3 Tools/check-disk-counters.py $(BUILD)/check.log
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+ifeq ($(ARCH),riscv64)
+	@echo "== the same test programs on $(SMP_CHECK_CPUS) CPUs (a fresh file system)"
+	@$(MAKE) --no-print-directory test-fs-image
+	CHECK_TIMEOUT=$(CHECK_TIMEOUT) CHECK_PASS_STATUS=$(CHECK_PASS_STATUS) Tools/qemu-check.sh $(BUILD)/check-smp.log $(QEMU_SMP) $(QEMU_CHECK_DEVICES) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel-check.elf
+	python3 Tools/check-cpus.py $(BUILD)/check-smp.log $(SMP_CHECK_CPUS)
+	$(FSCK) $(TEST_FS_IMAGE)
+	python3 Tools/check-kill-reports.py $(BUILD)/check-smp.log $(KILL_REPORTS)
+endif
 	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
 	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
 		'check: taking the tick counter.s spinlock twice \(a panic must follow\)' \

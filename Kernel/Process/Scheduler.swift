@@ -129,16 +129,6 @@ enum Scheduler {
         if Clock.ticks != before { yield() }
     }
 
-    /// Blocks the current process until `wakeup(channel)`. With several
-    /// CPUs a caller must use `sleep(on:releasing:)`, checking its
-    /// condition under the lock the waker takes; this form is for
-    /// conditions only this CPU changes with interrupts off.
-    static func sleep(on channel: SleepChannel) {
-        Spinlock.acquire(Processes.tableLock)
-        sleep(on: channel, releasing: Processes.tableLock)
-        Spinlock.release(Processes.tableLock)
-    }
-
     /// Blocks the current process until `wakeup(channel)`. The caller holds
     /// `lock` and has checked its condition under it; the process table's
     /// lock is taken before `lock` is given up, and `wakeup` takes it too,

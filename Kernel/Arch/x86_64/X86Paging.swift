@@ -24,6 +24,19 @@ struct KernelWindowPages: KernelPageMapper {
         _ = try? KernelPaging.table!.unmap(page)
         invalidatePage(page.raw)
     }
+
+    /// The mapper's lock, "virtual-space mapper": its window's ranges, its
+    /// counts and the kernel-extra part of the kernel page table, held
+    /// across each map and each release (docs/locks.md).
+    nonisolated(unsafe) static var lock = Spinlock("virtual-space mapper")
+    static var mapperLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
+
+    mutating func mapperWillChange() { Spinlock.acquire(KernelWindowPages.mapperLock) }
+    mutating func mapperDidChange() { Spinlock.release(KernelWindowPages.mapperLock) }
+
+    /// Other CPUs may have cached the pages: shot down before the range is
+    /// handed out again (the mapper's lock is held meanwhile).
+    mutating func didUnmap(_ range: VirtualRange) { TLBShootdown.kernelMappingsChanged(range) }
 }
 
 typealias KernelVirtualSpace = VirtualSpaceMapper<KernelWindowPages>

@@ -37,9 +37,12 @@ public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable
     /// Unmaps the pages of `range` (mapped onto `frames` with pages up to
     /// `largestPage`) and returns it to the window.
     mutating func release(_ range: VirtualRange, frames: PhysicalAddress, largestPage: PageSize) {
+        pages.mapperWillChange()
         unmapPages(range, frames: frames, largestPage: largestPage, mappedBytes: range.size)
+        pages.didUnmap(range)
         returnRange(range)
         liveRegions -= 1
+        pages.mapperDidChange()
     }
 
     /// Gives `range` back to the window, counting it as lost if the list is full.
@@ -83,6 +86,8 @@ extension UnsafeMutablePointer where Pointee: ~Copyable {
         guard let end = physical.adding(size), let lastPageEnd = end.alignedUp() else { throw .rangeWraps }
         let firstFrame = physical.alignedDown()
         let bytes = lastPageEnd.raw - firstFrame.raw
+        pointee.pages.mapperWillChange()
+        defer { pointee.pages.mapperDidChange() }
         let range: VirtualRange
         do throws(VirtualRangeError) {
             range = try pointee.ranges.allocate(
