@@ -37,7 +37,7 @@ extension CPUs {
     }
 
     /// How long the boot CPU waits for the others.
-    static let startTimeoutSeconds: UInt64 = 10
+    static let startTimeoutSeconds: UInt64 = 30
 
     /// CPUs that run the scheduler now.
     static var onlineCount: Int {

@@ -111,8 +111,11 @@ enum UserTrap {
         var fault = FaultReport(kind: kind, address: address, pc: pc, slot: slot)
         _ = withUnsafeMutablePointer(to: &fault) { ScratchStack.run(reportFaultEntry, UInt64(UInt(bitPattern: $0))) }
         let (cause, detail) = kind.ending
+        // Under the table's lock, like `Lifecycle.kill` from another CPU.
+        Spinlock.acquire(Processes.tableLock)
         Processes.slots[slot].ending = ProcessEnding(cause: cause, detail: detail, address: address.raw, pc: pc.raw)
         Processes.slots[slot].killed = true
+        Spinlock.release(Processes.tableLock)
     }
 
     /// One line that says who died, why, where, and what is there:

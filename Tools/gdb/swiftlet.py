@@ -3,7 +3,7 @@
 # globals and structures:
 #
 #   swiftlet ps                 every process slot in use
-#   swiftlet proc [SLOT]        the current process (CPU 0's CPURecord.currentSlot), or SLOT
+#   swiftlet proc [SLOT]        the current process (its CPU's CPURecord.currentSlot), or SLOT
 #   swiftlet walk ADDR [SLOT|kernel|satp|cr3]
 #                               the page-table walk for ADDR (Sv39 or 4-level): each
 #                               level's entry, the leaf's physical address and
@@ -493,12 +493,23 @@ def process_table():
 # CPURecord.currentSlot's offset (Kernel/Process/CPURecord.swift; the boot
 # stops if Swift puts it elsewhere).
 CPU_RECORD_CURRENT_SLOT = 32
+CPU_RECORD_BOUND = 1024
 
 
 def current_slot():
-    """The slot CPU 0 runs (the only CPU that runs processes so far)."""
+    """The slot the CPU of gdb's current thread runs. On RISC-V, tp holds
+    that hart's CPURecord in kernel mode (a stop in the kernel); otherwise,
+    and on x86-64 (one CPU runs processes so far), CPU 0's record."""
     records = symbol(r"4CPUsO7storage.*vpZ$")
-    return struct.unpack("<q", kernel_read(records + CPU_RECORD_CURRENT_SLOT, 8))[0]
+    record = records
+    if architecture().name == "riscv64":
+        # Only trust tp when it points into the records (8 of them, each
+        # well under CPU_RECORD_BOUND bytes): a stop in user mode has the
+        # user's tp.
+        tp = int(gdb.parse_and_eval("$tp")) & (2**64 - 1)
+        if records <= tp < records + 8 * CPU_RECORD_BOUND:
+            record = tp
+    return struct.unpack("<q", kernel_read(record + CPU_RECORD_CURRENT_SLOT, 8))[0]
 
 
 def slot_address(slot):
@@ -584,7 +595,7 @@ class Ps(gdb.Command):
 
 
 class Proc(gdb.Command):
-    """Show the current process (CPU 0's CPURecord.currentSlot), or the one in SLOT."""
+    """Show the current process (its CPU's CPURecord.currentSlot), or the one in SLOT."""
 
     def __init__(self):
         super().__init__("swiftlet proc", gdb.COMMAND_USER)
