@@ -45,6 +45,7 @@ enum Syscalls {
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
         case .kernelHeap: return KernelHeapStatistics.bytesInUse
         case .idleCount: return Int(truncatingIfNeeded: Scheduler.idleCount)
+        case .cpuCount: return CPUs.runningCount
         case .halt:
             Disk.logStatistics()
             Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
