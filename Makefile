@@ -197,6 +197,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+	@echo "== stress's verdict: one worker per CPU, every frame and heap byte back"
+	tr -d '\r' <$(BUILD)/check.log | grep -Eq '^stress: PASS: ([0-9]+) workers on \1 CPUs$$'
 ifeq ($(ARCH),riscv64)
 	@echo "== the same test programs on $(SMP_CHECK_CPUS) CPUs (a fresh file system)"
 	@$(MAKE) --no-print-directory test-fs-image
@@ -204,6 +206,7 @@ ifeq ($(ARCH),riscv64)
 	python3 Tools/check-cpus.py $(BUILD)/check-smp.log $(SMP_CHECK_CPUS)
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check-smp.log $(KILL_REPORTS)
+	tr -d '\r' <$(BUILD)/check-smp.log | grep -Eq '^stress: PASS: ([0-9]+) workers on \1 CPUs$$'
 endif
 	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
 	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
@@ -271,7 +274,17 @@ stack-depth-test:
 	grep -q '^  not seen: calls through a register in 1 reachable functions (1 sites)' build/host/stack-depth-sample.txt
 	@echo "stack-depth: the sample's 8288 bytes and its call through a register are seen"
 
-test: host-test core-all user-host-test user-linux-test kernel-libc-test
+# qemu-shell-test.py against a fake guest: an NMI that lands in kernel mode
+# twice is injected again (passes), one that always does fails the step.
+.PHONY: shell-driver-test
+shell-driver-test:
+	@mkdir -p build/host
+	python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 2
+	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 9 > build/host/shell-driver-fail.txt
+	grep -q '^monitor: `nmi` ... FAILED' build/host/shell-driver-fail.txt
+	@echo "shell-driver: a kernel-mode NMI is injected again; five of them fail the step"
+
+test: host-test core-all user-host-test user-linux-test kernel-libc-test shell-driver-test
 	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
@@ -330,6 +343,9 @@ include Tools/bench.mk
 
 # xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
 include Tools/conformance.mk
+
+# Bench's file-system rows on xv6 and Swiftlet, counted by a QEMU plugin (make xv6-bench XV6_KERNEL_DIR=...).
+include Tools/xv6-bench/xv6-bench.mk
 
 # The power-cut test of the file system (make power-cut).
 include Tools/power-cut.mk

@@ -6,7 +6,7 @@
 extension CPUs {
     /// How many CPUs run the scheduler, the boot CPU included. Written once
     /// by the boot CPU in `startOthers`, before the first process exists;
-    /// read-only after.
+    /// read-only after. The `cpucount` system call reports it.
     nonisolated(unsafe) private(set) static var running = 1
 
     /// Boot CPU: marks itself online, starts the others and waits (at most
