@@ -18,11 +18,13 @@ struct KernelWindowPages: KernelPageMapper {
     }
 
     /// One invalidation covers a large page too: it drops the TLB entry
-    /// that translates `page`, whatever its size.
+    /// that translates `page`, whatever its size. Every CPU may have cached
+    /// it (the window is shared), so every CPU flushes it before the page's
+    /// virtual address can be handed out again (`KernelWindowShootdown`).
     mutating func unmap(_ page: VirtualAddress, size: PageSize) {
         guard KernelPaging.table != nil else { return }
         _ = try? KernelPaging.table!.unmap(page)
-        invalidatePage(page.raw)
+        KernelWindowShootdown.invalidate(first: page.raw, pages: 1)
     }
 }
 
