@@ -2,9 +2,10 @@ import Synchronization
 
 /// Keeps the other CPUs' TLBs true to the kernel's shared page tables. A
 /// CPU that removes or narrows a kernel mapping other CPUs may have cached
-/// (the kernel-extra window, `KernelWindowPages.unmap`) flushes it here
-/// first, then sends `Vector.tlbShootdown` to every other CPU and waits
-/// until each has flushed the same pages and acknowledged.
+/// (the kernel-extra window, `KernelWindowPages.unmap`) has flushed it
+/// from its own TLB (the page table does, `TranslationCache`), then sends
+/// `Vector.tlbShootdown` to every other CPU and waits until each has
+/// flushed the same pages and acknowledged.
 ///
 /// One request at a time: `busy` is held by the initiator (an atomic word,
 /// not a `Spinlock`, so that a CPU waiting to initiate keeps answering the
@@ -29,11 +30,11 @@ enum KernelWindowShootdown {
     /// Requests sent to other CPUs since boot (for the boot log and checks).
     static let requests = Atomic<UInt64>(0)
 
-    /// Flushes `pages` 4 KiB pages from `first` on this CPU and on every other
-    /// CPU that runs the kernel, and returns once all have done so. A large
-    /// page is flushed by any address in it.
-    static func invalidate(first: UInt64, pages: UInt64) {
-        invalidateHere(first: first, pages: pages)
+    /// Flushes `pages` 4 KiB pages from `first` on every other CPU that runs
+    /// the kernel (this one's TLB the page table flushed as it changed,
+    /// `TranslationCache`), and returns once all have done so. A large page
+    /// is flushed by any address in it.
+    static func invalidateOthers(first: UInt64, pages: UInt64) {
         broadcast(first: first, pages: pages, probe: 0)
     }
 
