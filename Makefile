@@ -237,10 +237,12 @@ shell-test: $(BUILD)/kernel.elf test-fs-image qemu layout-maps-tool
 # frames made with a register-sized adjustment and outlined prologues
 # (the boot path's deepest frame is one of those), and lists the calls
 # through function values it cannot follow.
-stack-check: $(BUILD)/kernel.elf stack-depth-test
+stack-check: $(BUILD)/kernel.elf $(BUILD)/kernel-check.elf stack-depth-test
 	@echo "== kernel stack budget ($(ARCH))"
 	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
 	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec swiftlet_report_fault swiftlet_memory_map
+	# The process audit is only in the check images.
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel-check.elf swiftlet_process_page_audit
 	python3 Tools/stack-depth.py --limit 24576 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF'
 
 # stack-depth.py against a sample with a known answer (Tests/Tools).

@@ -1,6 +1,7 @@
 /// Where every architecture's start-up code lands: on the boot CPU, with
 /// kernel privilege, interrupts off, the console and trap vector ready.
 func kernelMain() -> Never {
+    CoreInvariant.handler = coreInvariantViolated
     Console.newline()
     Console.write("Swiftlet kernel (Embedded Swift) on ")
     Console.line(Platform.machineName)

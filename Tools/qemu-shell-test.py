@@ -5,7 +5,8 @@ against the expectations of a transcript file.
 
     Tools/qemu-shell-test.py TRANSCRIPT LOGFILE -- qemu-system-... -kernel IMAGE
 
-Transcript lines:  `$ command` types a command; `> regex` must match a line
+Transcript lines:  `$ command` types a command (`\\xNN` in it types the byte
+NN, such as \\x15 for Ctrl-U); `> regex` must match a line
 of its output; `! regex` must match no line of it. `@ command` types a
 command at QEMU's monitor (x86-64: the monitor shares the serial line, so
 Ctrl-A C switches to it and back) and then waits up to 10 s until every
@@ -104,6 +105,8 @@ def main():
                 passed += 1
                 print(f"monitor: `{command_line}` ... ok")
             continue
+        command_line = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), command_line)
+        shown = command_line.encode("unicode_escape").decode()
         since_command = b""
         for ch in command_line + "\r":
             qemu.stdin.write(ch.encode())
@@ -114,7 +117,7 @@ def main():
         prompt = rb"\n\$ " if command_line.rstrip().endswith("&") else rb"\n\$ $"
         output = read_until(prompt, 30)
         if output is None:
-            print(f"shell: `{command_line}`: no prompt came back ... FAILED")
+            print(f"shell: `{shown}`: no prompt came back ... FAILED")
             failed += 1
             break
         lines = output.decode(errors="replace").replace("\r", "").split("\n")[1:-1]
@@ -122,12 +125,12 @@ def main():
         problems += [f"unexpected /{f}/" for f in forbidden if any(re.search(f, l) for l in lines)]
         if problems:
             failed += 1
-            print(f"shell: `{command_line}` ... FAILED ({'; '.join(problems)})")
+            print(f"shell: `{shown}` ... FAILED ({'; '.join(problems)})")
             for l in lines:
                 print(f"    | {l}")
         else:
             passed += 1
-            print(f"shell: `{command_line}` ... ok")
+            print(f"shell: `{shown}` ... ok")
     qemu.kill()
     qemu.wait()
     print(f"{passed} passed, {failed} failed")

@@ -134,7 +134,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
             }
         } catch {
-            assertionFailure("an owned frame was already free")
+            CoreInvariant.violated("page table: an owned frame was already free")
         }
     }
 
@@ -157,7 +157,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         do {
             try frames.pointee.free(table.frame)
         } catch {
-            assertionFailure("page table: a table page was already free")
+            CoreInvariant.violated("page table: a table page was already free")
         }
     }
 

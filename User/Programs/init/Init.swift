@@ -2,7 +2,7 @@
 // keeps a shell running: when sh exits, init starts another.
 //
 // `init test` runs the in-guest test programs one after the other (memtest,
-// fpcheck, exhaust, cpuattack, sysfuzz with a short count), `init stress` the long versions, and
+// attack, fpcheck, exhaust, cpuattack, sysfuzz with a short count), `init stress` the long versions, and
 // `init test NAME...` just the programs named. Each program prints its own
 // cases and "N passed, M failed"; init then prints one line per program and,
 // last, its own "N passed, M failed" over the programs (a program passes when
@@ -59,13 +59,14 @@ struct TestProgram {
 }
 
 /// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute.
-let testPrograms: InlineArray<7, TestProgram> = [
-    TestProgram("memtest"), TestProgram("fpcheck"), TestProgram("exhaust"), TestProgram("cpuattack"),
-    TestProgram("fstest"), TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
+let testPrograms: InlineArray<8, TestProgram> = [
+    TestProgram("memtest", "strict"), TestProgram("attack"), TestProgram("fpcheck"), TestProgram("exhaust"),
+    TestProgram("cpuattack"), TestProgram("fstest"), TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
 ]
 /// `init stress`: a million fuzzed system calls.
-let stressPrograms: InlineArray<3, TestProgram> = [
-    TestProgram("memtest"), TestProgram("exhaust"), TestProgram("sysfuzz", "1000000", "0x57e55"),
+let stressPrograms: InlineArray<4, TestProgram> = [
+    TestProgram("memtest", "strict"), TestProgram("attack"), TestProgram("exhaust"),
+    TestProgram("sysfuzz", "1000000", "0x57e55"),
 ]
 
 var programsPassed = 0
