@@ -137,25 +137,3 @@ swiftlet_x86_ap_entry:
 1:  cli
     hlt
     jmp     1b
-
-    .section .text.ap_addresses, "ax"
-    .globl swiftlet_x86_ap_trampoline_address
-swiftlet_x86_ap_trampoline_address:
-    leaq    swiftlet_x86_ap_trampoline(%rip), %rax
-    ret
-    .globl swiftlet_x86_ap_trampoline_data_address
-swiftlet_x86_ap_trampoline_data_address:
-    leaq    swiftlet_x86_ap_trampoline_data(%rip), %rax
-    ret
-    .globl swiftlet_x86_ap_trampoline_end_address
-swiftlet_x86_ap_trampoline_end_address:
-    leaq    swiftlet_x86_ap_trampoline_end(%rip), %rax
-    ret
-    .globl swiftlet_x86_ap_entry_address
-swiftlet_x86_ap_entry_address:
-    leaq    swiftlet_x86_ap_entry(%rip), %rax
-    ret
-    .globl swiftlet_x86_boot_page_table_address
-swiftlet_x86_boot_page_table_address:
-    leaq    boot_pml4(%rip), %rax
-    ret

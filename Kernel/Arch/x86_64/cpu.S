@@ -209,6 +209,12 @@ SYMBOL_ADDRESS swiftlet_x86_boot_stack_top, boot_stack_top
 SYMBOL_ADDRESS swiftlet_x86_gdt_address, swiftlet_x86_gdt
 SYMBOL_ADDRESS swiftlet_x86_tss_address, swiftlet_x86_tss
 SYMBOL_ADDRESS swiftlet_x86_idt_address, swiftlet_x86_idt
+// The other CPUs' start (apstart.S, ApplicationProcessors.swift).
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_address, swiftlet_x86_ap_trampoline
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_data_address, swiftlet_x86_ap_trampoline_data
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_end_address, swiftlet_x86_ap_trampoline_end
+SYMBOL_ADDRESS swiftlet_x86_ap_entry_address, swiftlet_x86_ap_entry
+SYMBOL_ADDRESS swiftlet_x86_boot_page_table_address, boot_pml4
 
 // Storage the processor keeps pointing at once loaded (GDTR, TR, IDTR), so
 // it must never move: fixed symbols rather than Swift globals. Swift fills
