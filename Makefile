@@ -317,5 +317,8 @@ include Tools/bench.mk
 # xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
 include Tools/conformance.mk
 
+# Bench's file-system rows on xv6 and Swiftlet, counted by a QEMU plugin (make xv6-bench XV6_KERNEL_DIR=...).
+include Tools/xv6-bench/xv6-bench.mk
+
 # The power-cut test of the file system (make power-cut).
 include Tools/power-cut.mk
