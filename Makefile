@@ -191,6 +191,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+	@echo "== stress's verdict: one worker per CPU, every frame and heap byte back"
+	tr -d '\r' <$(BUILD)/check.log | grep -Eq '^stress: PASS: ([0-9]+) workers on \1 CPUs$$'
 	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
 	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
 		'check: taking the tick counter.s spinlock twice \(a panic must follow\)' \
