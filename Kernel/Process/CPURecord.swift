@@ -44,6 +44,9 @@ struct CPURecord {
     var shootdownPending: UInt32 = 0
     /// Shootdowns this CPU has served (flushed and acknowledged) since boot.
     var shootdownsServed: UInt64 = 0
+    /// The address of the page fault this CPU is handling, read by the
+    /// trap entry before anything else could fault (x86-64: CR2).
+    var faultAddress: UInt64 = 0
 }
 
 /// The per-CPU records: one per CPU the kernel may run on, reached in O(1)

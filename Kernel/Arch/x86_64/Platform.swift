@@ -1,3 +1,5 @@
+import Synchronization
+
 /// This image's architecture: the only file that names it for the portable
 /// kernel. Compiled only into x86-64 images (the Makefile picks the source
 /// directory).
@@ -49,16 +51,22 @@ enum X86_64: Architecture {
         idleInstructions()
     }
 
-    /// The application processors of the MADT are not started yet (issue
-    /// 14's x86-64 bring-up): the boot processor runs alone.
-    static func startOtherCPUs() -> Int { 0 }
+    /// The application processors were started at boot and wait in
+    /// `otherCPUStarted`: releases them and wakes each with an interrupt.
+    static func startOtherCPUs() -> Int {
+        let others = ApplicationProcessors.online.load(ordering: .acquiring) - 1
+        ApplicationProcessors.released.store(true, ordering: .releasing)
+        for index in 0..<others { LocalAPIC.sendInterrupt(vector: Vector.tlbShootdown, to: ApplicationProcessors.apicIDs[index + 1]) }
+        return others
+    }
 
-    /// Each application processor's local APIC timer: with no processor
-    /// started (`startOtherCPUs`), nothing calls this yet.
-    static func startTimerOnThisCPU() { kernelPanic("x86-64 application processors have no timer yet") }
+    /// The local APIC timer (calibrated by the boot processor).
+    static func startTimerOnThisCPU() { TimerSetup.start() }
 
-    /// With no other processor started, no shootdown is ever sent.
-    static func sendShootdownInterrupt(toCPU index: Int) { kernelPanic("x86-64 has no shootdown interrupt yet") }
+    /// A fixed interrupt on `Vector.tlbShootdown` to the CPU's local APIC.
+    static func sendShootdownInterrupt(toCPU index: Int) {
+        LocalAPIC.sendInterrupt(vector: Vector.tlbShootdown, to: ApplicationProcessors.apicIDs[index])
+    }
 
     static func flushLocalTranslations(_ range: VirtualRange) {
         var page = range.start.raw & ~(pageBytes - 1)
@@ -120,6 +128,8 @@ enum X86_64: Architecture {
         run.check("no interrupt gate but int3's is open to ring 3", CPUProtectionChecks.interruptGatesClosedToUser)
         run.check("no descriptor leads ring 3 out of 64-bit user mode", CPUProtectionChecks.descriptorsClosedToUser)
         run.check("CSTAR is the killing entry, SYSENTER_CS is 0", CPUProtectionChecks.systemCallEntriesSet)
+        run.check("the MADT parser lists the enabled processors' APIC ids", MultiprocessorChecks.madtListsEnabledProcessors)
+        run.check("every processor the MADT lists has started", MultiprocessorChecks.everyListedCPUStarted)
     }
 
     /// QEMU's isa-debug-exit device (port 0xf4, added for check runs) ends
@@ -127,6 +137,34 @@ enum X86_64: Architecture {
     static func powerOff(status: UInt16) -> Never {
         outl(0xF4, UInt32(status))
         halt()
+    }
+
+    /// The local APIC timer's tick on this CPU: every CPU re-arms its own
+    /// (and is preempted by it in user mode); only the boot processor's
+    /// counts time, so `Clock` advances once per tick whatever the CPU count.
+    static func serveTimer() {
+        if CPUs.this.pointee.id == 0 { Clock.tick() }
+        LocalAPIC.rearmTimer()
+        LocalAPIC.endOfInterrupt()
+    }
+
+    /// `Vector.tlbShootdown`: this CPU's part of a shootdown, if one waits
+    /// for it (nothing when the interrupt only woke a waiting CPU).
+    static func serveShootdown() {
+        TLBShootdown.serve()
+        LocalAPIC.endOfInterrupt()
+    }
+
+    /// Where a started application processor goes once it is set up
+    /// (`ApplicationProcessors.apStart`): it sleeps until the boot processor
+    /// releases it (`startOtherCPUs`, once the process table is ready), then
+    /// joins the scheduler. The flag is checked with interrupts off and
+    /// `sti; hlt` sleeps at once, so the wake-up cannot be lost.
+    static func otherCPUStarted(index: Int) -> Never {
+        while !ApplicationProcessors.released.load(ordering: .acquiring) {
+            idleUntilInterrupt()
+        }
+        CPUs.joinScheduler(index: index)
     }
 
     static func halt() -> Never {

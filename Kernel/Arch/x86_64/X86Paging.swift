@@ -1,3 +1,6 @@
+/// `invlpg`, for `TranslationCache` (a C function pointer: no context).
+private func flushTranslation(_ address: UInt64) { invalidatePage(address) }
+
 /// What the virtual-space mapper maps its pages with: the kernel page table
 /// (`KernelPaging.table`, a global, so it never moves), plus the TLB flush
 /// the page table leaves to its user after each unmap.
@@ -18,11 +21,13 @@ struct KernelWindowPages: KernelPageMapper {
     }
 
     /// One invalidation covers a large page too: it drops the TLB entry
-    /// that translates `page`, whatever its size.
+    /// that translates `page`, whatever its size. The table's unmap flushes
+    /// this CPU's TLB; every other CPU may have cached it too (the window is
+    /// shared), and flushes it in `didUnmap` before the page's virtual
+    /// address can be handed out again.
     mutating func unmap(_ page: VirtualAddress, size: PageSize) {
         guard KernelPaging.table != nil else { return }
         _ = try? KernelPaging.table!.unmap(page)
-        invalidatePage(page.raw)
     }
 
     /// The mapper's lock, "virtual-space mapper": its window's ranges, its
@@ -69,6 +74,9 @@ enum X86Paging {
     /// Builds the table (panics if memory runs out: the kernel cannot run
     /// without it) and loads CR3.
     static func buildAndSwitch(_ layout: LayoutTable) {
+        // Every page a page table unmaps or narrows leaves this CPU's TLB at
+        // once (the return to user mode does not reload CR3).
+        TranslationCache.flushPage = flushTranslation
         // The frame allocator comes first: the table's pages and the
         // frame-backed regions are its frames, so its count stays whole.
         PhysicalFrames.initialize()
