@@ -9,7 +9,8 @@
 /// the allocator's `FrameAllocatorLock` hook, whoever calls it (page tables
 /// and address spaces in the memory core hold a pointer to the allocator),
 /// except single frames taken from or given to the calling CPU's cache
-/// (`caches`, once `startCaches` has run), which take no lock.
+/// (`caches`, once `startCaches` has run), which take only that cache's
+/// lock (`cacheLocks`).
 enum PhysicalFrames {
     nonisolated(unsafe) static var lock = Spinlock("frame allocator")
     static var allocatorLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
@@ -82,6 +83,15 @@ enum PhysicalFrames {
     /// only its own CPU touches one, with interrupts off
     /// (`CPUs.disableInterrupts` in the allocator's `enter` hook).
     nonisolated(unsafe) private static var caches: InlineArray<8, FrameCache> = .init(repeating: FrameCache())
+    /// Cache i's lock, "frame cache": taken by CPU i around each touch of
+    /// its cache, and by a CPU whose allocation found the pool empty while
+    /// it moves cache i's frames to the pool (docs/locks.md: before the
+    /// frame allocator's lock, never two at once).
+    nonisolated(unsafe) private static var cacheLocks: InlineArray<8, Spinlock> = .init(repeating: Spinlock("frame cache"))
+    static func cacheLock(_ index: Int) -> UnsafeMutablePointer<Spinlock> {
+        let first = withUnsafeMutablePointer(to: &cacheLocks) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Spinlock.self) }
+        return first + index
+    }
 
     /// Turns the per-CPU caches on: from here single frames come from and
     /// go back to the calling CPU's cache. kernelMain calls it once, after
@@ -97,9 +107,19 @@ enum PhysicalFrames {
                 CPUs.disableInterrupts()
                 return CPUs.this.pointee.id
             },
-            leave: { CPUs.restoreInterrupts() })
+            leave: { CPUs.restoreInterrupts() },
+            lockCache: { Spinlock.acquire(PhysicalFrames.cacheLock($0)) },
+            unlockCache: { Spinlock.release(PhysicalFrames.cacheLock($0)) })
     }
 
-    /// Free frames, those in every CPU's cache included.
-    static var freeFrames: UInt64 { isReady ? allocator.pointee.freeFrames : 0 }
+    /// Free frames, those in every CPU's cache included. Read under the
+    /// allocator's lock, which every move between the pool and a cache
+    /// holds, so a frame in transit is never missed or counted twice.
+    static var freeFrames: UInt64 {
+        guard isReady else { return 0 }
+        guard CPUs.started else { return allocator.pointee.freeFrames }
+        Spinlock.acquire(allocatorLock)
+        defer { Spinlock.release(allocatorLock) }
+        return allocator.pointee.freeFrames
+    }
 }

@@ -8,6 +8,11 @@ nonisolated(unsafe) private var runningCPU = 0
 nonisolated(unsafe) private var cacheDepth = 0
 nonisolated(unsafe) private var lockTaken = 0
 nonisolated(unsafe) private var lockDepth = 0
+/// Cache locks held now, the most ever held at once, and how often one was
+/// taken while the allocator's lock was held (the wrong order).
+nonisolated(unsafe) private var cacheLocksHeld = 0
+nonisolated(unsafe) private var mostCacheLocksHeld = 0
+nonisolated(unsafe) private var cacheLocksOutOfOrder = 0
 
 /// Simulated RAM whose allocator has a counting lock and `cpus` caches.
 private final class CachedRAM {
@@ -24,6 +29,9 @@ private final class CachedRAM {
         cacheDepth = 0
         lockTaken = 0
         lockDepth = 0
+        cacheLocksHeld = 0
+        mostCacheLocksHeld = 0
+        cacheLocksOutOfOrder = 0
         ram.frames.pointee.lock = FrameAllocatorLock(
             acquire: {
                 lockTaken += 1
@@ -36,15 +44,24 @@ private final class CachedRAM {
                 cacheDepth += 1
                 return runningCPU
             },
-            leave: { cacheDepth -= 1 })
+            leave: { cacheDepth -= 1 },
+            lockCache: { _ in
+                if lockDepth > 0 { cacheLocksOutOfOrder += 1 }
+                cacheLocksHeld += 1
+                mostCacheLocksHeld = max(mostCacheLocksHeld, cacheLocksHeld)
+            },
+            unlockCache: { _ in cacheLocksHeld -= 1 })
     }
 
     deinit { caches.deallocate() }
 
     var frames: UnsafeMutablePointer<FrameAllocator> { ram.frames }
     func cached(_ cpu: Int) -> Int { caches[cpu].count }
-    /// Every lock and every cache access was given back.
-    var balanced: Bool { lockDepth == 0 && cacheDepth == 0 }
+    /// Every lock and every cache access was given back, no CPU held two
+    /// cache locks at once, and none was taken under the allocator's lock.
+    var balanced: Bool {
+        lockDepth == 0 && cacheDepth == 0 && cacheLocksHeld == 0 && mostCacheLocksHeld == 1 && cacheLocksOutOfOrder == 0
+    }
 }
 
 @Suite(.serialized) struct FrameCacheTests {
@@ -154,25 +171,34 @@ private final class CachedRAM {
         #expect(ram.balanced)
     }
 
-    /// The documented limit: a CPU does not take frames from another CPU's
-    /// cache, so it can run out while they count as free.
-    @Test func anotherCPUsCachedFramesAreNotHandedOut() throws {
-        let ram = CachedRAM()
+    /// A CPU whose cache and the pool are empty takes back the frames other
+    /// CPUs' caches hold: it runs out only when no frame is free anywhere,
+    /// and the free count stays exact throughout.
+    @Test func otherCPUsCachedFramesAreReclaimedWhenThePoolIsEmpty() throws {
+        let ram = CachedRAM(cpus: 3)
         let total = ram.ram.totalFrames
-        runningCPU = 1
-        try ram.frames.pointee.free(try ram.frames.pointee.allocate())
+        for cpu in 1...2 {
+            runningCPU = cpu
+            try ram.frames.pointee.free(try ram.frames.pointee.allocate())
+            #expect(ram.cached(cpu) == FrameCache.transferBatch)
+        }
         runningCPU = 0
         var held: [FrameNumber] = []
-        while let frame = try? ram.frames.pointee.allocate() { held.append(frame) }
-        #expect(UInt64(held.count) == total - UInt64(FrameCache.transferBatch))
-        #expect(ram.ram.freeFrames == UInt64(FrameCache.transferBatch))
+        while let frame = try? ram.frames.pointee.allocate() {
+            held.append(frame)
+            #expect(ram.ram.freeFrames == total - UInt64(held.count))
+        }
+        #expect(UInt64(held.count) == total)
+        #expect(Set(held.map(\.value)).count == held.count)
+        #expect(ram.cached(1) == 0 && ram.cached(2) == 0)
+        #expect(ram.ram.freeFrames == 0)
         #expect(throws: FrameError.outOfMemory) { try ram.frames.pointee.allocate() }
         for frame in held { try ram.frames.pointee.free(frame) }
         #expect(ram.ram.freeFrames == total)
         #expect(ram.balanced)
     }
 
-    /// A run is searched in the pool; the caller's cached frames go back
+    /// A run is searched in the pool; every CPU's cached frames go back
     /// there first when the pool alone cannot give it.
     @Test func runsTakeBackTheCallersCache() throws {
         let ram = CachedRAM()
@@ -180,11 +206,15 @@ private final class CachedRAM {
         var held: [FrameNumber] = []
         while let frame = try? ram.frames.pointee.allocate() { held.append(frame) }
         #expect(UInt64(held.count) == total)
-        for frame in held { try ram.frames.pointee.free(frame) }
-        #expect(ram.cached(0) > 0)
+        for (index, frame) in held.enumerated() {
+            runningCPU = index % 2
+            try ram.frames.pointee.free(frame)
+        }
+        runningCPU = 0
+        #expect(ram.cached(0) > 0 && ram.cached(1) > 0)
         let run = try ram.frames.pointee.allocateContiguous(count: total)
         #expect(run == ram.ram.base.frame)
-        #expect(ram.cached(0) == 0)
+        #expect(ram.cached(0) == 0 && ram.cached(1) == 0)
         #expect(ram.ram.freeFrames == 0)
         try ram.frames.pointee.freeContiguous(run, count: total)
         #expect(ram.ram.freeFrames == total)

@@ -36,16 +36,17 @@ public enum FrameError: Error, Equatable, Sendable {
 /// CPU's `FrameCache` first (see `FrameCache`); the shared pool (the free
 /// bits) refills and drains the caches in batches. `freeFrames` counts the
 /// cached frames as free, so every count stays exact. A CPU allocates from
-/// its own cache and the pool only: up to `FrameCache.capacity` frames per
-/// other CPU may sit in their caches while it runs out (contiguous runs
-/// first give back its own cache to the pool).
+/// its own cache and the pool; when both are empty (or a run does not fit
+/// in the pool) it empties every CPU's cache into the pool and tries once
+/// more, so an allocation fails only when no frame is free anywhere.
 ///
 /// Who may touch it: only through these methods, each of which holds
 /// `lock` (when one is set) for its whole run, except the cached fast
 /// paths of `allocate`, `free` and `release`, which touch only the calling
-/// CPU's cache and the reference-count slot of the one frame the caller
-/// owns: the kernel sets `lock` to its "frame allocator" spinlock, so
-/// bitmaps, counts and the search hint are only ever changed under it.
+/// CPU's cache (under that cache's lock) and the reference-count slot of
+/// the one frame the caller owns: the kernel sets `lock` to its "frame
+/// allocator" spinlock, so bitmaps, counts and the search hint are only
+/// ever changed under it. A cache's lock is taken before `lock`.
 /// Host tests, where each allocator has one owner, leave it nil.
 public struct FrameAllocator: ~Copyable {
     /// Taken around every method that reads or changes the bookkeeping.
@@ -150,16 +151,43 @@ public struct FrameAllocator: ~Copyable {
     /// are caches (refilled from the pool when empty), else from the pool.
     public mutating func allocate() throws(FrameError) -> FrameNumber {
         if let caches {
-            let cache = caches.caches + caches.enter()
-            defer { caches.leave() }
-            if cache.pointee.count == 0 { refill(cache) }
-            guard let frame = cache.pointee.pop() else { throw .outOfMemory }
-            extraUsers[Int(frame.value - firstFrame)] = 0
+            if let frame = takeCached(caches) { return frame }
+            reclaimCaches(caches)
+            guard let frame = takeCached(caches) else { throw .outOfMemory }
             return frame
         }
         lock?.acquire()
         defer { lock?.release() }
         return try allocateUnlocked()
+    }
+
+    /// A frame from this CPU's cache, refilled from the pool when empty;
+    /// nil when both are empty.
+    private mutating func takeCached(_ caches: FrameCacheAccess) -> FrameNumber? {
+        let index = caches.enter()
+        caches.lockCache(index)
+        defer {
+            caches.unlockCache(index)
+            caches.leave()
+        }
+        let cache = caches.caches + index
+        if cache.pointee.count == 0 { refill(cache) }
+        guard let frame = cache.pointee.pop() else { return nil }
+        extraUsers[Int(frame.value - firstFrame)] = 0
+        return frame
+    }
+
+    /// Empties every CPU's cache into the pool, one cache at a time under
+    /// its lock (so no CPU ever holds two cache locks: two CPUs reclaiming
+    /// at once cannot wait for each other). Frames freed meanwhile go back
+    /// into their CPU's cache and stay counted as free.
+    private mutating func reclaimCaches(_ caches: FrameCacheAccess) {
+        for index in 0..<caches.count {
+            caches.lockCache(index)
+            let cache = caches.caches + index
+            drain(cache, count: cache.pointee.count)
+            caches.unlockCache(index)
+        }
     }
 
     /// Moves up to a batch of frames from the pool into `cache` (empty).
@@ -189,20 +217,16 @@ public struct FrameAllocator: ~Copyable {
     /// Puts `frame`, owned by the caller alone and already checked, into
     /// this CPU's cache, draining half of a full cache to the pool first.
     private mutating func cache(_ frame: FrameNumber, _ caches: FrameCacheAccess) {
-        let cache = caches.caches + caches.enter()
-        defer { caches.leave() }
+        let index = caches.enter()
+        caches.lockCache(index)
+        defer {
+            caches.unlockCache(index)
+            caches.leave()
+        }
+        let cache = caches.caches + index
         if cache.pointee.isFull { drain(cache, count: FrameCache.transferBatch) }
         extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark
         cache.pointee.push(frame)
-    }
-
-    /// Gives this CPU's cached frames back to the pool (before a search for
-    /// a run, which only sees the pool).
-    private mutating func drainOwnCache() {
-        guard let caches else { return }
-        let cache = caches.caches + caches.enter()
-        defer { caches.leave() }
-        drain(cache, count: cache.pointee.count)
     }
 
     private mutating func allocateUnlocked() throws(FrameError) -> FrameNumber {
@@ -228,7 +252,7 @@ public struct FrameAllocator: ~Copyable {
     /// `count` physically contiguous free frames whose first frame number is a
     /// multiple of `alignment` (in frames, a power of two), or `.outOfMemory`.
     /// A single frame comes from this CPU's cache like `allocate`'s; a run
-    /// that the pool cannot give is tried once more after this CPU's cache
+    /// that the pool cannot give is tried once more after every CPU's cache
     /// went back to the pool.
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
         guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
@@ -239,8 +263,8 @@ public struct FrameAllocator: ~Copyable {
         do {
             return try allocateRun(count: count, alignment: alignment)
         } catch {
-            guard caches != nil else { throw error }
-            drainOwnCache()
+            guard let caches else { throw error }
+            reclaimCaches(caches)
             return try allocateRun(count: count, alignment: alignment)
         }
     }

@@ -4,10 +4,10 @@
 /// goes to its shared pool, under its lock, only to refill an empty cache or
 /// drain a full one, `transferBatch` frames at a time.
 ///
-/// Who may touch it: only the CPU it belongs to, between the `enter` and
-/// `leave` of the allocator's `FrameCacheAccess` (the kernel: interrupts off
-/// on that CPU, so nothing else runs there meanwhile). Other CPUs only read
-/// `count`, for the free-frame total.
+/// Who may touch it: whoever holds its lock (`FrameCacheAccess.lockCache`):
+/// its own CPU on the fast paths, and a CPU whose allocation found the pool
+/// empty, which empties every cache into the pool (`FrameAllocator`'s
+/// reclaim). Other CPUs read `count` without it, for the free-frame total.
 ///
 /// A cached frame is free for every count the allocator reports, but not for
 /// its bitmap: its free bit stays clear (so the shared pool cannot hand it
@@ -55,15 +55,23 @@ public struct FrameCacheAccess {
     /// index into `caches`, below `count`.
     public let enter: @convention(c) () -> Int
     public let leave: @convention(c) () -> Void
+    /// Take and give back cache `index`'s own lock: held around every touch
+    /// of a cache's frames, by its CPU and by a reclaiming one. Taken before
+    /// the allocator's `lock`, never two at once.
+    public let lockCache: @convention(c) (Int) -> Void
+    public let unlockCache: @convention(c) (Int) -> Void
 
     public init(
         caches: UnsafeMutablePointer<FrameCache>, count: Int, enter: @convention(c) () -> Int,
-        leave: @convention(c) () -> Void
+        leave: @convention(c) () -> Void, lockCache: @convention(c) (Int) -> Void,
+        unlockCache: @convention(c) (Int) -> Void
     ) {
         self.caches = caches
         self.count = count
         self.enter = enter
         self.leave = leave
+        self.lockCache = lockCache
+        self.unlockCache = unlockCache
     }
 
     /// Frames held by all the caches together.
