@@ -249,6 +249,10 @@ shell-test: $(BUILD)/kernel.elf test-fs-image qemu layout-maps-tool
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-$(ARCH).txt $(BUILD)/shell.log -- $(QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
 	@echo "== shell transcript after a reboot on the same disk"
 	python3 Tools/qemu-shell-test.py Tests/Guest/shell-reboot.txt $(BUILD)/shell-reboot.log -- $(QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
+ifeq ($(ARCH),x86_64)
+	@echo "== machine checks and NMIs injected into a user program, one CPU (QEMU's mce targets one CPU, which must run it)"
+	python3 Tools/qemu-shell-test.py Tests/Guest/shell-x86_64-machine-check.txt $(BUILD)/shell-machine-check.log -- $(QEMU_ONE_CPU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
+endif
 	$(LIVE_MAPS_CHECK)
 
 # RISC-V kernel stacks are one page (the xv6 layout): the deepest chain of
