@@ -164,12 +164,8 @@ public struct FrameAllocator: ~Copyable {
     /// A frame from this CPU's cache, refilled from the pool when empty;
     /// nil when both are empty.
     private mutating func takeCached(_ caches: FrameCacheAccess) -> FrameNumber? {
-        let index = caches.enter()
-        caches.lockCache(index)
-        defer {
-            caches.unlockCache(index)
-            caches.leave()
-        }
+        let index = caches.enterOwnCache()
+        defer { caches.leaveOwnCache(index) }
         let cache = caches.caches + index
         if cache.pointee.count == 0 { refill(cache) }
         guard let frame = cache.pointee.pop() else { return nil }
@@ -217,12 +213,8 @@ public struct FrameAllocator: ~Copyable {
     /// Puts `frame`, owned by the caller alone and already checked, into
     /// this CPU's cache, draining half of a full cache to the pool first.
     private mutating func cache(_ frame: FrameNumber, _ caches: FrameCacheAccess) {
-        let index = caches.enter()
-        caches.lockCache(index)
-        defer {
-            caches.unlockCache(index)
-            caches.leave()
-        }
+        let index = caches.enterOwnCache()
+        defer { caches.leaveOwnCache(index) }
         let cache = caches.caches + index
         if cache.pointee.isFull { drain(cache, count: FrameCache.transferBatch) }
         extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark

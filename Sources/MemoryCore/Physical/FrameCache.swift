@@ -74,6 +74,19 @@ public struct FrameCacheAccess {
         self.unlockCache = unlockCache
     }
 
+    /// Stays on this CPU and takes its cache's lock; returns the cache's index.
+    func enterOwnCache() -> Int {
+        let index = enter()
+        lockCache(index)
+        return index
+    }
+
+    /// Undoes `enterOwnCache`.
+    func leaveOwnCache(_ index: Int) {
+        unlockCache(index)
+        leave()
+    }
+
     /// Frames held by all the caches together.
     var cachedFrames: UInt64 {
         var total = 0
