@@ -29,7 +29,7 @@ enum Lifecycle {
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
         Processes.slots[child].parent = parent
-        ProcessPageAudit.afterFork(child: child)
+        ProcessPageAudit.audit(slot: child)
         Processes.slots[child].state = .runnable
         return Processes.slots[child].pid
     }

@@ -106,6 +106,11 @@ extension RiscV64 {
         let top = UnsafeMutableRawPointer(bitPattern: UInt(RiscV64Layout.kernelStack(0) + RiscV64Layout.pageSize)).unsafelyUnwrapped
         _ = callOnStack(0, unsafeBitCast(overflowStackInstruction as @convention(c) () -> Void, to: UnsafeRawPointer.self), top)
         #endif
+        #if SWIFTLET_BOOT_STACK_OVERFLOW_CHECK
+        // Hart 0's boot stack, which the scheduler keeps: its guard page.
+        Console.line("check: running the boot stack into its guard page (a panic must follow)")
+        overflowStackInstruction()
+        #endif
     }
 
     /// The xv6 layout has no heap region: the heap takes a run of

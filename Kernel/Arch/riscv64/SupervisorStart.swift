@@ -13,6 +13,8 @@ func supervisorStart() -> Never {
     // trap.S and Trampoline.S must agree with the Swift frames before a
     // trap is taken.
     FrameLayoutCheck.verify()
+    // stacks.S must put the stacks where the layout's guards expect them.
+    GuardedStacks.verify(RiscV64.kernelLayout)
     PLIC.setPriority(source: RiscV64Layout.uart0IRQ, priority: 1)
     PLIC.enable(source: RiscV64Layout.uart0IRQ, supervisorOf: RiscV64.bootHart)
     setSie(1 << InterruptCode.supervisorExternal)
