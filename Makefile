@@ -196,6 +196,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+	@echo "== stress's verdict: one worker per CPU, every frame and heap byte back"
+	tr -d '\r' <$(BUILD)/check.log | grep -Eq '^stress: PASS: ([0-9]+) workers on \1 CPUs$$'
 	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
 	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
 		'check: taking the tick counter.s spinlock twice \(a panic must follow\)' \
@@ -328,6 +330,9 @@ include Tools/bench.mk
 
 # xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
 include Tools/conformance.mk
+
+# Bench's file-system rows on xv6 and Swiftlet, counted by a QEMU plugin (make xv6-bench XV6_KERNEL_DIR=...).
+include Tools/xv6-bench/xv6-bench.mk
 
 # The power-cut test of the file system (make power-cut).
 include Tools/power-cut.mk

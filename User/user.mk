@@ -42,7 +42,7 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # Programs, in the order they go onto the disk. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack execmany attack
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack execmany attack stress
 # C programs built with the standard floating-point flags (USER_FP_CFLAGS),
 # with a C library built the same way (RISC-V links lp64d only with lp64d).
 USER_FP_PROGRAMS := fpcheck

@@ -15,4 +15,6 @@ enum SyscallNumber: UInt64 {
     case idleCount = 26
     /// wait, and how the child ended, as a `struct exitinfo` record.
     case waitInfo = 27
+    /// How many CPUs run the kernel (the stress program starts one worker each).
+    case cpuCount = 28
 }

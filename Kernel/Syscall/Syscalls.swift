@@ -47,6 +47,7 @@ enum Syscalls {
         case .idleCount: return Int(truncatingIfNeeded: Scheduler.idleCount)
         case .halt: return Lifecycle.halt(status: a0)
         case .waitInfo: return Lifecycle.waitInfo(infoAddress: VirtualAddress(a0))
+        case .cpuCount: return CPUs.runningCount
         }
     }
 }

@@ -184,5 +184,5 @@ public enum SyscallNumber {
     public static let uptime = 14, open = 15, write = 16, mknod = 17, unlink = 18, link = 19
     public static let mkdir = 20, close = 21, freeframes = 22, memmap = 23, kheap = 24, halt = 25
     public static let idlecount = 26
-    public static let waitinfo = 27
+    public static let waitinfo = 27, cpucount = 28
 }

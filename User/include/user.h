@@ -82,6 +82,7 @@ long kheap(void);
 int halt(int status);
 long idlecount(void); /* instruction-counter units spent idle since boot */
 int waitinfo(struct exitinfo *);
+int cpucount(void);    /* CPUs that run the kernel (and so processes) */
 /* Any call with raw 64-bit arguments (tests pass values C types would truncate). */
 long usyscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
 

@@ -229,6 +229,7 @@ int uptime(void) {
 long freeframes(void) { return 1000; }
 long kheap(void) { return 0; }
 long idlecount(void) { return 0; }
+int cpucount(void) { return 1; }
 int halt(int status) { return exit(status); }
 
 /* The regions from /proc/self/maps. */
