@@ -271,7 +271,17 @@ stack-depth-test:
 	grep -q '^  not seen: calls through a register in 1 reachable functions (1 sites)' build/host/stack-depth-sample.txt
 	@echo "stack-depth: the sample's 8288 bytes and its call through a register are seen"
 
-test: host-test core-all user-host-test user-linux-test kernel-libc-test
+# qemu-shell-test.py against a fake guest: an NMI that lands in kernel mode
+# twice is injected again (passes), one that always does fails the step.
+.PHONY: shell-driver-test
+shell-driver-test:
+	@mkdir -p build/host
+	python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 2
+	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 9 > build/host/shell-driver-fail.txt
+	grep -q '^monitor: `nmi` ... FAILED' build/host/shell-driver-fail.txt
+	@echo "shell-driver: a kernel-mode NMI is injected again; five of them fail the step"
+
+test: host-test core-all user-host-test user-linux-test kernel-libc-test shell-driver-test
 	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64

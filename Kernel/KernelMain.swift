@@ -12,6 +12,7 @@ func kernelMain() -> Never {
     Console.line(" KiB")
 
     PhysicalFrames.initialize()
+    PhysicalFrames.startCaches()
     Console.write("free memory  ")
     Console.write(Platform.freeMemory)
     if let high = PhysicalFrames.highRAM {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What can go wrong when asking for or returning physical frames.
 public enum FrameError: Error, Equatable, Sendable {
     /// No free frame (or no free run of the requested length) is left.
@@ -30,14 +32,30 @@ public enum FrameError: Error, Equatable, Sendable {
 /// user, `release` drops one and frees the frame with its last user; `free`
 /// refuses a frame that still has others.
 ///
+/// With `caches` set, single frames come from and go back to the calling
+/// CPU's `FrameCache` first (see `FrameCache`); the shared pool (the free
+/// bits) refills and drains the caches in batches. `freeFrames` counts the
+/// cached frames as free, so every count stays exact. A CPU allocates from
+/// its own cache and the pool only: up to `FrameCache.capacity` frames per
+/// other CPU may sit in their caches while it runs out (contiguous runs
+/// first give back its own cache to the pool).
+///
 /// Who may touch it: only through these methods, each of which holds
-/// `lock` (when one is set) for its whole run: the kernel sets it to its
-/// "frame allocator" spinlock, so bitmaps, counts and the search hint are
-/// only ever changed under it. Host tests, where each allocator has one
-/// owner, leave it nil.
+/// `lock` (when one is set) for its whole run, except the cached fast
+/// paths of `allocate`, `free` and `release`, which touch only the calling
+/// CPU's cache and the reference-count slot of the one frame the caller
+/// owns: the kernel sets `lock` to its "frame allocator" spinlock, so
+/// bitmaps, counts and the search hint are only ever changed under it.
+/// Host tests, where each allocator has one owner, leave it nil.
 public struct FrameAllocator: ~Copyable {
     /// Taken around every method that reads or changes the bookkeeping.
     public var lock: FrameAllocatorLock? = nil
+    /// The per-CPU caches of free frames; nil (none) until the owner sets it,
+    /// once, before a second CPU runs.
+    public var caches: FrameCacheAccess? = nil
+    /// The reference-count slot of a frame that sits in a CPU's cache: free,
+    /// but not in the pool. Reference counts stop one below it.
+    static let cachedMark: UInt16 = .max
     public let span: AddressRange<PhysicalAddress>
     private let firstFrame: UInt64
     private let frameCount: UInt64
@@ -50,8 +68,12 @@ public struct FrameAllocator: ~Copyable {
     /// Index of a frame no contiguous run may reach across from below (see
     /// `separateRuns`); `frameCount` when there is none.
     private var runBarrier: UInt64
-    public private(set) var freeFrames: UInt64 = 0
+    /// Free frames in the shared pool (free bit set).
+    public private(set) var poolFrames: UInt64 = 0
     public private(set) var managedFrames: UInt64 = 0
+
+    /// Free frames: the pool's and those in every CPU's cache.
+    public var freeFrames: UInt64 { poolFrames + (caches?.cachedFrames ?? 0) }
 
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
@@ -96,7 +118,7 @@ public struct FrameAllocator: ~Copyable {
                 set(managedBits, frame, true)
                 set(freeBits, frame, true)
                 managedFrames += 1
-                freeFrames += 1
+                poolFrames += 1
             }
             frame += 1
         }
@@ -124,15 +146,67 @@ public struct FrameAllocator: ~Copyable {
         searchHint = frame.value - firstFrame
     }
 
-    /// One free frame, or `.outOfMemory`.
+    /// One free frame, or `.outOfMemory`: from this CPU's cache when there
+    /// are caches (refilled from the pool when empty), else from the pool.
     public mutating func allocate() throws(FrameError) -> FrameNumber {
+        if let caches {
+            let cache = caches.caches + caches.enter()
+            defer { caches.leave() }
+            if cache.pointee.count == 0 { refill(cache) }
+            guard let frame = cache.pointee.pop() else { throw .outOfMemory }
+            extraUsers[Int(frame.value - firstFrame)] = 0
+            return frame
+        }
         lock?.acquire()
         defer { lock?.release() }
         return try allocateUnlocked()
     }
 
+    /// Moves up to a batch of frames from the pool into `cache` (empty).
+    private mutating func refill(_ cache: UnsafeMutablePointer<FrameCache>) {
+        lock?.acquire()
+        defer { lock?.release() }
+        for _ in 0..<FrameCache.transferBatch {
+            guard let frame = try? allocateUnlocked() else { break }
+            extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark
+            cache.pointee.push(frame)
+        }
+    }
+
+    /// Moves `count` frames (at most what it holds) from `cache` to the pool.
+    private mutating func drain(_ cache: UnsafeMutablePointer<FrameCache>, count: Int) {
+        lock?.acquire()
+        defer { lock?.release() }
+        for _ in 0..<count {
+            guard let frame = cache.pointee.pop() else { break }
+            let index = frame.value - firstFrame
+            extraUsers[Int(index)] = 0
+            set(freeBits, index, true)
+            poolFrames += 1
+        }
+    }
+
+    /// Puts `frame`, owned by the caller alone and already checked, into
+    /// this CPU's cache, draining half of a full cache to the pool first.
+    private mutating func cache(_ frame: FrameNumber, _ caches: FrameCacheAccess) {
+        let cache = caches.caches + caches.enter()
+        defer { caches.leave() }
+        if cache.pointee.isFull { drain(cache, count: FrameCache.transferBatch) }
+        extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark
+        cache.pointee.push(frame)
+    }
+
+    /// Gives this CPU's cached frames back to the pool (before a search for
+    /// a run, which only sees the pool).
+    private mutating func drainOwnCache() {
+        guard let caches else { return }
+        let cache = caches.caches + caches.enter()
+        defer { caches.leave() }
+        drain(cache, count: cache.pointee.count)
+    }
+
     private mutating func allocateUnlocked() throws(FrameError) -> FrameNumber {
-        guard freeFrames > 0 else { throw .outOfMemory }
+        guard poolFrames > 0 else { throw .outOfMemory }
         var index = searchHint
         for _ in 0..<frameCount {
             if index >= frameCount { index = 0 }
@@ -153,15 +227,28 @@ public struct FrameAllocator: ~Copyable {
 
     /// `count` physically contiguous free frames whose first frame number is a
     /// multiple of `alignment` (in frames, a power of two), or `.outOfMemory`.
+    /// A single frame comes from this CPU's cache like `allocate`'s; a run
+    /// that the pool cannot give is tried once more after this CPU's cache
+    /// went back to the pool.
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
+        guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
+        // One frame is the common case (fork copies 4 KiB pages this way):
+        // take it from the cache or the hinted search, not from a scan from
+        // the bottom, which made a fork with nearly all memory in use quadratic.
+        if count == 1 && alignment == 1 { return try allocate() }
+        do {
+            return try allocateRun(count: count, alignment: alignment)
+        } catch {
+            guard caches != nil else { throw error }
+            drainOwnCache()
+            return try allocateRun(count: count, alignment: alignment)
+        }
+    }
+
+    private mutating func allocateRun(count: UInt64, alignment: UInt64) throws(FrameError) -> FrameNumber {
         lock?.acquire()
         defer { lock?.release() }
-        guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
-        guard count <= freeFrames else { throw .outOfMemory }
-        // One frame is the common case (fork copies 4 KiB pages this way):
-        // take it from the hinted search, not from a scan from the bottom,
-        // which made a fork with nearly all memory in use quadratic.
-        if count == 1 && alignment == 1 { return try allocateUnlocked() }
+        guard count <= poolFrames else { throw .outOfMemory }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
@@ -190,22 +277,31 @@ public struct FrameAllocator: ~Copyable {
         throw .outOfMemory
     }
 
-    /// Returns one frame. Refuses frames it never owned and frames already free.
+    /// Returns one frame (to this CPU's cache when there are caches).
+    /// Refuses frames it never owned, frames already free (cached ones
+    /// too) and frames other pages still map.
     public mutating func free(_ frame: FrameNumber) throws(FrameError) {
+        if let caches {
+            // The frame's bits and count are the caller's to read: it owns the frame.
+            try checkFreeable(frame)
+            cache(frame, caches)
+            return
+        }
         lock?.acquire()
         defer { lock?.release() }
         try freeUnlocked(frame)
     }
 
     private mutating func freeUnlocked(_ frame: FrameNumber) throws(FrameError) {
-        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-            test(managedBits, frame.value - firstFrame)
-        else { throw .foreignFrame(frame) }
-        let index = frame.value - firstFrame
-        guard !test(freeBits, index) else { throw .doubleFree(frame) }
-        guard extraUsers[Int(index)] == 0 else { throw .stillShared(frame) }
-        set(freeBits, index, true)
-        freeFrames += 1
+        try checkFreeable(frame)
+        set(freeBits, frame.value - firstFrame, true)
+        poolFrames += 1
+    }
+
+    /// Throws unless `frame` is managed here, allocated and has one user.
+    private func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] == 0 else { throw .stillShared(frame) }
     }
 
     /// Adds a user to an allocated frame (one more page maps it).
@@ -213,14 +309,23 @@ public struct FrameAllocator: ~Copyable {
         lock?.acquire()
         defer { lock?.release() }
         let index = try allocatedIndex(frame)
-        guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
+        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
         extraUsers[index] += 1
     }
 
     /// Drops a user of an allocated frame; the last user's release frees it.
-    /// Returns true when the frame went back to the free pool.
+    /// Returns true when the frame went back to the free frames.
+    ///
+    /// With caches, a frame whose count says one user goes to this CPU's
+    /// cache without the lock: that user is the caller, and only a page
+    /// that maps the frame can add another (fork retains the pages of the
+    /// space it copies, never those of a space being torn down).
     @discardableResult
     public mutating func release(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        if let caches, try sharedCount(allocatedIndex(frame)) == 0 {
+            cache(frame, caches)
+            return true
+        }
         lock?.acquire()
         defer { lock?.release() }
         let index = try allocatedIndex(frame)
@@ -229,8 +334,16 @@ public struct FrameAllocator: ~Copyable {
             return false
         }
         set(freeBits, UInt64(index), true)
-        freeFrames += 1
+        poolFrames += 1
         return true
+    }
+
+    /// The users of `frame` beyond the first, read with acquire ordering:
+    /// a count another CPU lowered under the lock (its last write to the
+    /// page before) is seen before the caller reuses the frame.
+    private func sharedCount(_ index: Int) -> UInt16 {
+        let slot = UnsafeMutableRawPointer(extraUsers + index)
+        return slot.assumingMemoryBound(to: Atomic<UInt16>.self).pointee.load(ordering: .acquiring)
     }
 
     /// How many users an allocated frame has (1 when unshared); 0 for a
@@ -248,37 +361,33 @@ public struct FrameAllocator: ~Copyable {
             test(managedBits, frame.value - firstFrame)
         else { throw .foreignFrame(frame) }
         let index = frame.value - firstFrame
-        guard !test(freeBits, index) else { throw .doubleFree(frame) }
+        guard !test(freeBits, index), extraUsers[Int(index)] != Self.cachedMark else { throw .doubleFree(frame) }
         return Int(index)
     }
 
-    /// Returns `count` frames starting at `first`, as from `allocateContiguous`.
+    /// Returns `count` frames starting at `first`, as from `allocateContiguous`,
+    /// to the pool (a run is not worth splitting over a cache).
     /// Checks every frame before freeing any, so a bad call changes nothing.
     public mutating func freeContiguous(_ first: FrameNumber, count: UInt64) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        for i in 0..<count {
-            let frame = FrameNumber(first.value + i)
-            guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-                test(managedBits, frame.value - firstFrame)
-            else { throw .foreignFrame(frame) }
-            guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
-            guard extraUsers[Int(frame.value - firstFrame)] == 0 else { throw .stillShared(frame) }
-        }
+        for i in 0..<count { try checkFreeable(FrameNumber(first.value + i)) }
         for i in 0..<count { try freeUnlocked(FrameNumber(first.value + i)) }
     }
 
-    /// True when `frame` belongs to this allocator and is currently free.
+    /// True when `frame` belongs to this allocator and is currently free
+    /// (in the pool or in a CPU's cache).
     public func isFree(_ frame: FrameNumber) -> Bool {
         lock?.acquire()
         defer { lock?.release() }
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { return false }
-        return test(freeBits, frame.value - firstFrame)
+        let index = frame.value - firstFrame
+        return test(freeBits, index) || (test(managedBits, index) && extraUsers[Int(index)] == Self.cachedMark)
     }
 
     private mutating func take(_ index: UInt64) {
         set(freeBits, index, false)
-        freeFrames -= 1
+        poolFrames -= 1
     }
 
     private func test(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64) -> Bool {

@@ -201,6 +201,14 @@ contains "stress passes" "stress: PASS: 3 workers on 1 CPUs" "$out"
 out=$(./stress 3 9 2>&1); status=$?
 check "stress refuses 9 workers" 1 "$status"
 contains "stress says why" "stress: FAIL: usage" "$out"
+for workload in fork pipe; do
+    out=$(./stress bench $workload 40 2>&1); status=$?
+    check "stress bench $workload exit status" 0 "$status"
+    contains "stress bench $workload" "stress: bench $workload done: 40 operations" "$out"
+done
+out=$(./stress bench spin 40 2>&1); status=$?
+check "stress bench refuses an unknown workload" 1 "$status"
+contains "stress bench says why" "stress: bench spin FAILED: usage" "$out"
 
 # fstest's cases that do not depend on Swiftlet's format (its largest file,
 # its inode and block counts).

@@ -9,6 +9,9 @@
                                  have passed, whichever comes first
      stress echo K               what each exec runs: writes the K-pattern
                                  to standard output and exits with K % 100
+     stress bench fork|pipe N    make bench-smp's workloads: N fork+exit+wait,
+                                 or N one-byte pipe round trips, split over
+                                 one worker per CPU (see bench below)
 
    One round of worker w:
      fork+exit   a child exits with a status made from (w, round); wait must
@@ -217,11 +220,97 @@ static int echo(char *k) {
   return (int)(id % 100);
 }
 
+/* make bench-smp's workloads (Tools/bench-smp.py times them on the host):
+   COUNT operations split over one worker per CPU, between a "begin" line
+   and a "done" line; "FAILED" instead of "done" if an operation went wrong
+   or a frame or heap byte did not come back. */
+static int bench_fork(int n) {
+  for (int i = 0; i < n; i++) {
+    int pid = fork();
+    if (pid < 0)
+      return 0;
+    if (pid == 0)
+      exit(0);
+    int status = -1;
+    if (wait(&status) != pid || status != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* n one-byte round trips through an echo child, as make bench's pipe row. */
+static int bench_pipe(int n) {
+  int to[2], from[2];
+  if (pipe(to) < 0)
+    return 0;
+  if (pipe(from) < 0) {
+    close(to[0]);
+    close(to[1]);
+    return 0;
+  }
+  int pid = fork();
+  if (pid == 0) {
+    close(to[1]);
+    close(from[0]);
+    char c;
+    while (read(to[0], &c, 1) == 1 && write(from[1], &c, 1) == 1)
+      ;
+    exit(0);
+  }
+  close(to[0]);
+  close(from[1]);
+  int ok = pid > 0;
+  for (int i = 0; ok && i < n; i++) {
+    char c = (char)i;
+    ok = write(to[1], &c, 1) == 1 && read(from[0], &c, 1) == 1 && c == (char)i;
+  }
+  close(to[1]);
+  close(from[0]);
+  int status = -1;
+  return pid > 0 && wait(&status) == pid && status == 0 && ok;
+}
+
+static int bench(const char *name, int count) {
+  int is_fork = strcmp(name, "fork") == 0;
+  if ((!is_fork && strcmp(name, "pipe") != 0) || count < 1) {
+    printf("stress: bench %s FAILED: usage: stress bench fork|pipe COUNT\n", name);
+    return 1;
+  }
+  int workers = cpucount();
+  if (workers > MAX_WORKERS)
+    workers = MAX_WORKERS;
+  long frames_before = freeframes(), heap_before = kheap();
+  printf("stress: bench %s begin: %d workers\n", name, workers);
+  int start = uptime();
+  int ok = 1, started = 0;
+  for (int w = 0; w < workers; w++) {
+    int share = count / workers + (w < count % workers ? 1 : 0);
+    int pid = fork();
+    if (pid == 0)
+      exit((is_fork ? bench_fork(share) : bench_pipe(share)) ? 0 : 1);
+    if (pid < 0)
+      ok = 0;
+    else
+      started++;
+  }
+  for (int n = 0; n < started; n++) {
+    int status = -1;
+    if (wait(&status) < 0 || status != 0)
+      ok = 0;
+  }
+  int ticks = uptime() - start;
+  ok = ok && freeframes() == frames_before && kheap() == heap_before;
+  printf("stress: bench %s %s: %d operations, %d ticks\n", name, ok ? "done" : "FAILED", count, ticks);
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 1 && strlen(argv[0]) < sizeof self)
     strcpy(self, argv[0]);
   if (argc == 3 && strcmp(argv[1], "echo") == 0)
     exit(echo(argv[2]));
+  if (argc == 4 && strcmp(argv[1], "bench") == 0)
+    exit(bench(argv[2], atoi(argv[3])));
   int rounds = argc >= 2 ? atoi(argv[1]) : ROUNDS_DEFAULT;
   int cpus = cpucount();
   int workers = argc >= 3 ? atoi(argv[2]) : cpus;
