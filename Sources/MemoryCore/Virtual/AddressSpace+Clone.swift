@@ -19,8 +19,9 @@ extension AddressSpace {
     /// gives the child its trampoline, trap frame and kernel stack as for a
     /// new process. On failure everything taken for the child is returned
     /// (pages this space marked copy-on-write stay so, which is harmless: a
-    /// write takes the frame back when it has no other user). The caller
-    /// flushes this space's TLB entries: its writable pages lost write access.
+    /// write takes the frame back when it has no other user). Each page that
+    /// loses write access here is dropped from this CPU's TLB as it does
+    /// (`PageTable.protect`).
     public mutating func clone() throws(MapError) -> AddressSpace<Scheme, Memory> {
         var child = try AddressSpace(memory: memory, frames: frames, userWindow: userWindow)
         child.heapStart = heapStart
