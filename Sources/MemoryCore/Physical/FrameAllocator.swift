@@ -17,10 +17,18 @@ public enum FrameError: Error, Equatable, Sendable {
 }
 
 /// Hands out 4 KiB physical frames. It covers a fixed span of frame numbers
-/// and keeps two bits per frame in storage the caller provides: "managed"
-/// (the frame came from a range given with `addRange`) and "free". The two bits
-/// let it tell a double free from a foreign frame, and the bitmap lets it find
+/// and keeps three bits per frame in storage the caller provides: "managed"
+/// (the frame came from a range given with `addRange`), "free", and "known
+/// zero" (free, and every byte of it is 0). The first two let it tell a
+/// double free from a foreign frame, and the bitmap lets it find
 /// contiguous, aligned runs, which a free list cannot.
+///
+/// Known-zero frames: a page table clears each entry it used when it is torn
+/// down, so its table pages come back all zeros (`freeZeroed`). They are
+/// kept on a short stack, and `allocateZeroed` hands them out again without
+/// clearing 4 KiB. Any allocation clears the frame's known-zero bit, so a
+/// stack entry whose frame was handed out meanwhile is recognised and
+/// skipped.
 ///
 /// Beside the bitmaps it keeps a reference count for every frame (a compact
 /// array of `UInt16`, one per frame of the span), so that one frame can back
@@ -43,6 +51,12 @@ public struct FrameAllocator: ~Copyable {
     private let frameCount: UInt64
     private let managedBits: UnsafeMutablePointer<UInt64>
     private let freeBits: UnsafeMutablePointer<UInt64>
+    /// Free frames whose bytes are all zero (see the type's comment).
+    private let zeroBits: UnsafeMutablePointer<UInt64>
+    /// Frame indices freed zeroed, most recent on top; an entry may be
+    /// stale (its bit in `zeroBits` says).
+    private var zeroStack = InlineArray<64, UInt32>(repeating: 0)
+    private var zeroStackCount = 0
     /// Users of each frame beyond the first (see the type's comment).
     private let extraUsers: UnsafeMutablePointer<UInt16>
     /// Where the next single-frame search starts, so allocation is not quadratic.
@@ -56,7 +70,7 @@ public struct FrameAllocator: ~Copyable {
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
         let frames = span.size / pageBytes
-        let bitmaps = 2 * ((frames + 63) / 64) * 8
+        let bitmaps = 3 * ((frames + 63) / 64) * 8
         let counts = (frames * 2 + 7) & ~7
         return bitmaps + counts
     }
@@ -75,10 +89,11 @@ public struct FrameAllocator: ~Copyable {
         frameCount = span.size / pageBytes
         runBarrier = frameCount
         let words = Int((frameCount + 63) / 64)
-        managedBits = storage.bindMemory(to: UInt64.self, capacity: 2 * words)
+        managedBits = storage.bindMemory(to: UInt64.self, capacity: 3 * words)
         freeBits = managedBits + words
-        managedBits.initialize(repeating: 0, count: 2 * words)
-        extraUsers = (storage + 2 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
+        zeroBits = freeBits + words
+        managedBits.initialize(repeating: 0, count: 3 * words)
+        extraUsers = (storage + 3 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
         extraUsers.initialize(repeating: 0, count: Int(frameCount))
     }
 
@@ -128,10 +143,89 @@ public struct FrameAllocator: ~Copyable {
     public mutating func allocate() throws(FrameError) -> FrameNumber {
         lock?.acquire()
         defer { lock?.release() }
-        return try allocateUnlocked()
+        return try allocateHoldingLock()
     }
 
-    private mutating func allocateUnlocked() throws(FrameError) -> FrameNumber {
+    /// One free frame whose bytes are all zero, or `.outOfMemory`: a
+    /// known-zero frame when there is one, else any frame, cleared through
+    /// `memory`.
+    public mutating func allocateZeroed(_ memory: some PhysicalMemory) throws(FrameError) -> FrameNumber {
+        lock?.acquire()
+        let taken: (FrameNumber, Bool)
+        do {
+            taken = try allocateZeroedHoldingLock()
+        } catch {
+            lock?.release()
+            throw error
+        }
+        lock?.release()
+        // Cleared outside the lock: 4 KiB of stores need no bookkeeping.
+        if !taken.1 { memory.zeroFrame(taken.0) }
+        return taken.0
+    }
+
+    /// Returns a frame whose bytes the caller has made all zero (a page
+    /// table's emptied table page); refused as `free` refuses.
+    public mutating func freeZeroed(_ frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
+        try freeZeroedHoldingLock(frame)
+    }
+
+    // MARK: Runs of calls under one taking of the lock
+
+    /// Takes the lock for a run of `...HoldingLock` calls (a page table
+    /// sharing or freeing a whole table of pages), which must be given
+    /// back with `releaseLock`. Nothing else may be called meanwhile.
+    mutating func acquireLock() { lock?.acquire() }
+    mutating func releaseLock() { lock?.release() }
+
+    /// `allocateZeroed` without the lock or the clearing: the frame, and
+    /// true when it is known to be zero already.
+    mutating func allocateZeroedHoldingLock() throws(FrameError) -> (FrameNumber, Bool) {
+        while zeroStackCount > 0 {
+            zeroStackCount -= 1
+            let index = UInt64(zeroStack[zeroStackCount])
+            if test(zeroBits, index) && test(freeBits, index) {
+                take(index)
+                return (FrameNumber(firstFrame + index), true)
+            }
+        }
+        return (try allocateHoldingLock(), false)
+    }
+
+    mutating func freeZeroedHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        try freeUnlocked(frame)
+        let index = frame.value - firstFrame
+        set(zeroBits, index, true)
+        if zeroStackCount < zeroStack.count {
+            zeroStack[zeroStackCount] = UInt32(truncatingIfNeeded: index)
+            zeroStackCount += 1
+        }
+    }
+
+    mutating func retainHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
+        extraUsers[index] += 1
+    }
+
+    mutating func releaseHoldingLock(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        let index = try allocatedIndex(frame)
+        if extraUsers[index] > 0 {
+            extraUsers[index] -= 1
+            return false
+        }
+        set(freeBits, UInt64(index), true)
+        freeFrames += 1
+        return true
+    }
+
+    mutating func freeHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        try freeUnlocked(frame)
+    }
+
+    mutating func allocateHoldingLock() throws(FrameError) -> FrameNumber {
         guard freeFrames > 0 else { throw .outOfMemory }
         var index = searchHint
         for _ in 0..<frameCount {
@@ -161,7 +255,7 @@ public struct FrameAllocator: ~Copyable {
         // One frame is the common case (fork copies 4 KiB pages this way):
         // take it from the hinted search, not from a scan from the bottom,
         // which made a fork with nearly all memory in use quadratic.
-        if count == 1 && alignment == 1 { return try allocateUnlocked() }
+        if count == 1 && alignment == 1 { return try allocateHoldingLock() }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
@@ -212,9 +306,7 @@ public struct FrameAllocator: ~Copyable {
     public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
-        extraUsers[index] += 1
+        try retainHoldingLock(frame)
     }
 
     /// Drops a user of an allocated frame; the last user's release frees it.
@@ -223,14 +315,7 @@ public struct FrameAllocator: ~Copyable {
     public mutating func release(_ frame: FrameNumber) throws(FrameError) -> Bool {
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        if extraUsers[index] > 0 {
-            extraUsers[index] -= 1
-            return false
-        }
-        set(freeBits, UInt64(index), true)
-        freeFrames += 1
-        return true
+        return try releaseHoldingLock(frame)
     }
 
     /// How many users an allocated frame has (1 when unshared); 0 for a
@@ -276,8 +361,11 @@ public struct FrameAllocator: ~Copyable {
         return test(freeBits, frame.value - firstFrame)
     }
 
+    /// Every allocation comes here: the frame stops being free, and so
+    /// stops being known zero (its new owner writes it).
     private mutating func take(_ index: UInt64) {
         set(freeBits, index, false)
+        set(zeroBits, index, false)
         freeFrames -= 1
     }
 
