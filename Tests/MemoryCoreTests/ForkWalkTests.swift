@@ -4,8 +4,7 @@ import Testing
 @testable import MemoryCore
 
 /// fork's one walk (`PageTable.shareLeaves`), teardown's one walk that
-/// hands table pages back known zero, the stretches (`MappedExtents`) that
-/// bound every walk, and the frames taken without clearing.
+/// hands table pages back known zero, and the frames taken without clearing.
 
 /// What the lock hooks of the tests below saw.
 nonisolated(unsafe) private var lockTakings = 0
@@ -128,7 +127,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
 
     func zeroTables<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
-        // Pages in five places far apart: more than the four stretches a table keeps.
+        // Pages in five places far apart, in tables of their own.
         var pages: [VirtualAddress] = [va(0x1000), va(0x20_0000), va(0x4000_0000), va(0x20_0000_0000)]
         pages.append(S.levels == 3 ? va(0x3F_FFFF_D000) : va(0xFFFF_FF7F_FFFF_E000))
         var tables: Set<UInt64> = []
@@ -219,29 +218,5 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
             ram.frames.pointee.lock = nil
         }
         #expect(ram.freeFrames == ram.totalFrames)
-    }
-
-    /// The stretches stay sorted, apart, at most four, and cover every range given.
-    @Test func extentsCoverEverythingGiven() async {
-        let ranges = Gen.int(in: 0...4000).array(of: 2...2).array(of: 1...20)
-        await propertyCheck(count: 300, input: ranges) { pairs in
-            var extents = MappedExtents()
-            var given: [(UInt64, UInt64)] = []
-            for pair in pairs {
-                // Spread over the whole 64-bit space, the top end included.
-                let a = UInt64(pair[0]) * 0x4_1000_0000_0000, b = UInt64(pair[1]) * 0x1000
-                let low = a, high = a &+ b < a ? UInt64.max : a + b
-                extents.cover(low, high)
-                given.append((low, high))
-                #expect(extents.count >= 1 && extents.count <= MappedExtents.capacity)
-                for k in 0..<extents.count {
-                    #expect(extents.first(k) <= extents.last(k))
-                    if k > 0 { #expect(extents.first(k) > extents.last(k - 1) &+ 1) }
-                }
-                for (low, high) in given {
-                    #expect((0..<extents.count).contains { extents.first($0) <= low && high <= extents.last($0) })
-                }
-            }
-        }
     }
 }

@@ -19,25 +19,20 @@ extension PageTable {
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
         guard !range.isEmpty else { return }
         let first = range.start.raw, last = range.end.raw - 1
-        // The child's stretches: this table's, within the range.
-        for k in 0..<extents.count {
-            let low = max(extents.first(k), first), high = min(extents.last(k), last)
-            if low <= high { child.extents.cover(low, high) }
-        }
-        try shareTable(
-            rootAddress, into: child.rootAddress, level: Scheme.levels - 1, base: 0,
-            first: first, last: last, child: &child)
+        // Both tables reach the same memory and allocator: the walk needs
+        // only the child's root (passing the child itself down made every
+        // level copy it onto the stack).
+        try shareTable(rootAddress, into: child.rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last)
     }
 
     /// The walk of `shareLeaves` for one table (at `level`, reached at
     /// `base`, an address before sign extension) and the child's table in
-    /// the same place.
+    /// the same place (made with this table's allocator, the child's too).
     private func shareTable(
-        _ table: PhysicalAddress, into childTable: PhysicalAddress, level: Int, base: UInt64,
-        first: UInt64, last: UInt64, child: inout PageTable<Scheme, Memory>
+        _ table: PhysicalAddress, into childTable: PhysicalAddress, level: Int, base: UInt64, first: UInt64, last: UInt64
     ) throws(MapError) {
         let entries = mutableTableEntries(table)
-        let childEntries = child.mutableTableEntries(childTable)
+        let childEntries = mutableTableEntries(childTable)
         let span = Scheme.entrySpan(atLevel: level)
         var cursor = 0, floor = 0
         while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
@@ -65,8 +60,7 @@ extension PageTable {
                     }
                     guard childEntry.kind == .table, !childEntry.isShared else { throw .alreadyMapped }
                     try shareTable(
-                        entry.address, into: childEntry.address, level: level - 1, base: unextended,
-                        first: first, last: last, child: &child)
+                        entry.address, into: childEntry.address, level: level - 1, base: unextended, first: first, last: last)
                 case .leaf:
                     // A large page: only whole pages inside the range are given, as copies.
                     let start = Scheme.canonical(unextended)

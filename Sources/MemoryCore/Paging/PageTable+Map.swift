@@ -48,7 +48,6 @@ extension PageTable {
         let pages = range.size / pageBytes
         let tables = try tablePagesNeeded(toMap: range)
         guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
-        extents.cover(range.start.raw, range.end.raw - 1)
         let user = permissions.contains(.user)
         var va = range.start
         do throws(MapError) {
@@ -126,7 +125,6 @@ extension PageTable {
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         let needed = try plan(range, to: pa, largestPage: largestPage)
         guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
-        if !range.isEmpty { extents.cover(range.start.raw, range.end.raw &- 1) }
 
         var va = range.start
         var frame = pa

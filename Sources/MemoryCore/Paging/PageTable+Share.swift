@@ -28,7 +28,6 @@ extension PageTable {
             va = next
         }
         guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
-        extents.cover(range.start.raw & ~(span - 1), (range.end.raw &- 1) | (span - 1))
 
         va = VirtualAddress(range.start.raw & ~(span - 1))
         while va < range.end {
@@ -78,7 +77,6 @@ extension PageTable {
             va = next
         }
         guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
-        extents.cover(range.start.raw, (range.end.raw &- 1) | (span - 1))
 
         va = range.start
         while va < range.end {

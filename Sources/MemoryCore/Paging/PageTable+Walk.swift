@@ -49,8 +49,8 @@ extension PageTable {
     ) -> Bool {
         let span = Scheme.entrySpan(atLevel: level)
         let entries = tableEntries(table)
-        // Only entries in a stretch the table has mapped can be in use, and
-        // most of those are empty: only used ones get address arithmetic.
+        // Only entries that may overlap the range are looked at, and most
+        // of those are empty: only used ones get address arithmetic.
         var cursor = 0, floor = 0
         while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
             var index = Self.usedEntry(in: entries, from: low, below: high)

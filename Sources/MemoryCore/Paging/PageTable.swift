@@ -24,8 +24,6 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// page at a time). It stays right because a table entry, once made, is
     /// never changed or removed before `deinit`; only leaves change.
     var leafTableHint = LeafTableHint()
-    /// Where this table has mapped anything: walks look only there.
-    var extents = MappedExtents()
 
     /// The table of 4 KiB leaves for one 2 MiB-aligned stretch of addresses.
     struct LeafTableHint {
@@ -63,7 +61,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     }
 
     /// Frees every table page and (with `freesOwnedLeaves`) the owned
-    /// frames, in one walk of the extents under one taking of the
+    /// frames, in one walk under one taking of the
     /// allocator's lock.
     deinit {
         frames.pointee.acquireLock()
@@ -203,39 +201,21 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         }
     }
 
-    /// The next run of entry indices of the table at `base` (an address
-    /// before sign extension) and `level` whose spans meet both
-    /// `[first, last]` (canonical) and a stretch this table has mapped in:
-    /// the only entries that can be in use there. Runs come in ascending
-    /// order, apart; `cursor` and `floor` start at 0 and belong to the loop.
-    /// When `[first, last]` itself covers only a few entries of the table
-    /// (a walk of a page or two), that is the one run: the stretches would
-    /// cost more to consult than the entries to look at.
+    /// The run of entry indices of the table at `base` (an address before
+    /// sign extension) and `level` whose spans meet `[first, last]`
+    /// (canonical), the first time it is asked (`cursor` 0); nil after. The
+    /// walks are written as loops over runs so that a walk can skip more
+    /// than one stretch of a table.
     @inline(__always)
     func nextEntryRun(
         _ cursor: inout Int, _ floor: inout Int, base: UInt64, level: Int, first: UInt64, last: UInt64
     ) -> (low: Int, high: Int)? {
-        if cursor == 0 {
-            let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
-            guard low < high, extents.count > 0 else { return nil }
-            if high - low <= 16 {
-                cursor = Int.max
-                return (low, high)
-            }
-            cursor = 1
-        }
-        while cursor <= extents.count {
-            let k = cursor - 1
-            cursor += 1
-            let low = max(extents.first(k), first), high = min(extents.last(k), last)
-            guard low <= high else { continue }
-            var (lowIndex, highIndex) = Self.indexBounds(base: base, level: level, first: low, last: high)
-            lowIndex = max(lowIndex, floor)
-            guard lowIndex < highIndex else { continue }
-            floor = highIndex
-            return (lowIndex, highIndex)
-        }
-        return nil
+        guard cursor == 0 else { return nil }
+        cursor = 1
+        let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
+        guard low < high else { return nil }
+        floor = high
+        return (low, high)
     }
 
     /// The indices `low..<high` of the entries of a table at `base` (an

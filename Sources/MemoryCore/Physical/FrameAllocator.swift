@@ -53,10 +53,12 @@ public struct FrameAllocator: ~Copyable {
     private let freeBits: UnsafeMutablePointer<UInt64>
     /// Free frames whose bytes are all zero (see the type's comment).
     private let zeroBits: UnsafeMutablePointer<UInt64>
-    /// Frame indices freed zeroed, most recent on top; an entry may be
-    /// stale (its bit in `zeroBits` says).
-    private var zeroStack = InlineArray<64, UInt32>(repeating: 0)
+    /// Frame indices freed zeroed, most recent on top, in the caller's
+    /// storage (not in the struct: every copy of it would grow); an entry
+    /// may be stale (its bit in `zeroBits` says).
+    private let zeroStack: UnsafeMutablePointer<UInt32>
     private var zeroStackCount = 0
+    static let zeroStackCapacity = 64
     /// Users of each frame beyond the first (see the type's comment).
     private let extraUsers: UnsafeMutablePointer<UInt16>
     /// Where the next single-frame search starts, so allocation is not quadratic.
@@ -72,7 +74,7 @@ public struct FrameAllocator: ~Copyable {
         let frames = span.size / pageBytes
         let bitmaps = 3 * ((frames + 63) / 64) * 8
         let counts = (frames * 2 + 7) & ~7
-        return bitmaps + counts
+        return bitmaps + counts + UInt64(zeroStackCapacity * 4)
     }
 
     /// Creates an allocator for frames in `span` that owns no frame yet.
@@ -95,6 +97,9 @@ public struct FrameAllocator: ~Copyable {
         managedBits.initialize(repeating: 0, count: 3 * words)
         extraUsers = (storage + 3 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
         extraUsers.initialize(repeating: 0, count: Int(frameCount))
+        let countBytes = (Int(frameCount) * 2 + 7) & ~7
+        zeroStack = (storage + 3 * words * 8 + countBytes).bindMemory(to: UInt32.self, capacity: Self.zeroStackCapacity)
+        zeroStack.initialize(repeating: 0, count: Self.zeroStackCapacity)
     }
 
     /// Gives the frames of `range` to the allocator as free frames.
@@ -198,7 +203,7 @@ public struct FrameAllocator: ~Copyable {
         try freeUnlocked(frame)
         let index = frame.value - firstFrame
         set(zeroBits, index, true)
-        if zeroStackCount < zeroStack.count {
+        if zeroStackCount < Self.zeroStackCapacity {
             zeroStack[zeroStackCount] = UInt32(truncatingIfNeeded: index)
             zeroStackCount += 1
         }
@@ -327,7 +332,10 @@ public struct FrameAllocator: ~Copyable {
         return 1 + UInt64(extraUsers[index])
     }
 
-    /// The index of `frame` if it is managed here and allocated.
+    /// The index of `frame` if it is managed here and allocated. (Inlined:
+    /// a call from a mutating method copied the whole allocator onto the
+    /// stack to pass it.)
+    @inline(__always)
     private func allocatedIndex(_ frame: FrameNumber) throws(FrameError) -> Int {
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
             test(managedBits, frame.value - firstFrame)
@@ -369,10 +377,12 @@ public struct FrameAllocator: ~Copyable {
         freeFrames -= 1
     }
 
+    @inline(__always)
     private func test(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64) -> Bool {
         bits[Int(index >> 6)] & (1 << (index & 63)) != 0
     }
 
+    @inline(__always)
     private func set(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64, _ value: Bool) {
         if value {
             bits[Int(index >> 6)] |= 1 << (index & 63)

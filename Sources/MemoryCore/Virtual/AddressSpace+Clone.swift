@@ -23,6 +23,9 @@ extension AddressSpace {
     /// copy-on-write stay so, which is harmless: a write takes the frame back
     /// when it has no other user). The caller flushes this space's TLB
     /// entries: its writable pages lost write access.
+    /// Not inlined: its locals would otherwise sit in fork's frame, on the
+    /// kernel stack's deepest path (fork, a failed fork's reaping, teardown).
+    @inline(never)
     public mutating func clone() throws(MapError) -> AddressSpace<Scheme, Memory> {
         var child = try AddressSpace(memory: memory, frames: frames, userWindow: userWindow)
         child.heapStart = heapStart
