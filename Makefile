@@ -190,6 +190,8 @@ check: $(BUILD)/kernel-check.elf $(PANIC_CHECK_IMAGES) $(TEST_DISK_IMAGE) test-f
 	@echo "== fsck of the check image's disk after the tests"
 	$(FSCK) $(TEST_FS_IMAGE)
 	python3 Tools/check-kill-reports.py $(BUILD)/check.log $(KILL_REPORTS)
+	@echo "== stress's verdict: one worker per CPU, every frame and heap byte back"
+	tr -d '\r' <$(BUILD)/check.log | grep -Eq '^stress: PASS: ([0-9]+) workers on \1 CPUs$$'
 	@echo "== a spinlock taken twice in the $(ARCH) kernel (must panic naming it)"
 	Tools/qemu-expect-panic.sh $(BUILD)/lockpanic.log $(PANIC_STATUS) \
 		'check: taking the tick counter.s spinlock twice \(a panic must follow\)' \
@@ -237,10 +239,12 @@ shell-test: $(BUILD)/kernel.elf test-fs-image qemu layout-maps-tool
 # frames made with a register-sized adjustment and outlined prologues
 # (the boot path's deepest frame is one of those), and lists the calls
 # through function values it cannot follow.
-stack-check: $(BUILD)/kernel.elf stack-depth-test
+stack-check: $(BUILD)/kernel.elf $(BUILD)/kernel-check.elf stack-depth-test
 	@echo "== kernel stack budget ($(ARCH))"
 	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
 	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec swiftlet_report_fault swiftlet_memory_map
+	# The process audit is only in the check images.
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel-check.elf swiftlet_process_page_audit
 	python3 Tools/stack-depth.py --limit 24576 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF'
 
 # stack-depth.py against a sample with a known answer (Tests/Tools).
@@ -254,7 +258,17 @@ stack-depth-test:
 	grep -q '^  not seen: calls through a register in 1 reachable functions (1 sites)' build/host/stack-depth-sample.txt
 	@echo "stack-depth: the sample's 8288 bytes and its call through a register are seen"
 
-test: host-test core-all user-host-test user-linux-test kernel-libc-test
+# qemu-shell-test.py against a fake guest: an NMI that lands in kernel mode
+# twice is injected again (passes), one that always does fails the step.
+.PHONY: shell-driver-test
+shell-driver-test:
+	@mkdir -p build/host
+	python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 2
+	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 9 > build/host/shell-driver-fail.txt
+	grep -q '^monitor: `nmi` ... FAILED' build/host/shell-driver-fail.txt
+	@echo "shell-driver: a kernel-mode NMI is injected again; five of them fail the step"
+
+test: host-test core-all user-host-test user-linux-test kernel-libc-test shell-driver-test
 	$(MAKE) stack-check ARCH=riscv64
 	$(MAKE) check ARCH=riscv64
 	$(MAKE) shell-test ARCH=riscv64
@@ -313,6 +327,9 @@ include Tools/bench.mk
 
 # xv6's unmodified user programs and usertests on the riscv64 kernel (make conformance).
 include Tools/conformance.mk
+
+# Bench's file-system rows on xv6 and Swiftlet, counted by a QEMU plugin (make xv6-bench XV6_KERNEL_DIR=...).
+include Tools/xv6-bench/xv6-bench.mk
 
 # The power-cut test of the file system (make power-cut).
 include Tools/power-cut.mk

@@ -38,4 +38,8 @@ enum BootMode {
         case .bench: return "bench"
         }
     }
+
+    /// Whether init may power the machine off with halt: it does so to end
+    /// a check or bench run; an interactive machine runs until QEMU stops.
+    var initMayPowerOff: Bool { self != .interactive }
 }

@@ -30,6 +30,9 @@ enum Console {
         emit(UInt8(ascii: "\n"))
     }
 
+    /// One byte on the panic path (a message the memory core hands over).
+    static func panicPut(_ byte: UInt8) { emit(byte) }
+
     /// `text`, then a line break.
     static func line(_ text: StaticString) {
         write(text)

@@ -35,7 +35,16 @@ enum ConsoleInput {
 
     /// Interrupt side: the architecture's console driver hands over every
     /// byte it received during one interrupt.
-    static func received(_ byte: UInt8) { ring.put(byte) }
+    /// Ctrl-P is answered here, in the interrupt, whether or not anyone
+    /// reads the console: it lists the processes.
+    static func received(_ byte: UInt8) {
+        if byte == controlP {
+            Processes.printList()
+            return
+        }
+        ring.put(byte)
+    }
+    static let controlP: UInt8 = 0x10
     static func interruptHandled() {
         interrupts &+= 1
         if Processes.isReady { Scheduler.wakeup(ConsoleDevice.inputChannel) }

@@ -1,6 +1,7 @@
 /// Where every architecture's start-up code lands: on the boot CPU, with
 /// kernel privilege, interrupts off, the console and trap vector ready.
 func kernelMain() -> Never {
+    CoreInvariant.handler = coreInvariantViolated
     Console.newline()
     Console.write("Swiftlet kernel (Embedded Swift) on ")
     Console.line(Platform.machineName)
@@ -11,6 +12,7 @@ func kernelMain() -> Never {
     Console.line(" KiB")
 
     PhysicalFrames.initialize()
+    PhysicalFrames.startCaches()
     Console.write("free memory  ")
     Console.write(Platform.freeMemory)
     if let high = PhysicalFrames.highRAM {

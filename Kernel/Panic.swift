@@ -27,6 +27,16 @@ private func beginPanic() {
     Console.panicWrite("panic: ")
 }
 
+/// A panic whose message the memory core hands over as bytes: its
+/// `CoreInvariant.handler` (a double free of a frame or a table page).
+@_cdecl("swiftlet_core_invariant_violated")
+func coreInvariantViolated(_ message: UnsafePointer<UInt8>, _ count: Int) {
+    beginPanic()
+    for index in 0..<count { Console.panicPut(message[index]) }
+    Console.panicPut(UInt8(ascii: "\n"))
+    endPanic()
+}
+
 private func endPanic() -> Never {
     switch BootMode.current {
     case .check:

@@ -7,7 +7,9 @@
 ///
 /// Locking: every allocator call takes `lock` ("frame allocator") through
 /// the allocator's `FrameAllocatorLock` hook, whoever calls it (page tables
-/// and address spaces in the memory core hold a pointer to the allocator).
+/// and address spaces in the memory core hold a pointer to the allocator),
+/// except single frames taken from or given to the calling CPU's cache
+/// (`caches`, once `startCaches` has run), which take no lock.
 enum PhysicalFrames {
     nonisolated(unsafe) static var lock = Spinlock("frame allocator")
     static var allocatorLock: UnsafeMutablePointer<Spinlock> { withUnsafeMutablePointer(to: &lock) { $0 } }
@@ -76,5 +78,28 @@ enum PhysicalFrames {
         highRAM = range
     }
 
+    /// One cache of free frames per CPU, indexed by CPU id (`FrameCache`):
+    /// only its own CPU touches one, with interrupts off
+    /// (`CPUs.disableInterrupts` in the allocator's `enter` hook).
+    nonisolated(unsafe) private static var caches: InlineArray<8, FrameCache> = .init(repeating: FrameCache())
+
+    /// Turns the per-CPU caches on: from here single frames come from and
+    /// go back to the calling CPU's cache. kernelMain calls it once, after
+    /// `initialize`; the hooks need this CPU's record (`CPUs.start`).
+    static func startCaches() {
+        guard isReady, allocator.pointee.caches == nil, CPUs.started, caches.count == CPUs.capacity else {
+            kernelPanic("frame caches started twice, too early, or not one per CPU")
+        }
+        let first = withUnsafeMutablePointer(to: &caches) { UnsafeMutableRawPointer($0).assumingMemoryBound(to: FrameCache.self) }
+        allocator.pointee.caches = FrameCacheAccess(
+            caches: first, count: CPUs.capacity,
+            enter: {
+                CPUs.disableInterrupts()
+                return CPUs.this.pointee.id
+            },
+            leave: { CPUs.restoreInterrupts() })
+    }
+
+    /// Free frames, those in every CPU's cache included.
     static var freeFrames: UInt64 { isReady ? allocator.pointee.freeFrames : 0 }
 }

@@ -6,8 +6,10 @@
 #   make bench        the table: benchmarks, kernel sections, boot figures
 #   make bench-twice  runs it twice and fails unless both tables are identical
 #                     (but for the rows that wait for the disk)
+#   make bench-smp    wall-clock speedup of fork+exit+wait and pipe round
+#                     trips with 1, 2 and 4 CPUs (not part of make test)
 
-.PHONY: bench bench-twice kernel-bench
+.PHONY: bench bench-twice kernel-bench bench-smp
 
 kernel-bench: $(BUILD)/kernel-bench.elf
 
@@ -47,6 +49,18 @@ bench-twice: $(BUILD)/kernel-bench.elf test-fs-image qemu
 	@grep -vE "$(BENCH_VARYING)" $(BUILD)/bench-2.txt > $(BUILD)/bench-2.fixed
 	@if cmp -s $(BUILD)/bench-1.fixed $(BUILD)/bench-2.fixed; then echo "bench: two runs, identical tables (but the disk rows and the boot count)"; \
 	else echo "bench: the two runs differ:"; diff $(BUILD)/bench-1.fixed $(BUILD)/bench-2.fixed; exit 1; fi
+
+# The interactive image with SMP_CPUS CPUs in turn, SMP_RUNS boots each,
+# multi-threaded TCG (Tools/bench-smp.py adds -smp N -accel tcg,thread=multi):
+# the shell runs `stress bench fork|pipe COUNT`, which splits the work over
+# one worker per CPU; the table gives the median wall-clock time and the
+# speedup over one CPU (docs/benchmarks.md).
+SMP_CPUS ?= 1,2,4
+SMP_RUNS ?= 3
+SMP_QEMU := $(subst -smp $(CPUS),,$(QEMU))
+bench-smp: $(BUILD)/kernel.elf test-fs-image qemu
+	@python3 Tools/bench-smp.py --cpus $(SMP_CPUS) --runs $(SMP_RUNS) --log-dir $(BUILD)/bench-smp \
+		-- $(SMP_QEMU) $(call disk_flags,$(TEST_FS_IMAGE)) -kernel $(BUILD)/kernel.elf
 
 # The kernel's memcpy, memmove and memset move words (they are on the fork
 # and page-zeroing paths that make bench measures): a host test against

@@ -42,10 +42,12 @@ USER_LDFLAGS := -static --image-base=0 -z max-page-size=4096 --no-rosegment --gc
 # Programs, in the order they go onto the disk. Swift programs live in User/Programs/NAME/*.swift,
 # C programs in User/Programs/NAME/NAME.c.
 USER_SWIFT_PROGRAMS := init sh cat ls vmmap free memtest
-USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack execmany
+USER_C_PROGRAMS := echo forktest elfbase sysfuzz exhaust bench true mkdir rm ln wc grep fsstress fstest cpuattack execmany attack stress
 # C programs built with the standard floating-point flags (USER_FP_CFLAGS),
 # with a C library built the same way (RISC-V links lp64d only with lp64d).
 USER_FP_PROGRAMS := fpcheck
+# memtest's malformed ELF files: only the test disks get them (Tools/fs.mk).
+# Every file name fits a 14-byte directory entry (`make user` refuses longer).
 USER_BAD_ELFS := bad-magic bad-machine bad-truncated bad-seg-kernel bad-entry bad-phoff
 USER_PROGRAMS := $(USER_SWIFT_PROGRAMS) $(USER_C_PROGRAMS) $(USER_FP_PROGRAMS)
 USER_FILES := $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS) $(USER_BAD_ELFS))
@@ -67,6 +69,8 @@ ELFTOOL := $(HOST_BUILD)/elftool
 user-test: user-all user-host-test user-linux-test
 
 user: $(USER_FILES)
+	@for f in $(notdir $(USER_FILES)); do [ $${#f} -le 14 ] || \
+		{ echo "user: $$f: a name longer than 14 bytes (a directory entry's)" >&2; exit 1; }; done
 	@$(ELFTOOL) check $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_PROGRAMS))
 	@$(ELFTOOL) expect-bad $(ARCH) $(addprefix $(USER_BUILD)/,$(USER_BAD_ELFS))
 ifeq ($(ARCH),riscv64)

@@ -1,6 +1,8 @@
 /// The console as a file: writes go to the console device, reads return one
 /// line of typed input at a time. A reader edits the line as bytes arrive
-/// from the input interrupt's ring: echo, backspace, Enter, Ctrl-D.
+/// from the input interrupt's ring: echo, backspace, Ctrl-U (erase the
+/// line), Enter, Ctrl-D. (Ctrl-P never gets here: `ConsoleInput` answers it
+/// at once, whoever reads.)
 enum ConsoleDevice {
     static let lineCapacity = 128
     /// The line being typed; it is handed to a reader when Enter completes it.
@@ -12,10 +14,18 @@ enum ConsoleDevice {
 
     static let inputChannel = SleepChannel(kind: .consoleInput, index: 0)
 
+    /// Writes `count` bytes from user address `source`, a chunk at a time.
+    /// Between chunks the writer gives way (`Scheduler.preemptionPoint`), so
+    /// a large write cannot hold the machine, and stops once it is killed;
+    /// it returns the bytes written, or -1 if none could be.
     static func write(from source: VirtualAddress, count: Int) -> Int {
         var chunk = KernelBuffer()
         var done = 0
         while done < count {
+            if done > 0 {
+                Scheduler.preemptionPoint()
+                guard !Processes.currentIsKilled else { return done }
+            }
             let n = min(count - done, KernelBuffer.size)
             guard let address = source.adding(UInt64(done)),
                 UserMemory.copyIn(from: address, into: &chunk, count: n)
@@ -41,6 +51,11 @@ enum ConsoleDevice {
             }
         case 0x04:  // Ctrl-D: end of input, hands over what was typed
             lineComplete = true
+        case 0x15:  // Ctrl-U: erases the line being typed
+            while lineLength > 0 {
+                lineLength -= 1
+                Console.write("\u{8} \u{8}")
+            }
         default:
             Console.put(byte)
             append(byte)

@@ -62,8 +62,11 @@ enum Pipes {
 
     /// Writes up to `count` bytes from user address `source`; returns bytes
     /// written or -1 (no reader left, bad address, or the writer was killed).
+    /// Whatever ends the call, readers are woken once bytes went in: a
+    /// sleeping reader must never be left asleep with bytes in the pipe.
     static func write(_ index: Int, from source: VirtualAddress, count: Int) -> Int {
         var written = 0
+        defer { if written > 0 { Scheduler.wakeup(readChannel(index)) } }
         var chunk = KernelBuffer()
         while written < count {
             guard table[index].readOpen, !Processes.currentIsKilled else { return written > 0 ? written : -1 }
@@ -85,12 +88,14 @@ enum Pipes {
             table[index].writeCount = position
             written += n
         }
-        Scheduler.wakeup(readChannel(index))
         return written
     }
 
     /// Reads up to `count` bytes into user address `destination`, waiting
     /// until at least one byte is there or every writer is gone (then 0).
+    /// Bytes leave the pipe only once they are in the caller's buffer: a
+    /// buffer that runs into bad memory gets the bytes delivered so far, or
+    /// -1 with the pipe untouched. Writers are woken once bytes came out.
     static func read(_ index: Int, into destination: VirtualAddress, count: Int) -> Int {
         while table[index].isEmpty && table[index].writeOpen {
             guard !Processes.currentIsKilled else { return -1 }
@@ -98,21 +103,18 @@ enum Pipes {
         }
         var chunk = KernelBuffer()
         var done = 0
+        defer { if done > 0 { Scheduler.wakeup(writeChannel(index)) } }
         while done < count && !table[index].isEmpty {
             let n = min(min(count - done, KernelBuffer.size), table[index].filled)
             let buffer = table[index].buffer.unsafelyUnwrapped
-            var position = table[index].readCount
-            for i in 0..<n {
-                chunk.bytes[i] = buffer[Int(position % UInt64(Pipe.capacity))]
-                position += 1
-            }
-            table[index].readCount = position
+            let first = table[index].readCount
+            for i in 0..<n { chunk.bytes[i] = buffer[Int((first + UInt64(i)) % UInt64(Pipe.capacity))] }
             guard let address = destination.adding(UInt64(done)),
                 UserMemory.copyOut(to: address, from: &chunk, count: n)
-            else { return -1 }
+            else { return done > 0 ? done : -1 }
+            table[index].readCount = first + UInt64(n)
             done += n
         }
-        Scheduler.wakeup(writeChannel(index))
         return done
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What the kernel keeps for one CPU. Only the CPU itself reads or writes
 /// its own record (with interrupts off, or from code no interrupt handler
 /// re-enters), so the record needs no lock; other CPUs never touch it.
@@ -44,6 +46,10 @@ enum CPUs {
     /// Whether the boot CPU has its record (`start`); before that nothing
     /// may ask for `this` (the console takes no lock then).
     nonisolated(unsafe) private(set) static var started = false
+    /// How many CPUs have run `start`: each adds itself, maybe while another
+    /// does, hence atomic. The `cpucount` system call reports it.
+    private static let startedCount = Atomic<Int>(0)
+    static var runningCount: Int { startedCount.load(ordering: .relaxed) }
 
     /// The first record; record i is at `records + i` (a global's storage
     /// does not move).
@@ -65,6 +71,7 @@ enum CPUs {
         Platform.installCPU(record)
         verifyLayout()
         if CPUs.this != record { kernelPanic("this CPU does not find its own record") }
+        startedCount.add(1, ordering: .relaxed)
         started = true
     }
 

@@ -157,6 +157,7 @@ enum Exec {
         UserFrames.forget(slot: slot)
         Processes.slots[slot].layout = layout
         path.withLastComponent { Processes.slots[slot].setName($0) }
+        ProcessPageAudit.afterExec(slot: slot)
         UserFrames.of(slot).pointee.start(
             entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
             argc: UInt64(arguments.count), argv: argv)

@@ -29,6 +29,7 @@ enum Lifecycle {
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
         Processes.slots[child].parent = parent
+        ProcessPageAudit.afterFork(child: child)
         Processes.slots[child].state = .runnable
         return Processes.slots[child].pid
     }
@@ -53,6 +54,7 @@ enum Lifecycle {
             }
         }
         Processes.slots[slot].exitStatus = status
+        if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding() }
         FloatingPointStates.forget(slot)
         Processes.slots[slot].state = .zombie
         Scheduler.wakeup(SleepChannel(kind: .childExit, index: Processes.slots[slot].parent))
@@ -60,10 +62,34 @@ enum Lifecycle {
         kernelPanic("zombie ran")
     }
 
-    /// Waits for a child to exit and reaps it: its memory returns to the
-    /// allocator here. Returns the child's pid and status, or nil when the
-    /// caller has no children (or was killed while waiting).
-    static func wait() -> (pid: Int, status: Int)? {
+    /// wait(int *status): waits for a child to exit and reaps it (its memory
+    /// returns to the allocator here). Returns the child's pid, or -1 when
+    /// the caller has no children, was killed while waiting, or `status` is
+    /// a bad pointer; in that last case the child is not reaped, so the next
+    /// wait still finds it. `status` may be null (0).
+    static func wait(statusAddress: VirtualAddress) -> Int {
+        reapChild { child in
+            guard statusAddress.raw != 0 else { return true }
+            var status = Int32(truncatingIfNeeded: Processes.slots[child].exitStatus).littleEndian
+            return withUnsafeBytes(of: &status) { UserMemory.copyOut(to: statusAddress, from: $0) }
+        }
+    }
+
+    /// waitinfo(struct exitinfo *info): wait, and how the child ended (its
+    /// exit, a kill, or the fault that killed it: kind, address, pc), as
+    /// one `ExitInfoRecord`. A bad pointer fails the call and reaps nothing.
+    static func waitInfo(infoAddress: VirtualAddress) -> Int {
+        reapChild { child in
+            var record = ExitInfoRecord.make(slot: child)
+            return withUnsafeBytes(of: &record) { UserMemory.copyOut(to: infoAddress, from: $0) }
+        }
+    }
+
+    /// Waits for a zombie child of the caller and offers it to `deliver`,
+    /// which copies what the caller learns about it into the caller's memory.
+    /// The child is reaped only when `deliver` succeeded: a call that fails
+    /// consumes nothing. Returns the child's pid or -1.
+    private static func reapChild(_ deliver: (_ child: Int) -> Bool) -> Int {
         let slot = Processes.current
         while true {
             var haveChildren = false
@@ -73,12 +99,13 @@ enum Lifecycle {
             {
                 haveChildren = true
                 if Processes.slots[child].state == .zombie {
-                    let result = (Processes.slots[child].pid, Processes.slots[child].exitStatus)
+                    guard deliver(child) else { return -1 }
+                    let pid = Processes.slots[child].pid
                     Processes.release(child)
-                    return result
+                    return pid
                 }
             }
-            guard haveChildren, !Processes.slots[slot].killed else { return nil }
+            guard haveChildren, !Processes.slots[slot].killed else { return -1 }
             Scheduler.sleep(on: SleepChannel(kind: .childExit, index: slot))
         }
     }
@@ -91,8 +118,18 @@ enum Lifecycle {
         guard let slot = Processes.slot(ofPID: pid), Processes.slots[slot].state != .zombie,
             slot != Processes.initSlot
         else { return false }
+        if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding(cause: .killed) }
         Processes.slots[slot].killed = true
         if Processes.slots[slot].state == .sleeping { Processes.slots[slot].state = .runnable }
         return true
+    }
+
+    /// halt(status): powers the machine off. Only init may, and only in the
+    /// images whose init ends the run with it (check and bench); any other
+    /// caller gets -1, so no program can stop the machine.
+    static func halt(status: UInt64) -> Int {
+        guard BootMode.current.initMayPowerOff, Processes.current == Processes.initSlot else { return -1 }
+        Disk.logStatistics()
+        Platform.powerOff(status: UInt16(truncatingIfNeeded: status))
     }
 }

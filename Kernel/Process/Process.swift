@@ -8,6 +8,18 @@ enum ProcessState: Equatable {
     case running
     /// Exited, waiting for its parent to collect the status.
     case zombie
+
+    /// For the Ctrl-P process list.
+    var name: StaticString {
+        switch self {
+        case .unused: return "unused"
+        case .embryo: return "embryo"
+        case .sleeping: return "sleeping"
+        case .runnable: return "runnable"
+        case .running: return "running"
+        case .zombie: return "zombie"
+        }
+    }
 }
 
 /// The memory of a process: its page table and every frame it owns.
@@ -26,6 +38,8 @@ struct Process: ~Copyable {
     var parent = -1
     var killed = false
     var exitStatus = 0
+    /// How it ended (exit, kill, or the fault that killed it), for waitinfo.
+    var ending = ProcessEnding()
     var channel: SleepChannel? = nil
     var name: InlineArray<16, UInt8> = .init(repeating: 0)
     /// Whoever replaces or drops it calls `UserFrames.forget(slot:)`.

@@ -1,27 +1,29 @@
-/// What a process's address space holds, by name: for vmmap and for the
-/// one-line report of a fault. The process's image layout is read where it
+/// What a process's address space holds, by name: for vmmap (what a walk
+/// of the live page table finds) and for the one-line report of a fault. The process's image layout is read where it
 /// is stored, never copied: it is a kilobyte, and a process's kernel stack
 /// is one page.
 enum ProcessMemoryMap {
-    /// Calls `body` for each region of the process's layout in address
-    /// order; the heap ends at the current break, the stack's reserve is
-    /// given whole (its limit).
-    static func forEachRegion(
+    /// Calls `body` for what a walk of the process's live page table finds,
+    /// lowest address first: each run of consecutive pages that lie in one
+    /// region of its image layout and have the same permissions, named after
+    /// that region (a copy-on-write page counts as writable: its first write
+    /// only gives it a frame of its own); each guard region in which the walk
+    /// found nothing; and runs in the user window outside every region, named
+    /// "outside the layout". The heap shows the pages it has (it is lazy).
+    /// Per-process kernel pages that are no region of the image (x86-64's
+    /// kernel stack) are left out.
+    static func forEachLiveRun(
         of slot: Int,
         _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
     ) {
         let process = Processes.slots + slot
-        let count = process.pointee.layout?.regionCount ?? 0
-        for index in 0..<count {
-            guard let region = process.pointee.layout?.region(at: index) else { return }
-            switch region.kind {
-            case .mapped: body(region.range.start, region.range.end, region.permissions, false, region.name)
-            case .guardPage: body(region.range.start, region.range.end, .none, true, region.name)
-            case .growable:
-                let end = isStackReserve(region, slot: slot) ? region.range.end : heapBreak(of: slot)
-                body(region.range.start, end, region.permissions, false, region.name)
-            }
+        guard let image = process.pointee.layout, process.pointee.space != nil else { return }
+        var walk = LiveRunWalk(image)
+        process.pointee.space!.pageTable.forEachMapping(includeShared: false) { address, translation in
+            walk.add(address, translation, body)
+            return true
         }
+        walk.finish(body)
     }
 
     /// The kind and owner columns of a process region (LayoutText): the
@@ -42,7 +44,7 @@ enum ProcessMemoryMap {
         Processes.slots[slot].layout?.stackReserve == region.range
     }
 
-    private static func heapBreak(of slot: Int) -> VirtualAddress {
+    static func heapBreak(of slot: Int) -> VirtualAddress {
         switch Processes.slots[slot].space {
         case .some(let space): return space.heapBreak
         case .none: return VirtualAddress(0)
@@ -68,5 +70,67 @@ enum ProcessMemoryMap {
             return
         }
         Console.write("unmapped")
+    }
+}
+
+/// `ProcessMemoryMap.forEachLiveRun`'s state between the pages of its walk.
+/// It keeps its own copy of the image's regions: the walk reads them at
+/// every page, and reading them through the process's optional layout
+/// copied the whole layout (a kilobyte) into each frame.
+private struct LiveRunWalk {
+    typealias Body = (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
+    var regions: InlineArray<16, UserRegion>
+    let regionCount: Int
+    /// The run being built: `start..<end`, its permissions, and the index
+    /// of its image region (-1: in the user window outside every region).
+    var start: UInt64 = 0
+    var end: UInt64 = 0
+    var permissions: PagePermissions = .none
+    var region = -1
+    /// A bit per image region: a guard region the walk found pages in, or
+    /// one already reported.
+    var guardsDone: UInt32 = 0
+
+    init(_ image: borrowing UserImageLayout) {
+        regionCount = min(image.regionCount, 16)
+        regions = .init(repeating: image.region(at: 0))
+        for index in 0..<regionCount { regions[index] = image.region(at: index) }
+    }
+
+    mutating func add(_ address: VirtualAddress, _ translation: Translation, _ body: Body) {
+        var found = -1
+        for index in 0..<regionCount where regions[index].range.contains(address) { found = index }
+        if found < 0 && !Platform.userWindow.contains(address) { return }
+        if found >= 0 && regions[found].kind == .guardPage { guardsDone |= 1 << UInt32(found) }
+        let granted = translation.isCopyOnWrite ? translation.permissions | .write : translation.permissions
+        let live = granted.intersection(.read | .write | .execute | .user)
+        if end == address.raw && region == found && permissions == live && end > start {
+            end += translation.pageSize.bytes
+            return
+        }
+        report(body)
+        start = address.raw
+        end = address.raw + translation.pageSize.bytes
+        permissions = live
+        region = found
+    }
+
+    mutating func finish(_ body: Body) {
+        report(body)
+        start = .max
+        end = .max
+        report(body)
+    }
+
+    /// Reports the untouched guard regions below the run, then the run.
+    private mutating func report(_ body: Body) {
+        for index in 0..<regionCount where guardsDone & (1 << UInt32(index)) == 0 {
+            guard regions[index].range.start.raw < start else { break }
+            guard regions[index].kind == .guardPage else { continue }
+            guardsDone |= 1 << UInt32(index)
+            body(regions[index].range.start, regions[index].range.end, .none, true, regions[index].name)
+        }
+        guard end > start else { return }
+        body(VirtualAddress(start), VirtualAddress(end), permissions, false, region >= 0 ? regions[region].name : "outside the layout")
     }
 }

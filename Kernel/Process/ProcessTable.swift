@@ -35,6 +35,7 @@ enum Processes {
             nextPID += 1
             slots[index].killed = false
             slots[index].exitStatus = 0
+            slots[index].ending = ProcessEnding()
             slots[index].parent = -1
             slots[index].channel = nil
             slots[index].files = .init(repeating: -1)
@@ -77,6 +78,22 @@ enum Processes {
     static func slot(ofPID pid: Int) -> Int? {
         for index in 0..<capacity where slots[index].state != .unused && slots[index].pid == pid { return index }
         return nil
+    }
+
+    /// Ctrl-P at the console: one line per process, `pid state name`. It
+    /// only reads the table (from the console interrupt: on one CPU the
+    /// kernel code it interrupted left every slot whole).
+    static func printList() {
+        guard isReady else { return }
+        Console.newline()
+        for index in 0..<capacity where slots[index].state != .unused {
+            Console.write(decimal: UInt64(slots[index].pid))
+            Console.write(" ")
+            Console.write(slots[index].state.name)
+            Console.write(" ")
+            Console.writeName(slots[index].name)
+            Console.newline()
+        }
     }
 
     static var liveCount: Int {

@@ -106,6 +106,21 @@ enum Scheduler {
         Spinlock.release(Processes.tableLock)
     }
 
+    /// A preemption point for long work in a system call. The kernel runs
+    /// with interrupts off, so the timer cannot preempt it: this takes the
+    /// interrupts that are pending (the clock ticks; typed bytes reach the
+    /// console ring and wake its reader) and, when the clock ticked, lets
+    /// the other runnable processes run, as a tick in user mode would.
+    /// Call it only on the process's own kernel stack (never on the shared
+    /// scratch stack), holding no spinlock (turning interrupts on checks
+    /// that) and with no shared structure half changed.
+    static func preemptionPoint() {
+        let before = Clock.ticks
+        Platform.enableInterrupts()
+        _ = Platform.disableInterrupts()
+        if Clock.ticks != before { yield() }
+    }
+
     /// Blocks the current process until `wakeup(channel)`. With several
     /// CPUs a caller must use `sleep(on:releasing:)`, checking its
     /// condition under the lock the waker takes; this form is for

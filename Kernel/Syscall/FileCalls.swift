@@ -180,18 +180,6 @@ enum FileCalls {
         return 0
     }
 
-    /// wait(int *status): status may be null (0).
-    @inline(never) static func wait(statusAddress: VirtualAddress) -> Int {
-        guard let (pid, status) = Lifecycle.wait() else { return -1 }
-        if statusAddress.raw != 0 {
-            var bytes: InlineArray<4, UInt8> = .init(repeating: 0)
-            store(&bytes, at: 0, UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: status))), bytes: 4)
-            let copied = withUnsafeBytes(of: &bytes) { UserMemory.copyOut(to: statusAddress, from: $0) }
-            guard copied else { return -1 }
-        }
-        return pid
-    }
-
     /// Little-endian store into a fixed record, for building user structs.
     static func store<let N: Int>(_ record: inout InlineArray<N, UInt8>, at offset: Int, _ value: UInt64, bytes: Int) {
         for i in 0..<bytes { record[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }

@@ -45,11 +45,12 @@ enum MemoryCalls {
         var max: UInt64
     }
 
-    /// Runs on the scratch stack: it walks the process's image layout.
+    /// Runs on the scratch stack: it walks the process's live page table and
+    /// names what it finds after the image layout's regions.
     static func writeMemoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
         var written = 0
         var failed = false
-        ProcessMemoryMap.forEachRegion(of: Processes.current) { start, end, permissions, isGuard, name in
+        ProcessMemoryMap.forEachLiveRun(of: Processes.current) { start, end, permissions, isGuard, name in
             guard UInt64(written) < max, !failed else { return }
             var record: InlineArray<72, UInt8> = .init(repeating: 0)
             FileCalls.store(&record, at: 0, start.raw, bytes: 8)

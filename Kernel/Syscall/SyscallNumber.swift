@@ -13,4 +13,8 @@ enum SyscallNumber: UInt64 {
     case halt = 25
     /// Instruction-counter units the CPU spent idle since boot (bench).
     case idleCount = 26
+    /// wait, and how the child ended, as a `struct exitinfo` record.
+    case waitInfo = 27
+    /// How many CPUs run the kernel (the stress program starts one worker each).
+    case cpuCount = 28
 }

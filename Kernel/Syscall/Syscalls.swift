@@ -22,7 +22,7 @@ enum Syscalls {
         switch number {
         case .fork: return Lifecycle.fork()
         case .exit: Lifecycle.exit(status: Int(Int32(truncatingIfNeeded: a0)))
-        case .wait: return FileCalls.wait(statusAddress: VirtualAddress(a0))
+        case .wait: return Lifecycle.wait(statusAddress: VirtualAddress(a0))
         case .pipe: return FileCalls.pipe(VirtualAddress(a0))
         case .read: return FileCalls.read(fd: a0, VirtualAddress(a1), count: a2)
         case .kill: return Lifecycle.kill(pid: Int(Int32(truncatingIfNeeded: a0))) ? 0 : -1
@@ -45,9 +45,9 @@ enum Syscalls {
         case .memoryMap: return MemoryCalls.memoryMap(VirtualAddress(a0), max: a1)
         case .kernelHeap: return KernelHeapStatistics.bytesInUse
         case .idleCount: return Int(truncatingIfNeeded: Scheduler.idleCount)
-        case .halt:
-            Disk.logStatistics()
-            Platform.powerOff(status: UInt16(truncatingIfNeeded: a0))
+        case .halt: return Lifecycle.halt(status: a0)
+        case .waitInfo: return Lifecycle.waitInfo(infoAddress: VirtualAddress(a0))
+        case .cpuCount: return CPUs.runningCount
         }
     }
 }

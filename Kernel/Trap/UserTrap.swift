@@ -23,6 +23,21 @@ enum FaultKind {
     /// return the kernel refused ("non-canonical return address").
     case named(StaticString)
 
+    /// What waitinfo tells the parent of a process this fault killed.
+    var ending: (cause: EndCause, detail: UInt32) {
+        switch self {
+        case .read: return (.readFault, 0)
+        case .write: return (.writeFault, 0)
+        case .execute: return (.executeFault, 0)
+        case .illegalInstruction: return (.illegalInstruction, 0)
+        case .misaligned: return (.misaligned, 0)
+        case .breakpoint: return (.breakpoint, 0)
+        case .outOfMemory: return (.outOfMemory, 0)
+        case .other(let code): return (.exception, UInt32(truncatingIfNeeded: code))
+        case .named: return (.exception, 0)
+        }
+    }
+
     var description: StaticString {
         switch self {
         case .read: return "read fault"
@@ -95,6 +110,8 @@ enum UserTrap {
     static func kill(_ slot: Int, for kind: FaultKind, at address: VirtualAddress, pc: VirtualAddress) {
         var fault = FaultReport(kind: kind, address: address, pc: pc, slot: slot)
         _ = withUnsafeMutablePointer(to: &fault) { ScratchStack.run(reportFaultEntry, UInt64(UInt(bitPattern: $0))) }
+        let (cause, detail) = kind.ending
+        Processes.slots[slot].ending = ProcessEnding(cause: cause, detail: detail, address: address.raw, pc: pc.raw)
         Processes.slots[slot].killed = true
     }
 

@@ -7,7 +7,12 @@ each spell (part of make user-host-test):
   kernel/fcntl.h too, when XV6_DIR has it);
 - system-call numbers: User/include/syscalls.def (the stubs' source),
   SyscallNumber in User/Runtime/Syscalls.swift and in Kernel/Syscall/SyscallNumber.swift;
-- file types: User/include/stat.h and FileStatus in User/Runtime/Records.swift.
+- file types: User/include/stat.h and FileStatus in User/Runtime/Records.swift;
+- the records the kernel writes into user memory: struct memregion
+  (User/include/user.h, MemoryRegion in User/Runtime/Records.swift, the
+  kernel's Kernel/Syscall/MemoryCalls.swift) and struct exitinfo with its
+  causes (user.h, ExitInfo and EndCause in Records.swift, the kernel's
+  Kernel/Process/ProcessEnding.swift): sizes and field offsets.
 
     Tests/User/abi_copies_test.py [XV6_DIR]
 
@@ -88,6 +93,71 @@ stat = c_defines(read("User/include/stat.h"))
 records = swift_lets(read("User/Runtime/Records.swift"), r"static let (directory|file|device): Int16 = (\d+)")
 for c_name, swift_name in [("T_DIR", "directory"), ("T_FILE", "file"), ("T_DEVICE", "device")]:
     agree(c_name, {"stat.h": stat.get(c_name), "FileStatus": records.get(swift_name)})
+
+# records: offsets in C come from user.h's struct (natural alignment)
+C_SIZES = {"uint64": 8, "int64": 8, "uint32": 4, "uint": 4, "int": 4, "ushort": 2, "short": 2, "char": 1}
+
+
+def c_struct(name):
+    """Field name -> offset, and the struct's size."""
+    block = re.search(r"struct " + name + r" \{(.*?)\};", read("User/include/user.h"), re.S).group(1)
+    fields, offset, align = {}, 0, 1
+    for type_, field, count in re.findall(r"^\s*(\w+) (\w+)(?:\[(\w+)\])?;", block, re.M):
+        size = C_SIZES[type_]
+        offset = (offset + size - 1) // size * size
+        fields[field] = offset
+        offset += size * (int(count) if count else 1)
+        align = max(align, size)
+    return fields, (offset + align - 1) // align * align
+
+
+def swift_type(path, name):
+    text = read(path)
+    start = text.index("struct " + name)
+    return text[start:text.index("\n}\n", start)]
+
+
+def int_let(text, name):
+    match = re.search(r"static let " + name + r"(?:: \w+)? = (\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+region, region_size = c_struct("memregion")
+runtime = swift_type("User/Runtime/Records.swift", "MemoryRegion")
+kernel = read("Kernel/Syscall/MemoryCalls.swift")
+runtime_loads = [int(x) for x in re.findall(r"fromByteOffset: (\d+)", runtime)]
+kernel_stores = [int(x) for x in re.findall(r"store\(&record, at: (\d+)", kernel)]
+agree("memregion size", {"user.h": region_size, "MemoryRegion": int_let(runtime, "size"), "kernel": int_let(kernel, "recordSize")})
+for index, field in enumerate(("start", "end", "perms", "flags")):
+    agree(f"memregion {field}", {"user.h": region[field], "MemoryRegion": runtime_loads[index] if index < len(runtime_loads) else None,
+                                 "kernel": kernel_stores[index] if index < len(kernel_stores) else None})
+agree("memregion name", {"user.h": region["name"], "MemoryRegion": int(re.search(r"record \+ (\d+)", runtime).group(1)),
+                         "kernel": int_let(kernel, "nameOffset")})
+agree("memregion name capacity", {"user.h": region_size - region["name"], "MemoryRegion": int_let(runtime, "nameCapacity"),
+                                  "kernel": int_let(kernel, "nameCapacity")})
+
+info, info_size = c_struct("exitinfo")
+runtime = swift_type("User/Runtime/Records.swift", "ExitInfo")
+kernel = read("Kernel/Process/ProcessEnding.swift")
+runtime_loads = [int(x) for x in re.findall(r"fromByteOffset: (\d+)", runtime)]
+agree("exitinfo size", {"user.h": info_size, "ExitInfo": int_let(runtime, "size"), "kernel": int_let(kernel, "recordSize")})
+for index, field in enumerate(("pid", "status", "cause", "detail", "address", "pc")):
+    agree(f"exitinfo {field}", {"user.h": info[field], "ExitInfo": runtime_loads[index] if index < len(runtime_loads) else None,
+                                "kernel": int_let(kernel, field + "Offset")})
+c_causes = {k[4:].lower(): v for k, v in c_defines(read("User/include/user.h")).items() if k.startswith("END_")}
+
+
+def swift_causes(text):
+    block = text[text.index("enum EndCause"):]
+    block = block[:block.index("\n}")]
+    return {k.lower(): int(v) for k, v in re.findall(r"case (\w+) = (\d+)", block)}
+
+
+runtime_causes = swift_causes(read("User/Runtime/Records.swift"))
+kernel_causes = swift_causes(kernel)
+for name in sorted(set(c_causes) | set(runtime_causes) | set(kernel_causes)):
+    agree(f"end cause {name}", {"user.h": c_causes.get(name), "EndCause (runtime)": runtime_causes.get(name),
+                                "EndCause (kernel)": kernel_causes.get(name)})
 
 print(f"abi copies: {checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

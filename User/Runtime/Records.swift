@@ -29,6 +29,49 @@ public struct FileStatus {
     }
 }
 
+/// How a child ended: struct exitinfo's cause (User/include/user.h).
+public enum EndCause: UInt32 {
+    case exited = 0
+    case killed = 1
+    case readFault = 2
+    case writeFault = 3
+    case executeFault = 4
+    case illegalInstruction = 5
+    case misaligned = 6
+    case breakpoint = 7
+    case exception = 8
+    case outOfMemory = 9
+}
+
+/// struct exitinfo: { int pid; int status; uint32 cause; uint32 detail;
+/// uint64 address; uint64 pc; }, 32 bytes.
+public struct ExitInfo {
+    public static let size = 32
+    public typealias Record = InlineArray<32, UInt8>
+
+    public var pid: Int32
+    public var status: Int32
+    /// An `EndCause` raw value (a newer kernel may add causes).
+    public var cause: UInt32
+    public var detail: UInt32
+    public var address: UInt64
+    public var pc: UInt64
+
+    init(_ record: Record) {
+        var record = record
+        (pid, status, cause, detail, address, pc) = withUnsafeBytes(of: &record) { raw in
+            (
+                raw.loadUnaligned(fromByteOffset: 0, as: Int32.self),
+                raw.loadUnaligned(fromByteOffset: 4, as: Int32.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+    }
+}
+
 /// struct memregion: { uint64 start, end; uint32 perms, flags; char name[48]; }, 72 bytes.
 public struct MemoryRegion {
     public static let size = 72

@@ -27,6 +27,7 @@
 @_extern(c, "memmap") func c_memmap(_ records: UnsafeMutableRawPointer?, _ max: Int32) -> Int32
 @_extern(c, "kheap") func c_kheap() -> Int
 @_extern(c, "halt") func c_halt(_ status: Int32) -> Int32
+@_extern(c, "waitinfo") func c_waitinfo(_ info: UnsafeMutableRawPointer?) -> Int32
 @_extern(c, "usyscall") func c_usyscall(_ number: Int, _ a0: Int, _ a1: Int, _ a2: Int, _ a3: Int, _ a4: Int, _ a5: Int) -> Int
 
 /// open() flags.
@@ -64,6 +65,14 @@ public enum Sys {
         var status: Int32 = 0
         let pid = c_wait(&status)
         return pid < 0 ? nil : (pid, status)
+    }
+
+    /// Waits for a child to exit: its pid, status and how it ended (a
+    /// fault's kind and address), or nil when there is none.
+    public static func waitInfo() -> ExitInfo? {
+        var record = ExitInfo.Record(repeating: 0)
+        let r = withUnsafeMutableBytes(of: &record) { c_waitinfo($0.baseAddress) }
+        return r < 0 ? nil : ExitInfo(record)
     }
 
     public static func pipe() -> PipeEnds? {
@@ -175,4 +184,5 @@ public enum SyscallNumber {
     public static let uptime = 14, open = 15, write = 16, mknod = 17, unlink = 18, link = 19
     public static let mkdir = 20, close = 21, freeframes = 22, memmap = 23, kheap = 24, halt = 25
     public static let idlecount = 26
+    public static let waitinfo = 27, cpucount = 28
 }

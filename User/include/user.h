@@ -24,6 +24,28 @@ struct memregion {
   char name[48]; /* NUL-terminated */
 };
 
+/* How a child ended, as waitinfo() reports it: its exit, a kill, or the
+   fault that killed it, with the fault's address and pc (the kernel's
+   report line names the same). Kernel/Process/ProcessEnding.swift. */
+#define END_EXITED 0
+#define END_KILLED 1
+#define END_READFAULT 2
+#define END_WRITEFAULT 3
+#define END_EXECUTEFAULT 4
+#define END_ILLEGALINSTRUCTION 5
+#define END_MISALIGNED 6
+#define END_BREAKPOINT 7
+#define END_EXCEPTION 8 /* detail: the architecture's trap code */
+#define END_OUTOFMEMORY 9 /* a lazy or copy-on-write page found no frame */
+struct exitinfo {
+  int pid;
+  int status;    /* exit's status, -1 if killed */
+  uint32 cause;  /* END_* */
+  uint32 detail;
+  uint64 address; /* of the fault */
+  uint64 pc;
+};
+
 /* A directory record, as read() on a directory returns them. */
 #define DIRSIZ 14
 struct dirent {
@@ -59,6 +81,8 @@ int memmap(struct memregion *, int max);
 long kheap(void);
 int halt(int status);
 long idlecount(void); /* instruction-counter units spent idle since boot */
+int waitinfo(struct exitinfo *);
+int cpucount(void);    /* CPUs that run the kernel (and so processes) */
 /* Any call with raw 64-bit arguments (tests pass values C types would truncate). */
 long usyscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
 

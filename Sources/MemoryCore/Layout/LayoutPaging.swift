@@ -153,7 +153,7 @@ extension PageTable {
         return report
     }
 
-    private func check(_ region: LayoutRegion, index: Int) -> LayoutMismatch? {
+    func check(_ region: LayoutRegion, index: Int) -> LayoutMismatch? {
         func problem(_ kind: LayoutMismatch.Problem, _ page: VirtualAddress) -> LayoutMismatch {
             LayoutMismatch(region: index, problem: kind, address: page)
         }
@@ -192,7 +192,7 @@ extension PageTable {
     }
 
     /// Read, write, execute and user must agree; the global bit is not part of the layout.
-    private static func samePermissions(_ live: PagePermissions, _ wanted: PagePermissions) -> Bool {
+    static func samePermissions(_ live: PagePermissions, _ wanted: PagePermissions) -> Bool {
         let relevant = PagePermissions.read | .write | .execute | .user
         return live.intersection(relevant) == wanted.intersection(relevant)
     }

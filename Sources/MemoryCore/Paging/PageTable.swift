@@ -144,7 +144,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 try frames.pointee.freeContiguous(start.frame, count: size.bytes / pageBytes)
             }
         } catch {
-            assertionFailure("an owned frame was already free")
+            CoreInvariant.violated("page table: an owned frame was already free")
         }
     }
 
@@ -159,7 +159,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
             do {
                 try frames.pointee.freeHoldingLock(table.frame)
             } catch {
-                assertionFailure("page table: a table page was already free")
+                CoreInvariant.violated("page table: a table page was already free")
             }
             return
         }
@@ -182,7 +182,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         do {
             try frames.pointee.freeZeroedHoldingLock(table.frame)
         } catch {
-            assertionFailure("page table: a table page was already free")
+            CoreInvariant.violated("page table: a table page was already free")
         }
     }
 
@@ -197,7 +197,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 }
             }
         } catch {
-            assertionFailure("an owned frame was already free")
+            CoreInvariant.violated("page table: an owned frame was already free")
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What can go wrong when asking for or returning physical frames.
 public enum FrameError: Error, Equatable, Sendable {
     /// No free frame (or no free run of the requested length) is left.
@@ -18,17 +20,17 @@ public enum FrameError: Error, Equatable, Sendable {
 
 /// Hands out 4 KiB physical frames. It covers a fixed span of frame numbers
 /// and keeps three bits per frame in storage the caller provides: "managed"
-/// (the frame came from a range given with `addRange`), "free", and "known
-/// zero" (free, and every byte of it is 0). The first two let it tell a
-/// double free from a foreign frame, and the bitmap lets it find
-/// contiguous, aligned runs, which a free list cannot.
+/// (the frame came from a range given with `addRange`), "free" (in the
+/// pool), and "known zero" (in the pool, and every byte of it is 0). The
+/// first two let it tell a double free from a foreign frame, and the bitmap
+/// lets it find contiguous, aligned runs, which a free list cannot.
 ///
 /// Known-zero frames: a page table clears each entry it used when it is torn
-/// down, so its table pages come back all zeros (`freeZeroed`). They are
-/// kept on a short stack, and `allocateZeroed` hands them out again without
-/// clearing 4 KiB. Any allocation clears the frame's known-zero bit, so a
-/// stack entry whose frame was handed out meanwhile is recognised and
-/// skipped.
+/// down, so its table pages come back all zeros (`freeZeroed`, to the pool,
+/// never to a CPU's cache). They are kept on a short stack, and
+/// `allocateZeroed` hands them out again without clearing 4 KiB. Every
+/// allocation from the pool clears the frame's known-zero bit, so a stack
+/// entry whose frame was handed out meanwhile is recognised and skipped.
 ///
 /// Beside the bitmaps it keeps a reference count for every frame (a compact
 /// array of `UInt16`, one per frame of the span), so that one frame can back
@@ -38,20 +40,36 @@ public enum FrameError: Error, Equatable, Sendable {
 /// user, `release` drops one and frees the frame with its last user; `free`
 /// refuses a frame that still has others.
 ///
+/// With `caches` set, single frames come from and go back to the calling
+/// CPU's `FrameCache` first (see `FrameCache`); the shared pool (the free
+/// bits) refills and drains the caches in batches. `freeFrames` counts the
+/// cached frames as free, so every count stays exact. A CPU allocates from
+/// its own cache and the pool only: up to `FrameCache.capacity` frames per
+/// other CPU may sit in their caches while it runs out (contiguous runs
+/// first give back its own cache to the pool).
+///
 /// Who may touch it: only through these methods, each of which holds
-/// `lock` (when one is set) for its whole run: the kernel sets it to its
-/// "frame allocator" spinlock, so bitmaps, counts and the search hint are
-/// only ever changed under it. Host tests, where each allocator has one
-/// owner, leave it nil.
+/// `lock` (when one is set) for its whole run, except the cached fast
+/// paths of `allocate`, `free` and `release`, which touch only the calling
+/// CPU's cache and the reference-count slot of the one frame the caller
+/// owns: the kernel sets `lock` to its "frame allocator" spinlock, so
+/// bitmaps, counts and the search hint are only ever changed under it.
+/// Host tests, where each allocator has one owner, leave it nil.
 public struct FrameAllocator: ~Copyable {
     /// Taken around every method that reads or changes the bookkeeping.
     public var lock: FrameAllocatorLock? = nil
+    /// The per-CPU caches of free frames; nil (none) until the owner sets it,
+    /// once, before a second CPU runs.
+    public var caches: FrameCacheAccess? = nil
+    /// The reference-count slot of a frame that sits in a CPU's cache: free,
+    /// but not in the pool. Reference counts stop one below it.
+    static let cachedMark: UInt16 = .max
     public let span: AddressRange<PhysicalAddress>
     private let firstFrame: UInt64
     private let frameCount: UInt64
     private let managedBits: UnsafeMutablePointer<UInt64>
     private let freeBits: UnsafeMutablePointer<UInt64>
-    /// Free frames whose bytes are all zero (see the type's comment).
+    /// Pool frames whose bytes are all zero (see the type's comment).
     private let zeroBits: UnsafeMutablePointer<UInt64>
     /// Frame indices freed zeroed, most recent on top, in the caller's
     /// storage (not in the struct: every copy of it would grow); an entry
@@ -66,8 +84,12 @@ public struct FrameAllocator: ~Copyable {
     /// Index of a frame no contiguous run may reach across from below (see
     /// `separateRuns`); `frameCount` when there is none.
     private var runBarrier: UInt64
-    public private(set) var freeFrames: UInt64 = 0
+    /// Free frames in the shared pool (free bit set).
+    public private(set) var poolFrames: UInt64 = 0
     public private(set) var managedFrames: UInt64 = 0
+
+    /// Free frames: the pool's and those in every CPU's cache.
+    public var freeFrames: UInt64 { poolFrames + (caches?.cachedFrames ?? 0) }
 
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
@@ -116,7 +138,7 @@ public struct FrameAllocator: ~Copyable {
                 set(managedBits, frame, true)
                 set(freeBits, frame, true)
                 managedFrames += 1
-                freeFrames += 1
+                poolFrames += 1
             }
             frame += 1
         }
@@ -144,16 +166,25 @@ public struct FrameAllocator: ~Copyable {
         searchHint = frame.value - firstFrame
     }
 
-    /// One free frame, or `.outOfMemory`.
+    /// One free frame, or `.outOfMemory`: from this CPU's cache when there
+    /// are caches (refilled from the pool when empty), else from the pool.
     public mutating func allocate() throws(FrameError) -> FrameNumber {
+        if let caches {
+            let cache = caches.caches + caches.enter()
+            defer { caches.leave() }
+            if cache.pointee.count == 0 { refill(cache) }
+            guard let frame = cache.pointee.pop() else { throw .outOfMemory }
+            extraUsers[Int(frame.value - firstFrame)] = 0
+            return frame
+        }
         lock?.acquire()
         defer { lock?.release() }
-        return try allocateHoldingLock()
+        return try allocateUnlocked()
     }
 
     /// One free frame whose bytes are all zero, or `.outOfMemory`: a
-    /// known-zero frame when there is one, else any frame, cleared through
-    /// `memory`.
+    /// known-zero frame when there is one, else a frame of the pool,
+    /// cleared through `memory` (outside the lock).
     public mutating func allocateZeroed(_ memory: some PhysicalMemory) throws(FrameError) -> FrameNumber {
         lock?.acquire()
         let taken: (FrameNumber, Bool)
@@ -164,13 +195,12 @@ public struct FrameAllocator: ~Copyable {
             throw error
         }
         lock?.release()
-        // Cleared outside the lock: 4 KiB of stores need no bookkeeping.
         if !taken.1 { memory.zeroFrame(taken.0) }
         return taken.0
     }
 
-    /// Returns a frame whose bytes the caller has made all zero (a page
-    /// table's emptied table page); refused as `free` refuses.
+    /// Returns, to the pool, a frame whose bytes the caller has made all
+    /// zero (a page table's emptied table page); refused as `free` refuses.
     public mutating func freeZeroed(_ frame: FrameNumber) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
@@ -180,8 +210,9 @@ public struct FrameAllocator: ~Copyable {
     // MARK: Runs of calls under one taking of the lock
 
     /// Takes the lock for a run of `...HoldingLock` calls (a page table
-    /// sharing or freeing a whole table of pages), which must be given
-    /// back with `releaseLock`. Nothing else may be called meanwhile.
+    /// sharing or freeing a whole table of pages), which must be given back
+    /// with `releaseLock`; nothing else may be called meanwhile. These work
+    /// on the pool alone, never on a CPU's cache.
     mutating func acquireLock() { lock?.acquire() }
     mutating func releaseLock() { lock?.release() }
 
@@ -193,6 +224,7 @@ public struct FrameAllocator: ~Copyable {
             let index = UInt64(zeroStack[zeroStackCount])
             if test(zeroBits, index) && test(freeBits, index) {
                 take(index)
+                extraUsers[Int(index)] = 0
                 return (FrameNumber(firstFrame + index), true)
             }
         }
@@ -209,9 +241,15 @@ public struct FrameAllocator: ~Copyable {
         }
     }
 
+    mutating func allocateHoldingLock() throws(FrameError) -> FrameNumber {
+        let frame = try allocateUnlocked()
+        extraUsers[Int(frame.value - firstFrame)] = 0
+        return frame
+    }
+
     mutating func retainHoldingLock(_ frame: FrameNumber) throws(FrameError) {
         let index = try allocatedIndex(frame)
-        guard extraUsers[index] < UInt16.max else { throw .tooManyReferences(frame) }
+        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
         extraUsers[index] += 1
     }
 
@@ -222,7 +260,7 @@ public struct FrameAllocator: ~Copyable {
             return false
         }
         set(freeBits, UInt64(index), true)
-        freeFrames += 1
+        poolFrames += 1
         return true
     }
 
@@ -230,8 +268,51 @@ public struct FrameAllocator: ~Copyable {
         try freeUnlocked(frame)
     }
 
-    mutating func allocateHoldingLock() throws(FrameError) -> FrameNumber {
-        guard freeFrames > 0 else { throw .outOfMemory }
+    /// Moves up to a batch of frames from the pool into `cache` (empty).
+    private mutating func refill(_ cache: UnsafeMutablePointer<FrameCache>) {
+        lock?.acquire()
+        defer { lock?.release() }
+        for _ in 0..<FrameCache.transferBatch {
+            guard let frame = try? allocateUnlocked() else { break }
+            extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark
+            cache.pointee.push(frame)
+        }
+    }
+
+    /// Moves `count` frames (at most what it holds) from `cache` to the pool.
+    private mutating func drain(_ cache: UnsafeMutablePointer<FrameCache>, count: Int) {
+        lock?.acquire()
+        defer { lock?.release() }
+        for _ in 0..<count {
+            guard let frame = cache.pointee.pop() else { break }
+            let index = frame.value - firstFrame
+            extraUsers[Int(index)] = 0
+            set(freeBits, index, true)
+            poolFrames += 1
+        }
+    }
+
+    /// Puts `frame`, owned by the caller alone and already checked, into
+    /// this CPU's cache, draining half of a full cache to the pool first.
+    private mutating func cache(_ frame: FrameNumber, _ caches: FrameCacheAccess) {
+        let cache = caches.caches + caches.enter()
+        defer { caches.leave() }
+        if cache.pointee.isFull { drain(cache, count: FrameCache.transferBatch) }
+        extraUsers[Int(frame.value - firstFrame)] = Self.cachedMark
+        cache.pointee.push(frame)
+    }
+
+    /// Gives this CPU's cached frames back to the pool (before a search for
+    /// a run, which only sees the pool).
+    private mutating func drainOwnCache() {
+        guard let caches else { return }
+        let cache = caches.caches + caches.enter()
+        defer { caches.leave() }
+        drain(cache, count: cache.pointee.count)
+    }
+
+    private mutating func allocateUnlocked() throws(FrameError) -> FrameNumber {
+        guard poolFrames > 0 else { throw .outOfMemory }
         var index = searchHint
         for _ in 0..<frameCount {
             if index >= frameCount { index = 0 }
@@ -252,15 +333,28 @@ public struct FrameAllocator: ~Copyable {
 
     /// `count` physically contiguous free frames whose first frame number is a
     /// multiple of `alignment` (in frames, a power of two), or `.outOfMemory`.
+    /// A single frame comes from this CPU's cache like `allocate`'s; a run
+    /// that the pool cannot give is tried once more after this CPU's cache
+    /// went back to the pool.
     public mutating func allocateContiguous(count: UInt64, alignment: UInt64 = 1) throws(FrameError) -> FrameNumber {
+        guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
+        // One frame is the common case (fork copies 4 KiB pages this way):
+        // take it from the cache or the hinted search, not from a scan from
+        // the bottom, which made a fork with nearly all memory in use quadratic.
+        if count == 1 && alignment == 1 { return try allocate() }
+        do {
+            return try allocateRun(count: count, alignment: alignment)
+        } catch {
+            guard caches != nil else { throw error }
+            drainOwnCache()
+            return try allocateRun(count: count, alignment: alignment)
+        }
+    }
+
+    private mutating func allocateRun(count: UInt64, alignment: UInt64) throws(FrameError) -> FrameNumber {
         lock?.acquire()
         defer { lock?.release() }
-        guard count > 0, alignment > 0, alignment & (alignment - 1) == 0 else { throw .invalidRange }
-        guard count <= freeFrames else { throw .outOfMemory }
-        // One frame is the common case (fork copies 4 KiB pages this way):
-        // take it from the hinted search, not from a scan from the bottom,
-        // which made a fork with nearly all memory in use quadratic.
-        if count == 1 && alignment == 1 { return try allocateHoldingLock() }
+        guard count <= poolFrames else { throw .outOfMemory }
         // Candidate starts are aligned absolute frame numbers.
         var start = (firstFrame + alignment - 1) & ~(alignment - 1)
         while start + count <= firstFrame + frameCount {
@@ -289,38 +383,73 @@ public struct FrameAllocator: ~Copyable {
         throw .outOfMemory
     }
 
-    /// Returns one frame. Refuses frames it never owned and frames already free.
+    /// Returns one frame (to this CPU's cache when there are caches).
+    /// Refuses frames it never owned, frames already free (cached ones
+    /// too) and frames other pages still map.
     public mutating func free(_ frame: FrameNumber) throws(FrameError) {
+        if let caches {
+            // The frame's bits and count are the caller's to read: it owns the frame.
+            try checkFreeable(frame)
+            cache(frame, caches)
+            return
+        }
         lock?.acquire()
         defer { lock?.release() }
         try freeUnlocked(frame)
     }
 
     private mutating func freeUnlocked(_ frame: FrameNumber) throws(FrameError) {
-        guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-            test(managedBits, frame.value - firstFrame)
-        else { throw .foreignFrame(frame) }
-        let index = frame.value - firstFrame
-        guard !test(freeBits, index) else { throw .doubleFree(frame) }
-        guard extraUsers[Int(index)] == 0 else { throw .stillShared(frame) }
-        set(freeBits, index, true)
-        freeFrames += 1
+        try checkFreeable(frame)
+        set(freeBits, frame.value - firstFrame, true)
+        poolFrames += 1
+    }
+
+    /// Throws unless `frame` is managed here, allocated and has one user.
+    private func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] == 0 else { throw .stillShared(frame) }
     }
 
     /// Adds a user to an allocated frame (one more page maps it).
     public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        try retainHoldingLock(frame)
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
+        extraUsers[index] += 1
     }
 
     /// Drops a user of an allocated frame; the last user's release frees it.
-    /// Returns true when the frame went back to the free pool.
+    /// Returns true when the frame went back to the free frames.
+    ///
+    /// With caches, a frame whose count says one user goes to this CPU's
+    /// cache without the lock: that user is the caller, and only a page
+    /// that maps the frame can add another (fork retains the pages of the
+    /// space it copies, never those of a space being torn down).
     @discardableResult
     public mutating func release(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        if let caches, try sharedCount(allocatedIndex(frame)) == 0 {
+            cache(frame, caches)
+            return true
+        }
         lock?.acquire()
         defer { lock?.release() }
-        return try releaseHoldingLock(frame)
+        let index = try allocatedIndex(frame)
+        if extraUsers[index] > 0 {
+            extraUsers[index] -= 1
+            return false
+        }
+        set(freeBits, UInt64(index), true)
+        poolFrames += 1
+        return true
+    }
+
+    /// The users of `frame` beyond the first, read with acquire ordering:
+    /// a count another CPU lowered under the lock (its last write to the
+    /// page before) is seen before the caller reuses the frame.
+    private func sharedCount(_ index: Int) -> UInt16 {
+        let slot = UnsafeMutableRawPointer(extraUsers + index)
+        return slot.assumingMemoryBound(to: Atomic<UInt16>.self).pointee.load(ordering: .acquiring)
     }
 
     /// How many users an allocated frame has (1 when unshared); 0 for a
@@ -341,40 +470,36 @@ public struct FrameAllocator: ~Copyable {
             test(managedBits, frame.value - firstFrame)
         else { throw .foreignFrame(frame) }
         let index = frame.value - firstFrame
-        guard !test(freeBits, index) else { throw .doubleFree(frame) }
+        guard !test(freeBits, index), extraUsers[Int(index)] != Self.cachedMark else { throw .doubleFree(frame) }
         return Int(index)
     }
 
-    /// Returns `count` frames starting at `first`, as from `allocateContiguous`.
+    /// Returns `count` frames starting at `first`, as from `allocateContiguous`,
+    /// to the pool (a run is not worth splitting over a cache).
     /// Checks every frame before freeing any, so a bad call changes nothing.
     public mutating func freeContiguous(_ first: FrameNumber, count: UInt64) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        for i in 0..<count {
-            let frame = FrameNumber(first.value + i)
-            guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
-                test(managedBits, frame.value - firstFrame)
-            else { throw .foreignFrame(frame) }
-            guard !test(freeBits, frame.value - firstFrame) else { throw .doubleFree(frame) }
-            guard extraUsers[Int(frame.value - firstFrame)] == 0 else { throw .stillShared(frame) }
-        }
+        for i in 0..<count { try checkFreeable(FrameNumber(first.value + i)) }
         for i in 0..<count { try freeUnlocked(FrameNumber(first.value + i)) }
     }
 
-    /// True when `frame` belongs to this allocator and is currently free.
+    /// True when `frame` belongs to this allocator and is currently free
+    /// (in the pool or in a CPU's cache).
     public func isFree(_ frame: FrameNumber) -> Bool {
         lock?.acquire()
         defer { lock?.release() }
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount else { return false }
-        return test(freeBits, frame.value - firstFrame)
+        let index = frame.value - firstFrame
+        return test(freeBits, index) || (test(managedBits, index) && extraUsers[Int(index)] == Self.cachedMark)
     }
 
-    /// Every allocation comes here: the frame stops being free, and so
-    /// stops being known zero (its new owner writes it).
+    /// Every allocation from the pool comes here: the frame stops being
+    /// free, and so stops being known zero (its new owner writes it).
     private mutating func take(_ index: UInt64) {
         set(freeBits, index, false)
         set(zeroBits, index, false)
-        freeFrames -= 1
+        poolFrames -= 1
     }
 
     @inline(__always)

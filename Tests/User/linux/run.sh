@@ -194,6 +194,22 @@ printf 'X' | dd of=pc/f1 bs=1 seek=9000 conv=notrunc 2>/dev/null
 check "fsstress verify finds a changed byte" "fsstress: pc/f1: wrong byte at offset 9000" "$(./fsstress verify pc 3 2>&1)"
 rm -rf pc
 
+# stress's storms (one CPU here: the shim's cpucount says 1), and its refusal of bad arguments.
+out=$(./stress 3 3 2>&1); status=$?
+check "stress exit status" 0 "$status"
+contains "stress passes" "stress: PASS: 3 workers on 1 CPUs" "$out"
+out=$(./stress 3 9 2>&1); status=$?
+check "stress refuses 9 workers" 1 "$status"
+contains "stress says why" "stress: FAIL: usage" "$out"
+for workload in fork pipe; do
+    out=$(./stress bench $workload 40 2>&1); status=$?
+    check "stress bench $workload exit status" 0 "$status"
+    contains "stress bench $workload" "stress: bench $workload done: 40 operations" "$out"
+done
+out=$(./stress bench spin 40 2>&1); status=$?
+check "stress bench refuses an unknown workload" 1 "$status"
+contains "stress bench says why" "stress: bench spin FAILED: usage" "$out"
+
 # fstest's cases that do not depend on Swiftlet's format (its largest file,
 # its inode and block counts).
 fstest=$(./fstest files flags dirs removed-cwd links unlink-open bigdir fork-offset concurrent 2>&1); status=$?

@@ -1,8 +1,8 @@
 // init: the first process. It opens the console as fds 0, 1 and 2, then
 // keeps a shell running: when sh exits, init starts another.
 //
-// `init test` runs the in-guest test programs one after the other (memtest,
-// fpcheck, exhaust, cpuattack, sysfuzz with a short count), `init stress` the long versions, and
+// `init test` runs the in-guest test programs one after the other (memtest
+// strict, attack, fpcheck, exhaust, cpuattack, fstest, execmany, stress, sysfuzz with a short count), `init stress` the long versions, and
 // `init test NAME...` just the programs named. Each program prints its own
 // cases and "N passed, M failed"; init then prints one line per program and,
 // last, its own "N passed, M failed" over the programs (a program passes when
@@ -58,14 +58,17 @@ struct TestProgram {
     }
 }
 
-/// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute.
-let testPrograms: InlineArray<7, TestProgram> = [
-    TestProgram("memtest"), TestProgram("fpcheck"), TestProgram("exhaust"), TestProgram("cpuattack"),
-    TestProgram("fstest"), TestProgram("execmany"), TestProgram("sysfuzz", "100000"),
+/// `init test`: sysfuzz's count keeps the RISC-V check image within about a minute;
+/// stress runs one worker per CPU.
+let testPrograms: InlineArray<9, TestProgram> = [
+    TestProgram("memtest", "strict"), TestProgram("attack"), TestProgram("fpcheck"), TestProgram("exhaust"),
+    TestProgram("cpuattack"), TestProgram("fstest"), TestProgram("execmany"), TestProgram("stress"),
+    TestProgram("sysfuzz", "100000"),
 ]
 /// `init stress`: a million fuzzed system calls.
-let stressPrograms: InlineArray<3, TestProgram> = [
-    TestProgram("memtest"), TestProgram("exhaust"), TestProgram("sysfuzz", "1000000", "0x57e55"),
+let stressPrograms: InlineArray<4, TestProgram> = [
+    TestProgram("memtest", "strict"), TestProgram("attack"), TestProgram("exhaust"),
+    TestProgram("sysfuzz", "1000000", "0x57e55"),
 ]
 
 var programsPassed = 0
