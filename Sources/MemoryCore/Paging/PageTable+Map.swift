@@ -61,7 +61,16 @@ extension PageTable {
                 while va.raw < end {
                     let frame: FrameNumber
                     do {
-                        frame = zeroed ? try frames.pointee.allocateZeroed(memory) : try frames.pointee.allocateHoldingLock()
+                        if zeroed {
+                            frame = try frames.pointee.allocateZeroed(memory)
+                        } else if let pooled = try? frames.pointee.allocateHoldingLock() {
+                            frame = pooled
+                        } else {
+                            // The pool is empty: a frame from this CPU's cache, outside the lock.
+                            frames.pointee.releaseLock()
+                            defer { frames.pointee.acquireLock() }
+                            frame = try frames.pointee.allocate()
+                        }
                     } catch {
                         throw MapError.outOfMemory
                     }

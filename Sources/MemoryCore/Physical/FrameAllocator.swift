@@ -185,6 +185,7 @@ public struct FrameAllocator: ~Copyable {
     /// One free frame whose bytes are all zero, or `.outOfMemory`: a
     /// known-zero frame when there is one, else a frame of the pool,
     /// cleared through `memory` (outside the lock).
+    /// When the pool is empty, this CPU's cache gives the frame.
     public mutating func allocateZeroed(_ memory: some PhysicalMemory) throws(FrameError) -> FrameNumber {
         lock?.acquire()
         let taken: (FrameNumber, Bool)
@@ -192,7 +193,10 @@ public struct FrameAllocator: ~Copyable {
             taken = try allocateZeroedHoldingLock()
         } catch {
             lock?.release()
-            throw error
+            guard caches != nil else { throw error }
+            let frame = try allocate()
+            memory.zeroFrame(frame)
+            return frame
         }
         lock?.release()
         if !taken.1 { memory.zeroFrame(taken.0) }
