@@ -6,8 +6,9 @@ BUILD := build/$(ARCH)
 
 CLANG := $(SWIFT_BIN)/clang
 LD := $(SWIFT_BIN)/ld.lld
-# Guest CPUs: more than one, so every boot also proves the spare harts park.
-CPUS ?= 2
+# Guest CPUs: four, as issue 14 asks (x86-64 starts every processor the
+# MADT lists; RISC-V harts other than hart 0 park until they join).
+CPUS ?= 4
 
 ifeq ($(ARCH),riscv64)
 TRIPLE := riscv64-none-none-eabi

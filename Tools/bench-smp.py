@@ -15,7 +15,7 @@ over one CPU. The figures depend on the host (how many cores it has
 free), unlike make bench's instruction counts."""
 import argparse, os, re, select, statistics, subprocess, sys, time
 
-WORKLOADS = [("fork", 400, "fork+exit+wait"), ("pipe", 4000, "pipe round trip, 1 byte")]
+WORKLOADS = [("fork", 2000, "fork+exit+wait"), ("pipe", 20000, "pipe round trip, 1 byte")]
 
 
 class Guest:

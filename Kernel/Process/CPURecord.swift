@@ -33,6 +33,9 @@ struct CPURecord {
     /// their panic messages).
     var heldLocks: InlineArray<8, UnsafeMutablePointer<Spinlock>?> = .init(repeating: nil)
     var heldLockCount: Int = 0
+    /// The address of the page fault this CPU is handling, read by the
+    /// trap entry before anything else could fault (x86-64: CR2).
+    var faultAddress: UInt64 = 0
 }
 
 /// The per-CPU records: one per CPU the kernel may run on, reached in O(1)

@@ -153,17 +153,6 @@ private final class CachedRAM {
         #expect(ram.balanced)
     }
 
-    @Test func referenceCountsStopBelowTheCacheMark() throws {
-        let ram = CachedRAM()
-        let frame = try ram.frames.pointee.allocate()
-        for _ in 0..<Int(UInt16.max - 1) { try ram.frames.pointee.retain(frame) }
-        #expect(ram.frames.pointee.users(of: frame) == 65535)
-        #expect(throws: FrameError.tooManyReferences(frame)) { try ram.frames.pointee.retain(frame) }
-        for _ in 0..<Int(UInt16.max - 1) { #expect(try ram.frames.pointee.release(frame) == false) }
-        #expect(try ram.frames.pointee.release(frame) == true)
-        #expect(ram.ram.freeFrames == ram.ram.totalFrames)
-    }
-
     @Test func eachCPUHasItsOwnCache() throws {
         let ram = CachedRAM()
         let total = ram.ram.totalFrames

@@ -64,6 +64,38 @@ extension UnsafeMutablePointer where Pointee == VirtualSpaceMapper<FakePageMappe
         }
     }
 
+    @Test func guardedRegionLeavesThePageBelowUnmappedAndGivesItBack() throws {
+        try withVirtualSpace(window: kernelExtra) { space in
+            // A 4-page stack above its guard: the window's first page stays empty.
+            let stack = try space.mapAboveGuardPage(physical: PhysicalAddress(0x20_0000), size: 4 * pageBytes, permissions: .readWrite)
+            #expect(stack.pages == VirtualRange(start: VirtualAddress(kernelExtra.start.raw + pageBytes), size: 4 * pageBytes))
+            #expect(stack.guardBytes == pageBytes)
+            #expect(space.frame(of: kernelExtra.start) == nil)
+            #expect(space.frame(of: stack.pages.start) == PhysicalAddress(0x20_0000))
+            #expect(space.pointee.pages.entries.count == 4)
+            // The next region starts above the stack, not in its guard.
+            let next = try space.map(physical: PhysicalAddress(0x5000), size: 1, permissions: .readOnly)
+            #expect(next.pages.start == stack.pages.end)
+            _ = consume next
+            _ = consume stack
+            // Dropping it returns the guard page's address too.
+            #expect(space.isPristine)
+            #expect(throws: VirtualSpaceError.rangeWraps) {
+                try space.mapAboveGuardPage(physical: PhysicalAddress(0x20_0800), size: pageBytes, permissions: .readWrite)
+            }
+            #expect(space.isPristine)
+        }
+    }
+
+    @Test func keptRegionStaysMapped() throws {
+        try withVirtualSpace(window: kernelExtra) { space in
+            let stack = try space.mapAboveGuardPage(physical: PhysicalAddress(0x20_0000), size: 2 * pageBytes, permissions: .readWrite)
+            let pages = stack.keepForever()
+            #expect(space.frame(of: pages.start) == PhysicalAddress(0x20_0000))
+            #expect(space.pointee.liveRegions == 1 && space.pointee.pages.entries.count == 2)
+        }
+    }
+
     @Test func badSizesFailCleanly() throws {
         try withVirtualSpace(window: kernelExtra) { space in
             #expect(throws: VirtualSpaceError.emptyRange) { try space.map(physical: PhysicalAddress(0x1000), size: 0, permissions: .readOnly) }

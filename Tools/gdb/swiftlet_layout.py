@@ -123,6 +123,7 @@ X86_64 = {
         "processKernelLast": 0xFFFF_FFFF_7FFF_FFFF,
         "kernelFirst": 0xFFFF_FFFF_8000_0000,
         "kernelImagePhysical": 0x10_0000,
+        "apStartupPage": 0x8000,
         "kernelImageBase": 0xFFFF_FFFF_8010_0000,
         "directMapSize": 0x800_0000,
         "heapStart": 0xFFFF_FFFF_8800_0000,

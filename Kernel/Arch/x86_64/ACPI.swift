@@ -12,9 +12,20 @@ struct InterruptControllers {
     var localAPIC = PhysicalAddress(0)
     var ioAPIC: PhysicalAddress? = nil
     var ioAPICGSIBase: UInt32 = 0
+    /// Enabled processors the MADT lists (flags bit 0), all of them.
     var processors = 0
+    /// The local APIC ids of the first `CPUs.capacity` of those, in the
+    /// MADT's order (the boot processor's among them); the rest are left
+    /// parked (`startableCount` says how many fit).
+    private(set) var processorAPICIDs = InlineArray<8, UInt8>(repeating: 0)
+    var startableCount: Int { min(processors, processorAPICIDs.count) }
     private(set) var overrideCount = 0
     private var overrides = InlineArray<16, Override>(repeating: Override(source: 0, gsi: 0, flags: 0))
+
+    mutating func addProcessor(apicID: UInt8) {
+        if processors < processorAPICIDs.count { processorAPICIDs[processors] = apicID }
+        processors += 1
+    }
 
     mutating func add(_ override: Override) {
         guard overrideCount < 16 else { return }
@@ -154,37 +165,46 @@ enum ACPI {
     private static func readMADT(at table: PhysicalAddress) -> InterruptControllers? {
         guard let length = tableLength(table), length >= 44 else { return nil }
         return PhysicalWindow.withMapping(physical: table, size: length) { madt -> InterruptControllers? in
-            guard checksum(madt, Int(length)) else { return nil }
-            var info = InterruptControllers()
-            info.localAPIC = PhysicalAddress(UInt64(madt.loadUnaligned(fromByteOffset: 36, as: UInt32.self)))
-            var offset: UInt64 = 44
-            while offset + 2 <= length {
-                let entry = madt + Int(offset)
-                let type = entry.load(as: UInt8.self)
-                let entryLength = UInt64(entry.load(fromByteOffset: 1, as: UInt8.self))
-                guard entryLength >= 2, offset + entryLength <= length else { break }
-                switch type {
-                case 0 where entryLength >= 8:  // processor local APIC; flags bit 0 = enabled
-                    if entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self) & 1 != 0 { info.processors += 1 }
-                case 1 where entryLength >= 12:  // I/O APIC (the first one serves the ISA lines)
-                    if info.ioAPIC == nil {
-                        info.ioAPIC = PhysicalAddress(UInt64(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-                        info.ioAPICGSIBase = entry.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
-                    }
-                case 2 where entryLength >= 10:  // interrupt source override
-                    info.add(
-                        InterruptControllers.Override(
-                            source: entry.load(fromByteOffset: 3, as: UInt8.self),
-                            gsi: entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
-                            flags: entry.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
-                case 5 where entryLength >= 12:  // 64-bit local APIC address
-                    info.localAPIC = PhysicalAddress(entry.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
-                default:
-                    break
-                }
-                offset += entryLength
-            }
-            return info
+            parseMADT(madt, length: length)
         } ?? nil
+    }
+
+    /// The MADT's `length` bytes at `madt`, already mapped; nil when the
+    /// checksum or the header is wrong. A pure function of the bytes, so a
+    /// self-check can feed it a table of its own (`MADTChecks`).
+    static func parseMADT(_ madt: UnsafeRawPointer, length: UInt64) -> InterruptControllers? {
+        guard length >= 44, checksum(madt, Int(length)) else { return nil }
+        var info = InterruptControllers()
+        info.localAPIC = PhysicalAddress(UInt64(madt.loadUnaligned(fromByteOffset: 36, as: UInt32.self)))
+        var offset: UInt64 = 44
+        while offset + 2 <= length {
+            let entry = madt + Int(offset)
+            let type = entry.load(as: UInt8.self)
+            let entryLength = UInt64(entry.load(fromByteOffset: 1, as: UInt8.self))
+            guard entryLength >= 2, offset + entryLength <= length else { break }
+            switch type {
+            case 0 where entryLength >= 8:  // processor local APIC: UID, APIC id, flags (bit 0 = enabled)
+                if entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self) & 1 != 0 {
+                    info.addProcessor(apicID: entry.load(fromByteOffset: 3, as: UInt8.self))
+                }
+            case 1 where entryLength >= 12:  // I/O APIC (the first one serves the ISA lines)
+                if info.ioAPIC == nil {
+                    info.ioAPIC = PhysicalAddress(UInt64(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+                    info.ioAPICGSIBase = entry.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+                }
+            case 2 where entryLength >= 10:  // interrupt source override
+                info.add(
+                    InterruptControllers.Override(
+                        source: entry.load(fromByteOffset: 3, as: UInt8.self),
+                        gsi: entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
+                        flags: entry.loadUnaligned(fromByteOffset: 8, as: UInt16.self)))
+            case 5 where entryLength >= 12:  // 64-bit local APIC address
+                info.localAPIC = PhysicalAddress(entry.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
+            default:
+                break
+            }
+            offset += entryLength
+        }
+        return info
     }
 }

@@ -25,6 +25,12 @@ enum BootMemory {
         return PhysicalRange(start: free.start, end: high.end)!
     }
 
+    /// True when the boot loader's map calls `bytes` at `start` usable RAM.
+    static func isUsableRAM(_ start: PhysicalAddress, bytes: UInt64) -> Bool {
+        guard let end = map.usableEnd(containing: start.raw) else { return false }
+        return start.raw + bytes <= end
+    }
+
     /// Reads the multiboot memory map and picks the free range; panics if
     /// there is no usable RAM after the image.
     static func initialize(information: PhysicalAddress) {

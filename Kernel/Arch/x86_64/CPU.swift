@@ -77,6 +77,8 @@ func cpuid(_ leaf: UInt32, _ subleaf: UInt32 = 0) -> CPUIDResult {
 /// Model-specific register numbers.
 enum MSR {
     static let apicBase: UInt32 = 0x1B
+    /// The page attribute table (memory types the page tables select).
+    static let pageAttributes: UInt32 = 0x277
     static let efer: UInt32 = 0xC000_0080
     static let star: UInt32 = 0xC000_0081
     /// Where `syscall` jumps from 64-bit mode, and from a 32-bit code segment.

@@ -1,5 +1,6 @@
 @_extern(c, "swiftlet_x86_gdt_address") func gdtAddress() -> UInt64
 @_extern(c, "swiftlet_x86_tss_address") func tssAddress() -> UInt64
+@_extern(c, "swiftlet_x86_store_gdt") func storeGDT(_ pointer: UnsafeMutableRawPointer)
 
 /// The global descriptor table and the task-state segment. Long mode barely
 /// uses segments, but it needs code and data descriptors for each privilege
@@ -7,6 +8,11 @@
 /// a TSS for the stacks the processor switches to: RSP0 when an interrupt
 /// arrives from user mode, and the interrupt stack table (IST) entries that
 /// the IDT names for faults which must not run on the faulting stack.
+///
+/// Each CPU has its own GDT and TSS (cpu.S keeps one pair per CPU index, so
+/// each CPU's stacks are its own; a busy TSS cannot be loaded twice). The
+/// accessors below reach the running CPU's through its GDTR. Only the CPU
+/// itself writes its pair.
 enum Descriptors {
     // Selectors (index * 8 | requested privilege level).
     static let kernelCode: UInt16 = 0x08
@@ -29,13 +35,31 @@ enum Descriptors {
 
     private static let entryCount = 8
     private static let tssBytes: UInt64 = 104
+    /// cpu.S's spacing of the per-CPU TSSs.
+    private static let tssStride: UInt64 = 112
 
-    private static var gdt: UnsafeMutablePointer<UInt64> { UnsafeMutablePointer(bitPattern: UInt(gdtAddress()))! }
-    private static var tss: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: UInt(tssAddress()))! }
+    /// This CPU's GDT, from its GDTR.
+    private static var gdt: UnsafeMutablePointer<UInt64> {
+        var pointer = DescriptorTablePointer(limit: 0, base: 0)
+        withUnsafeMutableBytes(of: &pointer.bytes) { storeGDT($0.baseAddress!) }
+        return UnsafeMutablePointer(bitPattern: UInt(pointer.base))!
+    }
 
-    /// Fills the GDT and the TSS, loads them and reloads every segment
-    /// register. The TSS's stacks are set separately (`setStacks`).
-    static func install() {
+    /// This CPU's TSS, from the base in its GDT's TSS descriptor.
+    private static var tss: UnsafeMutableRawPointer {
+        let table = gdt
+        let base = table[6] >> 16 & 0xFF_FFFF | (table[6] >> 56 & 0xFF) << 24 | table[7] << 32
+        return UnsafeMutableRawPointer(bitPattern: UInt(base))!
+    }
+
+    /// Fills CPU `cpu`'s GDT and TSS, loads them and reloads every segment
+    /// register. The TSS's stacks are set separately (`setInterruptStack`,
+    /// `setPrivilegeStack`), once this CPU runs on these tables.
+    static func install(cpu: Int) {
+        precondition(cpu >= 0 && cpu < CPUs.capacity, "CPU index out of range")
+        let gdt = UnsafeMutablePointer<UInt64>(bitPattern: UInt(gdtAddress()))! + cpu * entryCount
+        let base = tssAddress() + UInt64(cpu) * tssStride
+        let tss = UnsafeMutableRawPointer(bitPattern: UInt(base))!
         gdt[0] = 0
         gdt[1] = 0x0020_9A00_0000_0000  // present, ring 0, code, long mode
         gdt[2] = 0x0000_9200_0000_0000  // present, ring 0, data, writable
@@ -46,7 +70,6 @@ enum Descriptors {
         tss.initializeMemory(as: UInt8.self, repeating: 0, count: Int(tssBytes))
         // No I/O permission bitmap: its offset points past the segment's end.
         tss.storeBytes(of: UInt16(tssBytes), toByteOffset: 102, as: UInt16.self)
-        let base = tssAddress()
         let limit = tssBytes - 1
         // A 16-byte system descriptor: type 9 (available 64-bit TSS), present.
         gdt[6] = limit & 0xFFFF | (base & 0xFF_FFFF) << 16 | 0x89 << 40 | (limit >> 16 & 0xF) << 48 | (base >> 24 & 0xFF) << 56
@@ -95,6 +118,13 @@ enum Descriptors {
 /// the table's 64-bit address.
 struct DescriptorTablePointer {
     var bytes = InlineArray<10, UInt8>(repeating: 0)
+
+    /// The table's address (bytes 2...9).
+    var base: UInt64 {
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[2 + index]) << (8 * UInt64(index)) }
+        return value
+    }
 
     init(limit: UInt16, base: UInt64) {
         bytes[0] = UInt8(limit & 0xFF)

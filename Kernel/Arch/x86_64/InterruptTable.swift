@@ -15,6 +15,9 @@ enum Vector {
     static let serial: UInt64 = 36
     /// The virtio-blk disk's MSI-X message (`X86_64Disk`).
     static let disk: UInt64 = 37
+    /// The TLB shootdown request between CPUs (`KernelWindowShootdown`): above every
+    /// device vector, so a waiting initiator is answered first.
+    static let tlbShootdown: UInt64 = 0xF0
     /// The 8259 PICs are remapped here and masked; only their spurious
     /// interrupts (IRQ 7 and 15) can still arrive.
     static let legacyPICBase: UInt64 = 0xE0
@@ -65,6 +68,13 @@ enum InterruptTable {
                 | attributes << 40 | (handler >> 16 & 0xFFFF) << 48
             idt[2 * vector + 1] = handler >> 32
         }
+        load()
+    }
+
+    /// Loads the table on this CPU: every CPU shares the one the boot
+    /// processor filled (the IST numbers in it name each CPU's own stacks,
+    /// through each CPU's TSS).
+    static func load() {
         var pointer = DescriptorTablePointer(limit: UInt16(gateCount * 16 - 1), base: idtAddress())
         withUnsafeBytes(of: &pointer.bytes) { loadIDT($0.baseAddress!) }
     }

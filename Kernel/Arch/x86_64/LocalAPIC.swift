@@ -1,9 +1,11 @@
 import _Volatile
 
-/// The boot processor's local APIC (xAPIC, memory-mapped): it delivers
-/// interrupts to this CPU, takes their end-of-interrupt, and owns the timer
-/// that drives `Clock`. Its registers are reached at `base`, a virtual
-/// address the platform code provides.
+/// The local APIC (xAPIC, memory-mapped): it delivers interrupts to its
+/// CPU, takes their end-of-interrupt, sends inter-processor interrupts, and
+/// owns the timer that preempts its CPU (the boot processor's also drives
+/// `Clock`). Every CPU reaches its own APIC at the same address, `base`, a
+/// virtual address the platform code provides once (`enable`); each other
+/// CPU turns its own on with `enableOnThisCPU`.
 enum LocalAPIC {
     nonisolated(unsafe) private(set) static var base: UInt = 0
 
@@ -20,6 +22,16 @@ enum LocalAPIC {
     private static let timerInitialCount: UInt = 0x380
     private static let timerCurrentCount: UInt = 0x390
     private static let timerDivide: UInt = 0x3E0
+    private static let interruptCommandLow: UInt = 0x300
+    private static let interruptCommandHigh: UInt = 0x310
+
+    /// Interrupt command: delivery modes (bits 10:8), "assert" (bit 14),
+    /// delivery still pending (bit 12), the "all but me" shorthand (19:18).
+    private static let deliveryINIT: UInt32 = 5 << 8
+    private static let deliveryStartup: UInt32 = 6 << 8
+    private static let levelAssert: UInt32 = 1 << 14
+    private static let deliveryPending: UInt32 = 1 << 12
+    private static let allButSelf: UInt32 = 3 << 18
 
     private static let masked: UInt32 = 1 << 16
     private static let softwareEnable: UInt32 = 1 << 8
@@ -42,6 +54,11 @@ enum LocalAPIC {
     /// accepting every priority; registers at virtual address `virtualBase`.
     static func enable(at virtualBase: UInt) {
         base = virtualBase
+        enableOnThisCPU()
+    }
+
+    /// The same for the CPU running this, at the address `enable` set.
+    static func enableOnThisCPU() {
         // Globally enabled (bit 11 of the base MSR; firmware normally sets it).
         writeMSR(MSR.apicBase, readMSR(MSR.apicBase) | 1 << 11)
         register(spuriousVector).store(softwareEnable | UInt32(Vector.spurious))
@@ -57,6 +74,25 @@ enum LocalAPIC {
     static var version: UInt32 { register(versionRegister).load() & 0xFF }
 
     static func endOfInterrupt() { register(endOfInterruptRegister).store(0) }
+
+    /// Sends one interrupt command to the APIC with id `apicID` (or, with
+    /// `allButSelf` in `command`, to every other CPU) and waits until the
+    /// APIC has delivered it.
+    private static func send(_ command: UInt32, to apicID: UInt8) {
+        register(interruptCommandHigh).store(UInt32(apicID) << 24)
+        register(interruptCommandLow).store(command)
+        while register(interruptCommandLow).load() & deliveryPending != 0 {}
+    }
+
+    /// INIT: the target CPU resets and waits for a startup IPI (Intel SDM
+    /// vol. 3, "MP initialization").
+    static func sendINIT(to apicID: UInt8) { send(deliveryINIT | levelAssert, to: apicID) }
+
+    /// Startup IPI: the target starts in real mode at physical page `page`.
+    static func sendStartup(to apicID: UInt8, page: UInt8) { send(deliveryStartup | levelAssert | UInt32(page), to: apicID) }
+
+    /// A fixed interrupt on `vector` to every CPU but this one.
+    static func sendToOthers(vector: UInt64) { send(UInt32(vector) | levelAssert | allButSelf, to: 0) }
 
     /// One-shot countdown from the largest count, masked: for calibration.
     static func startCalibrationCount() {

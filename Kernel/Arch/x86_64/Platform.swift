@@ -95,6 +95,9 @@ enum X86_64: Architecture {
         run.check("no interrupt gate but int3's is open to ring 3", CPUProtectionChecks.interruptGatesClosedToUser)
         run.check("no descriptor leads ring 3 out of 64-bit user mode", CPUProtectionChecks.descriptorsClosedToUser)
         run.check("CSTAR is the killing entry, SYSENTER_CS is 0", CPUProtectionChecks.systemCallEntriesSet)
+        run.check("the MADT parser lists the enabled processors' APIC ids", MultiprocessorChecks.madtListsEnabledProcessors)
+        run.check("every processor the MADT lists has started", MultiprocessorChecks.everyListedCPUStarted)
+        run.check("a kernel-extra unmap is shot down on every CPU", MultiprocessorChecks.unmapIsShotDownOnEveryCPU)
     }
 
     /// QEMU's isa-debug-exit device (port 0xf4, added for check runs) ends
@@ -102,6 +105,26 @@ enum X86_64: Architecture {
     static func powerOff(status: UInt16) -> Never {
         outl(0xF4, UInt32(status))
         halt()
+    }
+
+    /// The local APIC timer's tick on this CPU: every CPU re-arms its own
+    /// (and is preempted by it in user mode); only the boot processor's
+    /// counts time, so `Clock` advances once per tick whatever the CPU count.
+    static func serveTimer() {
+        if CPUs.this.pointee.id == 0 { Clock.tick() }
+        LocalAPIC.rearmTimer()
+        LocalAPIC.endOfInterrupt()
+    }
+
+    /// Where a started application processor goes once it is set up
+    /// (`ApplicationProcessors.apStart`): it waits for interrupts (its
+    /// timer, TLB shootdowns) with interrupts on, until the portable
+    /// scheduler takes other CPUs.
+    static func otherCPUStarted() -> Never {
+        while true {
+            enableInterrupts()
+            waitForInterrupt()
+        }
     }
 
     static func halt() -> Never {

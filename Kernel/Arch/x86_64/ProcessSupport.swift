@@ -101,9 +101,12 @@ extension X86_64: ProcessArchitecture {
 
     /// The process's page table must be loaded before its kernel stack is
     /// touched; the scheduler runs on a stack in the shared kernel region.
+    /// Loaded on every switch, even when CR3 already names it: the write
+    /// drops whatever this CPU's TLB still holds of the process from an
+    /// earlier run, which another CPU may have changed since (each CPU
+    /// flushes only its own TLB when it changes a process's tables).
     static func willRun(slot: Int, space: borrowing ProcessSpace) {
-        let root = space.pageTable.rootFrame.address.raw
-        if readCR3() & cr3AddressMask != root { writeCR3(root) }
+        writeCR3(space.pageTable.rootFrame.address.raw)
     }
 
     /// exec in the running process: its kernel stack (the system call that
@@ -130,10 +133,10 @@ extension X86_64: ProcessArchitecture {
     }
 
     /// Leaves for user mode from the current process's saved registers.
-    /// CR3 is written again on the way out: the page table drops a mapping
-    /// (sbrk shrinking the heap, say) without flushing it from the TLB, and
-    /// rewriting CR3 flushes every non-global entry, as RISC-V's userret
-    /// does with sfence.vma.
+    /// CR3 is not written again: the page tables drop each page they unmap
+    /// or narrow from this CPU's TLB where they do it (`TranslationCache`,
+    /// set to `invlpg` at boot), and a switch loads the process's own CR3
+    /// (`willRun`, exec's `willReplaceSpace`).
     /// A frame whose rip is not canonical (a `syscall` in the last bytes of
     /// the lower half left it so) is never given to iretq: the process is
     /// killed with the usual report instead.
@@ -149,7 +152,6 @@ extension X86_64: ProcessArchitecture {
         }
         let root = Processes.slots[slot].space!.pageTable.rootFrame.address.raw
         if readCR3() & cr3AddressMask != root { kernelPanic("returning to user mode on another page table") }
-        writeCR3(root)
         frame.pointee.sanitizeForUser()
         FloatingPointStates.resume(slot)
         returnToUserInstruction(ProcessKernelStack.userFrame)

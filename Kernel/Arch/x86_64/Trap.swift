@@ -20,9 +20,9 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     }
     switch vector {
     case Vector.timer:
-        Clock.tick()
-        LocalAPIC.rearmTimer()
-        LocalAPIC.endOfInterrupt()
+        X86_64.serveTimer()
+    case Vector.tlbShootdown:
+        KernelWindowShootdown.serve()
     case Vector.serial:
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
         ConsoleInput.interruptHandled()
@@ -97,13 +97,19 @@ enum Fault {
             // precondition) compile to `ud2`.
             Console.line("  (a `ud2`: a Swift runtime check failed; llvm-symbolizer names rip)")
         }
+        let otherCPUGuard = CPUStacks.guardOwner(cr2)
         let overflow =
             (isPageFault || vector == Vector.doubleFault) && !frame.pointee.fromUserMode
-            && isKernelStackGuard(table, cr2)
+            && (isKernelStackGuard(table, cr2) || otherCPUGuard != nil)
         if overflow {
             if let stacks = table.region(named: "interrupt stacks"), stacks.range.contains(VirtualAddress(cr2)) {
                 Console.write("  the guard page below ")
                 Console.line(InterruptStacks.name(ofSlot: (cr2 - stacks.range.start.raw) / stacks.slotBytes))
+            } else if let owner = otherCPUGuard {
+                Console.write("  the guard page below cpu ")
+                Console.write(decimal: UInt64(owner.cpu))
+                Console.write("'s ")
+                Console.line(InterruptStacks.name(ofSlot: UInt64(owner.slot)))
             }
             kernelPanic("kernel stack overflow")
         }

@@ -60,7 +60,7 @@ enum UserTraps {
     static func enter(_ frame: UnsafeMutablePointer<TrapFrame>, handlerStack: UInt64) -> Never {
         let vector = frame.pointee.vector
         if vector == Vector.doubleFault { Fault.report(frame, handlerStack: handlerStack) }
-        if vector == Vector.pageFault { faultAddress = readCR2() }
+        if vector == Vector.pageFault { CPUs.this.pointee.faultAddress = readCR2() }
         let home = ProcessKernelStack.userFrame
         if UInt64(UInt(bitPattern: frame)) == home { handle(frame) }
         // An IST stack (the page fault's): copy the frame home and continue
@@ -71,19 +71,17 @@ enum UserTraps {
         kernelPanic("user trap returned")
     }
 
-    /// CR2 of the page fault being handled, read before anything else could fault.
-    nonisolated(unsafe) static var faultAddress: UInt64 = 0
-
     static func handle(_ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
         let vector = frame.pointee.vector
         let pc = VirtualAddress(frame.pointee.rip)
         let cause: TrapCause
         switch vector {
         case Vector.timer:
-            Clock.tick()
-            LocalAPIC.rearmTimer()
-            LocalAPIC.endOfInterrupt()
+            X86_64.serveTimer()
             cause = .timer
+        case Vector.tlbShootdown:
+            KernelWindowShootdown.serve()
+            cause = .device
         case Vector.serial:
             while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
             ConsoleInput.interruptHandled()
@@ -99,7 +97,7 @@ enum UserTraps {
             if vector == Vector.legacyPICBase + 15 { outb(0x20, 0x20) }
             cause = .device
         case Vector.pageFault:
-            let address = VirtualAddress(faultAddress)
+            let address = VirtualAddress(CPUs.this.pointee.faultAddress)
             let code = frame.pointee.errorCode
             // Error code: bit 1 write, bit 4 instruction fetch.
             let kind: FaultKind = code & 16 != 0 ? .execute : (code & 2 != 0 ? .write : .read)

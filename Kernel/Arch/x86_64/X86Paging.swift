@@ -1,3 +1,6 @@
+/// `invlpg`, for `TranslationCache` (a C function pointer: no context).
+private func flushTranslation(_ address: UInt64) { invalidatePage(address) }
+
 /// What the virtual-space mapper maps its pages with: the kernel page table
 /// (`KernelPaging.table`, a global, so it never moves), plus the TLB flush
 /// the page table leaves to its user after each unmap.
@@ -18,11 +21,14 @@ struct KernelWindowPages: KernelPageMapper {
     }
 
     /// One invalidation covers a large page too: it drops the TLB entry
-    /// that translates `page`, whatever its size.
+    /// that translates `page`, whatever its size. Every CPU may have cached
+    /// it (the window is shared), so every CPU flushes it before the page's
+    /// virtual address can be handed out again (`KernelWindowShootdown`).
     mutating func unmap(_ page: VirtualAddress, size: PageSize) {
         guard KernelPaging.table != nil else { return }
+        // The table's unmap flushes this CPU's TLB; the other CPUs' here.
         _ = try? KernelPaging.table!.unmap(page)
-        invalidatePage(page.raw)
+        KernelWindowShootdown.invalidateOthers(first: page.raw, pages: 1)
     }
 }
 
@@ -56,6 +62,9 @@ enum X86Paging {
     /// Builds the table (panics if memory runs out: the kernel cannot run
     /// without it) and loads CR3.
     static func buildAndSwitch(_ layout: LayoutTable) {
+        // Every page a page table unmaps or narrows leaves this CPU's TLB at
+        // once (the return to user mode does not reload CR3).
+        TranslationCache.flushPage = flushTranslation
         // The frame allocator comes first: the table's pages and the
         // frame-backed regions are its frames, so its count stays whole.
         PhysicalFrames.initialize()

@@ -6,7 +6,7 @@
 @_cdecl("swiftlet_x86_start")
 func x86Start(magic: UInt64, information: UInt64) -> Never {
     X86_64.serial.initialize()
-    Descriptors.install()
+    Descriptors.install(cpu: 0)
     // The GS base must hold this CPU's record before anything (the console's
     // lock, a trap) asks for it, and after the descriptor load (loading gs
     // sets the base to the descriptor's, 0).
@@ -45,10 +45,11 @@ func x86Start(magic: UInt64, information: UInt64) -> Never {
 @_cdecl("swiftlet_x86_start_on_kernel_stack")
 func x86StartOnKernelStack(_ unused: UInt64) {
     logPaging()
-    startInterruptControllers()
+    let controllers = startInterruptControllers()
     TimerSetup.calibrate()
     TimerSetup.log()
     TimerSetup.start()
+    ApplicationProcessors.startAll(controllers)
     #if SWIFTLET_SCRATCH_OVERFLOW_CHECK
     Console.line("check: running the scratch stack into its guard page (a panic must follow)")
     _ = ScratchStack.run(overflowScratchStack, 0)
@@ -79,7 +80,7 @@ private func logPaging() {
 
 /// The PICs out of the way, the local APIC on, the I/O APIC routing COM1's
 /// receive interrupt to this processor. Addresses come from ACPI's MADT.
-private func startInterruptControllers() {
+private func startInterruptControllers() -> InterruptControllers {
     LegacyPIC.remapAndMask(base: UInt8(Vector.legacyPICBase))
     guard let controllers = ACPI.interruptControllers() else { kernelPanic("no ACPI MADT: cannot find the APICs") }
     guard let ioAPICAddress = controllers.ioAPIC else { kernelPanic("the MADT lists no I/O APIC") }
@@ -130,6 +131,7 @@ private func startInterruptControllers() {
     Console.write(", I/O APIC at ")
     Console.write(hex: UInt64(ioBase))
     Console.newline()
+    return controllers
 }
 
 #if SWIFTLET_SCRATCH_OVERFLOW_CHECK

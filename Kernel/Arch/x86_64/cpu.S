@@ -127,6 +127,11 @@ FUNCTION swiftlet_x86_load_idt
     lidt    (%rdi)
     ret
 
+// Stores this CPU's GDTR (10 bytes) at rdi.
+FUNCTION swiftlet_x86_store_gdt
+    sgdt    (%rdi)
+    ret
+
 // Interrupt flag.
 FUNCTION swiftlet_x86_enable_interrupts
     sti
@@ -204,6 +209,12 @@ SYMBOL_ADDRESS swiftlet_x86_boot_stack_top, boot_stack_top
 SYMBOL_ADDRESS swiftlet_x86_gdt_address, swiftlet_x86_gdt
 SYMBOL_ADDRESS swiftlet_x86_tss_address, swiftlet_x86_tss
 SYMBOL_ADDRESS swiftlet_x86_idt_address, swiftlet_x86_idt
+// The other CPUs' start (apstart.S, ApplicationProcessors.swift).
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_address, swiftlet_x86_ap_trampoline
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_data_address, swiftlet_x86_ap_trampoline_data
+SYMBOL_ADDRESS swiftlet_x86_ap_trampoline_end_address, swiftlet_x86_ap_trampoline_end
+SYMBOL_ADDRESS swiftlet_x86_ap_entry_address, swiftlet_x86_ap_entry
+SYMBOL_ADDRESS swiftlet_x86_boot_page_table_address, boot_pml4
 
 // Storage the processor keeps pointing at once loaded (GDTR, TR, IDTR), so
 // it must never move: fixed symbols rather than Swift globals. Swift fills
@@ -212,13 +223,15 @@ SYMBOL_ADDRESS swiftlet_x86_idt_address, swiftlet_x86_idt
     .balign 4096
 swiftlet_x86_idt:
     .space  256 * 16
+// One GDT (8 entries) and one TSS (104 bytes, in 112-byte slots) per CPU,
+// for up to 8 CPUs (CPUs.capacity), indexed by the CPU's record index.
     .section .bss.descriptors, "aw", @nobits
     .balign 16
 swiftlet_x86_gdt:
-    .space  8 * 8
+    .space  8 * 8 * 8
     .balign 16
 swiftlet_x86_tss:
-    .space  104
+    .space  112 * 8
 SYMBOL_ADDRESS swiftlet_x86_early_interrupt_stacks_address, swiftlet_x86_early_interrupt_stacks
 
 // The per-CPU record (Kernel/Process/CPURecord.swift): in kernel mode the GS

@@ -186,6 +186,9 @@ no_long_mode_message:
 
     .section .bss.page_aligned, "aw", @nobits
     .balign 4096
+// Kept after boot: application processors pass through these tables on
+// their way into long mode (apstart.S).
+    .globl  boot_pml4
 boot_pml4:
     .space  4096
 boot_pdpt_low:

@@ -34,6 +34,11 @@ public enum X86_64Layout {
     public static let directMapSize: UInt64 = 128 * 1024 * 1024
     public static let kernelImageBase: UInt64 = 0xFFFF_FFFF_8010_0000
     public static let kernelImagePhysical: UInt64 = 0x10_0000
+    /// The physical page application processors start in: real mode needs
+    /// it below 1 MiB and the startup IPI names it by page number. It lies
+    /// in "low memory" (the direct map covers it, the frame allocator never
+    /// owns it), below the BIOS's data at the end of conventional memory.
+    public static let apStartupPage: UInt64 = 0x8000
     public static let heapStart: UInt64 = 0xFFFF_FFFF_8800_0000
     public static let heapSize: UInt64 = 16 * 1024 * 1024
     public static let interruptStacksStart: UInt64 = 0xFFFF_FFFF_8900_0000

@@ -37,7 +37,7 @@ extension PageTable {
         var cursor = 0, floor = 0
         while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
             if level == 0 {
-                try shareLeafRun(entries, into: childEntries, from: low, below: high)
+                try shareLeafRun(entries, into: childEntries, from: low, below: high, base: base)
                 continue
             }
             var index = Self.usedEntry(in: entries, from: low, below: high)
@@ -75,11 +75,13 @@ extension PageTable {
         }
     }
 
-    /// Shares (or copies) the used leaves of `entries[low..<high]` into
-    /// `childEntries`, under one taking of the allocator's lock.
+    /// Shares (or copies) the used leaves of `entries[low..<high]` (a leaf
+    /// table reached at `base`) into `childEntries`, under one taking of the
+    /// allocator's lock. A leaf that loses write access is dropped from this
+    /// CPU's TLB (`TranslationCache`).
     private func shareLeafRun(
         _ entries: UnsafeMutablePointer<UInt64>, into childEntries: UnsafeMutablePointer<UInt64>,
-        from low: Int, below high: Int
+        from low: Int, below high: Int, base: UInt64
     ) throws(MapError) {
         frames.pointee.acquireLock()
         defer { frames.pointee.releaseLock() }
@@ -91,7 +93,10 @@ extension PageTable {
                 guard childEntries[index] == 0 else { throw .alreadyMapped }
                 if entry.isOwned, (try? frames.pointee.retainHoldingLock(entry.address.frame)) != nil {
                     let shared = Scheme.copyOnWrite(raw)
-                    if shared != raw { entries[index] = shared }
+                    if shared != raw {
+                        entries[index] = shared
+                        TranslationCache.pageChanged(VirtualAddress(Scheme.canonical(base + UInt64(index) * pageBytes)))
+                    }
                     childEntries[index] = shared
                 } else {
                     childEntries[index] = try copiedLeafHoldingLock(entry)

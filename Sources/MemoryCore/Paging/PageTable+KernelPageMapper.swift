@@ -1,7 +1,7 @@
 /// Lets the virtual-space mapper enter its pages into a live page table (the
 /// kernel's) that it does not own: the table stays where the kernel keeps it,
-/// and this adapter reaches it through a pointer. TLB flushing after `unmap`
-/// is still the kernel's.
+/// and this adapter reaches it through a pointer. `unmap` flushes only this
+/// CPU's TLB (`TranslationCache`); other CPUs' are the kernel's business.
 public struct PageTableKernelMapper<Scheme: PagingScheme, Memory: PhysicalMemory>: KernelPageMapper {
     public let table: UnsafeMutablePointer<PageTable<Scheme, Memory>>
 

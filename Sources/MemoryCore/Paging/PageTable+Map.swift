@@ -94,11 +94,13 @@ extension PageTable {
 
     /// Removes the page that starts at `va` and says what it mapped; the
     /// caller owns (and may free) that frame. Table pages stay until teardown.
+    /// This CPU's TLB entry for `va` is dropped (`TranslationCache`).
     public mutating func unmap(_ va: VirtualAddress) throws(MapError) -> Translation {
         let leaf = try findLeaf(va)
         guard let size = PageSize(level: leaf.level) else { throw .unsupportedPageSize }
         guard va.isAligned(to: size) else { throw .misaligned }
         memory.store64(leaf.slot, 0)
+        TranslationCache.pageChanged(va)
         return Translation(
             physicalAddress: leaf.entry.address, permissions: leaf.entry.permissions,
             pageSize: size, isOwned: leaf.entry.isOwned, isCopyOnWrite: leaf.entry.isCopyOnWrite)
@@ -107,7 +109,8 @@ extension PageTable {
     /// Changes the permissions of the page that starts at `va`. Only its leaf
     /// entry changes (on x86-64 the tables above may gain U/S, never lose a bit).
     /// `copyOnWrite` sets or clears the copy-on-write mark; nil keeps it (a
-    /// copy-on-write page stays without hardware write access).
+    /// copy-on-write page stays without hardware write access). This CPU's
+    /// TLB entry for `va` is dropped (`TranslationCache`).
     public mutating func protect(_ va: VirtualAddress, permissions: PagePermissions, copyOnWrite: Bool? = nil) throws(MapError) {
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         let leaf = try findLeaf(va)
@@ -121,6 +124,7 @@ extension PageTable {
             Scheme.leafEntry(
                 frame: leaf.entry.address, permissions: permissions,
                 size: size, owned: leaf.entry.isOwned, copyOnWrite: copyOnWrite ?? leaf.entry.isCopyOnWrite))
+        TranslationCache.pageChanged(va)
     }
 
     // MARK: Planning and carrying out

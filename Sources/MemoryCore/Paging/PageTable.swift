@@ -6,7 +6,8 @@
 /// `freesOwnedLeaves`.) Subtables linked from another page table are
 /// marked shared and are neither changed nor freed through this one.
 ///
-/// The table does not flush TLBs; after unmap or protect the caller does.
+/// Unmap and protect drop the changed page from this CPU's TLB through
+/// `TranslationCache`; other CPUs' TLBs are the caller's business.
 public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable {
     /// The root table's frame (satp's PPN on RISC-V, CR3's address on x86-64).
     public let rootFrame: FrameNumber

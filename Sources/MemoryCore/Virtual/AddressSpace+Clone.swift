@@ -21,8 +21,8 @@ extension AddressSpace {
     /// frame and kernel stack as for a new process. On failure everything
     /// taken for the child is returned (pages this space marked
     /// copy-on-write stay so, which is harmless: a write takes the frame back
-    /// when it has no other user). The caller flushes this space's TLB
-    /// entries: its writable pages lost write access.
+    /// when it has no other user). Each page that loses write access here
+    /// is dropped from this CPU's TLB as it does (`TranslationCache`).
     /// Not inlined: its locals would otherwise sit in fork's frame, on the
     /// kernel stack's deepest path (fork, a failed fork's reaping, teardown).
     @inline(never)

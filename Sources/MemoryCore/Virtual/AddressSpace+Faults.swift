@@ -10,7 +10,7 @@ extension AddressSpace {
     /// the fault is the program's own (unmapped, or not allowed), for the
     /// caller to report. Throws `.outOfMemory` when the page needs a frame
     /// (or a table page) and none is left; nothing has changed then.
-    /// The caller flushes the TLB entry for `va`.
+    /// A page whose leaf changes is dropped from this CPU's TLB as it does.
     public mutating func resolveFault(at va: VirtualAddress, write: Bool) throws(MapError) -> Bool {
         let page = va.alignedDown()
         guard let range = VirtualRange(start: page, size: pageBytes), userWindow.contains(range) else { return false }

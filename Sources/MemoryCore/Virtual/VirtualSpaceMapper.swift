@@ -36,9 +36,9 @@ public struct VirtualSpaceMapper<Pages: KernelPageMapper & ~Copyable>: ~Copyable
 
     /// Unmaps the pages of `range` (mapped onto `frames` with pages up to
     /// `largestPage`) and returns it to the window.
-    mutating func release(_ range: VirtualRange, frames: PhysicalAddress, largestPage: PageSize) {
+    mutating func release(_ range: VirtualRange, frames: PhysicalAddress, largestPage: PageSize, guardBytes: UInt64) {
         unmapPages(range, frames: frames, largestPage: largestPage, mappedBytes: range.size)
-        returnRange(range)
+        returnRange(VirtualRange(start: VirtualAddress(range.start.raw - guardBytes), end: range.end)!)
         liveRegions -= 1
     }
 
@@ -111,6 +111,39 @@ extension UnsafeMutablePointer where Pointee: ~Copyable {
             address: VirtualAddress(range.start.raw + physical.offset()), size: size,
             physical: physical, pages: range, largestPage: largestPage, space: self)
     }
+
+    /// Maps whole 4 KiB frames at `physical` (a stack, say) above one page
+    /// of the window that stays unmapped: a run off the low end faults
+    /// instead of reaching whatever lies below. Undoes every step on failure.
+    public func mapAboveGuardPage<Pages: KernelPageMapper & ~Copyable>(
+        physical: PhysicalAddress, size: UInt64, permissions: PagePermissions
+    ) throws(VirtualSpaceError) -> MappedRegion<Pages> where Pointee == VirtualSpaceMapper<Pages> {
+        guard size > 0 else { throw .emptyRange }
+        guard physical.offset() == 0, size % pageBytes == 0, physical.adding(size) != nil else { throw .rangeWraps }
+        let withGuard: VirtualRange
+        do throws(VirtualRangeError) {
+            withGuard = try pointee.ranges.allocate(pages: size / pageBytes + 1)
+        } catch {
+            throw .outOfVirtualSpace
+        }
+        let mapped = VirtualRange(start: VirtualAddress(withGuard.start.raw + pageBytes), end: withGuard.end)!
+        var offset: UInt64 = 0
+        while offset < size {
+            let page = VirtualAddress(mapped.start.raw + offset)
+            do throws(PageMappingError) {
+                try pointee.pages.map(page, to: PhysicalAddress(physical.raw + offset), size: .size4K, permissions: permissions)
+            } catch {
+                pointee.unmapPages(mapped, frames: physical, largestPage: .size4K, mappedBytes: offset)
+                pointee.returnRange(withGuard)
+                throw .mappingFailed(error, at: page)
+            }
+            offset += pageBytes
+        }
+        pointee.liveRegions += 1
+        return MappedRegion(
+            address: mapped.start, size: size, physical: physical, pages: mapped, largestPage: .size4K, space: self,
+            guardBytes: pageBytes)
+    }
 }
 
 /// A physical object mapped into the mapper's window. Owns the mapping:
@@ -126,11 +159,16 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
     public let pages: VirtualRange
     /// The largest page size the mapping was allowed to use.
     public let largestPage: PageSize
+    /// Bytes of the window below `pages` that belong to the region but stay
+    /// unmapped (a guard page; `mapAboveGuardPage`).
+    public let guardBytes: UInt64
+    /// Set by `keepForever`: the end of the region's life unmaps nothing.
+    private var kept = false
     private let space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
 
     init(
         address: VirtualAddress, size: UInt64, physical: PhysicalAddress, pages: VirtualRange,
-        largestPage: PageSize, space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>
+        largestPage: PageSize, space: UnsafeMutablePointer<VirtualSpaceMapper<Pages>>, guardBytes: UInt64 = 0
     ) {
         self.address = address
         self.size = size
@@ -138,6 +176,15 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
         self.pages = pages
         self.largestPage = largestPage
         self.space = space
+        self.guardBytes = guardBytes
+    }
+
+    /// Keeps the mapping for the kernel's lifetime (a CPU's stacks): the
+    /// region is given up without unmapping anything, and its pages stay
+    /// counted in `liveRegions`. Returns the mapped pages.
+    public consuming func keepForever() -> VirtualRange {
+        kept = true
+        return pages
     }
 
     /// The mapped bytes as a pointer (nil only if the window starts at address 0).
@@ -158,5 +205,8 @@ public struct MappedRegion<Pages: KernelPageMapper & ~Copyable>: ~Copyable {
         return count
     }
 
-    deinit { space.pointee.release(pages, frames: physical.alignedDown(), largestPage: largestPage) }
+    deinit {
+        if kept { return }
+        space.pointee.release(pages, frames: physical.alignedDown(), largestPage: largestPage, guardBytes: guardBytes)
+    }
 }

@@ -50,6 +50,7 @@ public enum NamedConstants {
             NamedConstant(name: "processKernelLast", value: L.processKernelLast, meaning: "last process-specific kernel address"),
             NamedConstant(name: "kernelFirst", value: L.kernelFirst, meaning: "first kernel address; physical 0 is mapped here"),
             NamedConstant(name: "kernelImagePhysical", value: L.kernelImagePhysical, meaning: "physical load address of the kernel"),
+            NamedConstant(name: "apStartupPage", value: L.apStartupPage, meaning: "physical page the other CPUs start in (real-mode trampoline)"),
             NamedConstant(name: "kernelImageBase", value: L.kernelImageBase, meaning: "virtual link address of the kernel"),
             NamedConstant(name: "directMapSize", value: L.directMapSize, meaning: "RAM mapped at boot: the first 128 MiB"),
             NamedConstant(name: "heapStart", value: L.heapStart, meaning: "kernel heap (16 MiB)"),
