@@ -50,15 +50,29 @@ enum Processes {
     /// Returns a slot to the pool: frees its address space (every user page,
     /// page-table page and per-process kernel page) and forgets it.
     static func release(_ index: Int) {
-        slots[index].space = nil
+        freeSpaces(index)
         UserFrames.forget(slot: index)
         FloatingPointStates.forget(index)
-        slots[index].staging = nil
-        slots[index].layout = nil
+        forgetLayout(index)
         slots[index].state = .unused
         slots[index].pid = 0
         slots[index].parent = -1
         slots[index].name = .init(repeating: 0)
+    }
+
+    /// Frees the slot's address spaces. Not inlined, nor is
+    /// `forgetLayout`: the copies the compiler makes to drop these large
+    /// values would otherwise sit in `release`'s frame, under the teardown's
+    /// walk, on the kernel stack's deepest path.
+    @inline(never)
+    private static func freeSpaces(_ index: Int) {
+        slots[index].space = nil
+        slots[index].staging = nil
+    }
+
+    @inline(never)
+    private static func forgetLayout(_ index: Int) {
+        slots[index].layout = nil
     }
 
     static func slot(ofPID pid: Int) -> Int? {

@@ -31,7 +31,9 @@ extension RiscV64: ProcessArchitecture {
             try space.mapKernelPage(
                 VirtualAddress(RiscV64Layout.trampoline), to: imageParts.trampoline,
                 permissions: .readExecute)
-            _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite)
+            // Not cleared: fork copies the whole frame in, exec's `start`
+            // sets every register, `returnToUser` the rest, before any read.
+            _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite, zeroed: false)
             return true
         } catch {
             return false

@@ -38,7 +38,7 @@ extension PageTable {
 
     /// Table pages this table owns (the root included, shared subtables not).
     public func ownedTablePages() -> UInt64 {
-        countTables(rootAddress, level: Scheme.levels - 1)
+        countTables(rootAddress, level: Scheme.levels - 1, base: 0)
     }
 
     /// `base` is the walk's address before sign extension, so that the
@@ -49,65 +49,57 @@ extension PageTable {
     ) -> Bool {
         let span = Scheme.entrySpan(atLevel: level)
         let entries = tableEntries(table)
-        // Most entries are empty: only used ones that may overlap the range
-        // get any address arithmetic.
-        let (low, high) = Self.indexBounds(base: base, span: span, first: first, last: last)
-        var index = Self.usedEntry(in: entries, from: low, below: high)
-        while index < high {
-            defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
-            let unextended = base + UInt64(index) * span
-            let start = Scheme.canonical(unextended)
-            // Canonical addresses rise with the index, even across the hole.
-            if start &+ (span - 1) < first { continue }
-            if start > last { break }
-            let entry = Scheme.decode(entries[index], level: level)
-            switch entry.kind {
-            case .invalid:
-                continue
-            case .table:
-                if level == 0 || (entry.isShared && !includeShared) { continue }
-                if !visit(
-                    entry.address, level: level - 1, base: unextended, first: first, last: last,
-                    includeShared: includeShared, body)
-                {
-                    return false
+        // Only entries that may overlap the range are looked at, and most
+        // of those are empty: only used ones get address arithmetic.
+        var cursor = 0, floor = 0
+        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
+            var index = Self.usedEntry(in: entries, from: low, below: high)
+            while index < high {
+                defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
+                let unextended = base + UInt64(index) * span
+                let start = Scheme.canonical(unextended)
+                // Canonical addresses rise with the index, even across the hole.
+                if start &+ (span - 1) < first { continue }
+                if start > last { return true }
+                let entry = Scheme.decode(entries[index], level: level)
+                switch entry.kind {
+                case .invalid:
+                    continue
+                case .table:
+                    if level == 0 || (entry.isShared && !includeShared) { continue }
+                    if !visit(
+                        entry.address, level: level - 1, base: unextended, first: first, last: last,
+                        includeShared: includeShared, body)
+                    {
+                        return false
+                    }
+                case .leaf:
+                    guard let size = PageSize(level: level) else { continue }
+                    let translation = Translation(
+                        physicalAddress: entry.address, permissions: entry.permissions,
+                        pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
+                    if !body(VirtualAddress(start), translation) { return false }
                 }
-            case .leaf:
-                guard let size = PageSize(level: level) else { continue }
-                let translation = Translation(
-                    physicalAddress: entry.address, permissions: entry.permissions,
-                    pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
-                if !body(VirtualAddress(start), translation) { return false }
             }
         }
         return true
     }
 
-    /// The indices `low..<high` of the entries of a table at `base` (an
-    /// address before sign extension) whose span can overlap `[first, last]`.
-    /// Only a bound for skipping: `visit` still checks every entry it looks at.
-    private static func indexBounds(base: UInt64, span: UInt64, first: UInt64, last: UInt64) -> (Int, Int) {
-        let count = UInt64(Scheme.entriesPerTable)
-        guard Scheme.canonical(first) == first, Scheme.canonical(last) == last else { return (0, Int(count)) }
-        // Dropping the sign extension keeps the order of canonical addresses.
-        let mask: UInt64 = (1 << UInt64(Scheme.virtualAddressBits)) - 1
-        let unextendedFirst = first & mask, unextendedLast = last & mask
-        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst - base) / span)
-        let high = unextendedLast < base ? 0 : min(count, (unextendedLast - base) / span + 1)
-        return (Int(low), Int(high))
-    }
-
-    private func countTables(_ table: PhysicalAddress, level: Int) -> UInt64 {
+    private func countTables(_ table: PhysicalAddress, level: Int, base: UInt64) -> UInt64 {
         var count: UInt64 = 1
         guard level > 0 else { return count }
         let entries = tableEntries(table)
-        var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
-        while index < Scheme.entriesPerTable {
-            let entry = Scheme.decode(entries[index], level: level)
-            if entry.kind == .table && !entry.isShared {
-                count += countTables(entry.address, level: level - 1)
+        let span = Scheme.entrySpan(atLevel: level)
+        var cursor = 0, floor = 0
+        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: 0, last: .max) {
+            var index = Self.usedEntry(in: entries, from: low, below: high)
+            while index < high {
+                let entry = Scheme.decode(entries[index], level: level)
+                if entry.kind == .table && !entry.isShared {
+                    count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
+                }
+                index = Self.usedEntry(in: entries, from: index + 1, below: high)
             }
-            index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
         }
         return count
     }
