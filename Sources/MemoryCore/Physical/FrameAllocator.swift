@@ -418,9 +418,7 @@ public struct FrameAllocator: ~Copyable {
     public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
-        extraUsers[index] += 1
+        try retainHoldingLock(frame)
     }
 
     /// Drops a user of an allocated frame; the last user's release frees it.
@@ -438,14 +436,7 @@ public struct FrameAllocator: ~Copyable {
         }
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        if extraUsers[index] > 0 {
-            extraUsers[index] -= 1
-            return false
-        }
-        set(freeBits, UInt64(index), true)
-        poolFrames += 1
-        return true
+        return try releaseHoldingLock(frame)
     }
 
     /// The users of `frame` beyond the first, read with acquire ordering:
