@@ -34,44 +34,43 @@ extension PageTable {
         let entries = mutableTableEntries(table)
         let childEntries = mutableTableEntries(childTable)
         let span = Scheme.entrySpan(atLevel: level)
-        var cursor = 0, floor = 0
-        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
-            if level == 0 {
-                try shareLeafRun(entries, into: childEntries, from: low, below: high, base: base)
-                continue
-            }
-            var index = Self.usedEntry(in: entries, from: low, below: high)
-            while index < high {
-                let raw = entries[index]
-                let entry = Scheme.decode(raw, level: level)
-                let unextended = base + UInt64(index) * span
-                switch entry.kind {
-                case .invalid:
-                    break
-                case .table:
-                    // A table shared from another page table has no place in a range that is shared.
-                    guard !entry.isShared else { throw .sharedTable }
-                    var childEntry = Scheme.decode(childEntries[index], level: level)
-                    if childEntry.kind == .invalid {
-                        let next = try Self.allocateTable(memory: memory, frames: frames).address
-                        childEntries[index] = Scheme.tableEntry(
-                            pointingTo: next, userBeneath: Scheme.allowingUserBeneath(raw) == raw)
-                        childEntry = Scheme.decode(childEntries[index], level: level)
-                    }
-                    guard childEntry.kind == .table, !childEntry.isShared else { throw .alreadyMapped }
-                    try shareTable(
-                        entry.address, into: childEntry.address, level: level - 1, base: unextended, first: first, last: last)
-                case .leaf:
-                    // A large page: only whole pages inside the range are given, as copies.
-                    let start = Scheme.canonical(unextended)
-                    guard start >= first, start &+ (span - 1) <= last, let size = PageSize(level: level) else {
-                        throw .largePageConflict
-                    }
-                    guard childEntries[index] == 0 else { throw .alreadyMapped }
-                    childEntries[index] = try copiedLeaf(entry, size: size)
+        let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
+        guard low < high else { return }
+        if level == 0 {
+            try shareLeafRun(entries, into: childEntries, from: low, below: high, base: base)
+            return
+        }
+        var index = Self.usedEntry(in: entries, from: low, below: high)
+        while index < high {
+            let raw = entries[index]
+            let entry = Scheme.decode(raw, level: level)
+            let unextended = base + UInt64(index) * span
+            switch entry.kind {
+            case .invalid:
+                break
+            case .table:
+                // A table shared from another page table has no place in a range that is shared.
+                guard !entry.isShared else { throw .sharedTable }
+                var childEntry = Scheme.decode(childEntries[index], level: level)
+                if childEntry.kind == .invalid {
+                    let next = try Self.allocateTable(memory: memory, frames: frames).address
+                    childEntries[index] = Scheme.tableEntry(
+                        pointingTo: next, userBeneath: Scheme.allowingUserBeneath(raw) == raw)
+                    childEntry = Scheme.decode(childEntries[index], level: level)
                 }
-                index = Self.usedEntry(in: entries, from: index + 1, below: high)
+                guard childEntry.kind == .table, !childEntry.isShared else { throw .alreadyMapped }
+                try shareTable(
+                    entry.address, into: childEntry.address, level: level - 1, base: unextended, first: first, last: last)
+            case .leaf:
+                // A large page: only whole pages inside the range are given, as copies.
+                let start = Scheme.canonical(unextended)
+                guard start >= first, start &+ (span - 1) <= last, let size = PageSize(level: level) else {
+                    throw .largePageConflict
+                }
+                guard childEntries[index] == 0 else { throw .alreadyMapped }
+                childEntries[index] = try copiedLeaf(entry, size: size)
             }
+            index = Self.usedEntry(in: entries, from: index + 1, below: high)
         }
     }
 

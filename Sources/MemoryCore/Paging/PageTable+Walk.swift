@@ -51,35 +51,33 @@ extension PageTable {
         let entries = tableEntries(table)
         // Only entries that may overlap the range are looked at, and most
         // of those are empty: only used ones get address arithmetic.
-        var cursor = 0, floor = 0
-        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: first, last: last) {
-            var index = Self.usedEntry(in: entries, from: low, below: high)
-            while index < high {
-                defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
-                let unextended = base + UInt64(index) * span
-                let start = Scheme.canonical(unextended)
-                // Canonical addresses rise with the index, even across the hole.
-                if start &+ (span - 1) < first { continue }
-                if start > last { return true }
-                let entry = Scheme.decode(entries[index], level: level)
-                switch entry.kind {
-                case .invalid:
-                    continue
-                case .table:
-                    if level == 0 || (entry.isShared && !includeShared) { continue }
-                    if !visit(
-                        entry.address, level: level - 1, base: unextended, first: first, last: last,
-                        includeShared: includeShared, body)
-                    {
-                        return false
-                    }
-                case .leaf:
-                    guard let size = PageSize(level: level) else { continue }
-                    let translation = Translation(
-                        physicalAddress: entry.address, permissions: entry.permissions,
-                        pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
-                    if !body(VirtualAddress(start), translation) { return false }
+        let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
+        var index = Self.usedEntry(in: entries, from: low, below: high)
+        while index < high {
+            defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
+            let unextended = base + UInt64(index) * span
+            let start = Scheme.canonical(unextended)
+            // Canonical addresses rise with the index, even across the hole.
+            if start &+ (span - 1) < first { continue }
+            if start > last { return true }
+            let entry = Scheme.decode(entries[index], level: level)
+            switch entry.kind {
+            case .invalid:
+                continue
+            case .table:
+                if level == 0 || (entry.isShared && !includeShared) { continue }
+                if !visit(
+                    entry.address, level: level - 1, base: unextended, first: first, last: last,
+                    includeShared: includeShared, body)
+                {
+                    return false
                 }
+            case .leaf:
+                guard let size = PageSize(level: level) else { continue }
+                let translation = Translation(
+                    physicalAddress: entry.address, permissions: entry.permissions,
+                    pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
+                if !body(VirtualAddress(start), translation) { return false }
             }
         }
         return true
@@ -90,16 +88,14 @@ extension PageTable {
         guard level > 0 else { return count }
         let entries = tableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
-        var cursor = 0, floor = 0
-        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: 0, last: .max) {
-            var index = Self.usedEntry(in: entries, from: low, below: high)
-            while index < high {
-                let entry = Scheme.decode(entries[index], level: level)
-                if entry.kind == .table && !entry.isShared {
-                    count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
-                }
-                index = Self.usedEntry(in: entries, from: index + 1, below: high)
+        let entryCount = Scheme.entriesPerTable
+        var index = Self.usedEntry(in: entries, from: 0, below: entryCount)
+        while index < entryCount {
+            let entry = Scheme.decode(entries[index], level: level)
+            if entry.kind == .table && !entry.isShared {
+                count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
             }
+            index = Self.usedEntry(in: entries, from: index + 1, below: entryCount)
         }
         return count
     }

@@ -166,19 +166,17 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         }
         let entries = mutableTableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
-        var cursor = 0, floor = 0
-        while let (low, high) = nextEntryRun(&cursor, &floor, base: base, level: level, first: 0, last: .max) {
-            var index = Self.usedEntry(in: entries, from: low, below: high)
-            while index < high {
-                let entry = Scheme.decode(entries[index], level: level)
-                if entry.kind == .table && level > 0 && !entry.isShared {
-                    freeTable(entry.address, level: level - 1, base: base + UInt64(index) * span)
-                } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
-                    releaseOwnedHoldingLock(entry.address, size: size)
-                }
-                entries[index] = 0
-                index = Self.usedEntry(in: entries, from: index + 1, below: high)
+        let count = Scheme.entriesPerTable
+        var index = Self.usedEntry(in: entries, from: 0, below: count)
+        while index < count {
+            let entry = Scheme.decode(entries[index], level: level)
+            if entry.kind == .table && level > 0 && !entry.isShared {
+                freeTable(entry.address, level: level - 1, base: base + UInt64(index) * span)
+            } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
+                releaseOwnedHoldingLock(entry.address, size: size)
             }
+            entries[index] = 0
+            index = Self.usedEntry(in: entries, from: index + 1, below: count)
         }
         do {
             try frames.pointee.freeZeroedHoldingLock(table.frame)
@@ -200,23 +198,6 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         } catch {
             CoreInvariant.violated("page table: an owned frame was already free")
         }
-    }
-
-    /// The run of entry indices of the table at `base` (an address before
-    /// sign extension) and `level` whose spans meet `[first, last]`
-    /// (canonical), the first time it is asked (`cursor` 0); nil after. The
-    /// walks are written as loops over runs so that a walk can skip more
-    /// than one stretch of a table.
-    @inline(__always)
-    func nextEntryRun(
-        _ cursor: inout Int, _ floor: inout Int, base: UInt64, level: Int, first: UInt64, last: UInt64
-    ) -> (low: Int, high: Int)? {
-        guard cursor == 0 else { return nil }
-        cursor = 1
-        let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
-        guard low < high else { return nil }
-        floor = high
-        return (low, high)
     }
 
     /// The indices `low..<high` of the entries of a table at `base` (an
