@@ -21,7 +21,7 @@ QEMU_CHECK_DEVICES :=
 CHECK_PASS_STATUS := 0
 # A panic in a check image powers off with status 2.
 PANIC_STATUS := 2
-PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-lockpanic.elf
+PANIC_CHECK_IMAGES := $(BUILD)/kernel-overflow.elf $(BUILD)/kernel-bootoverflow.elf $(BUILD)/kernel-lockpanic.elf
 # Kill reports cpuattack announces in the check log (Tools/check-kill-reports.py).
 KILL_REPORTS := 10
 else ifeq ($(ARCH),x86_64)
@@ -143,6 +143,12 @@ $(BUILD)/kernel-scratch-overflow.o: $(KERNEL_SWIFT) Makefile
 	@echo "== kernel Swift for $(ARCH), scratch stack overflow check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_SCRATCH_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
 
+# RISC-V also runs its boot stack (the scheduler's) into its guard page.
+$(BUILD)/kernel-bootoverflow.o: $(KERNEL_SWIFT) Makefile
+	@mkdir -p $(BUILD)
+	@echo "== kernel Swift for $(ARCH), boot stack overflow check"
+	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_BOOT_STACK_OVERFLOW_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
 # Both architectures build kernel-lockpanic.elf, which takes a spinlock twice
 # on purpose: the lock check must panic naming the lock (docs/locks.md).
 $(BUILD)/kernel-lockpanic.o: $(KERNEL_SWIFT) Makefile
@@ -219,9 +225,15 @@ endif
 ifeq ($(ARCH),riscv64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
 	Tools/qemu-expect-panic.sh $(BUILD)/overflow.log $(PANIC_STATUS) \
-		'\(the fault address is a kernel stack.s guard page\)' \
+		'\(the fault address is in a guard page: kernel stacks, slot 63\)' \
 		'panic: kernel stack overflow' \
 		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-overflow.elf
+	@echo "== boot (scheduler) stack overflow of the $(ARCH) kernel in QEMU (must panic)"
+	Tools/qemu-expect-panic.sh $(BUILD)/bootoverflow.log $(PANIC_STATUS) \
+		'check: running the boot stack into its guard page \(a panic must follow\)' \
+		'\(the fault address is in a guard page: boot stacks, slot 0\)' \
+		'panic: kernel stack overflow' \
+		-- $(QEMU) $(QEMU_CHECK_DEVICES) -kernel $(BUILD)/kernel-bootoverflow.elf
 endif
 ifeq ($(ARCH),x86_64)
 	@echo "== kernel stack overflow of the $(ARCH) kernel in QEMU (must panic)"
@@ -266,8 +278,9 @@ stack-check: $(BUILD)/kernel.elf $(BUILD)/kernel-check.elf stack-depth-test
 	@echo "== kernel stack budget ($(ARCH))"
 	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel.elf 'e6Kernel13userTrapEntryyyF'
 	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel.elf swiftlet_exec swiftlet_report_fault swiftlet_memory_map
-	# The process audit is only in the check images.
-	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel-check.elf swiftlet_process_page_audit
+	# The check images add the process audit (after exec and fork) and self-checks.
+	python3 Tools/stack-depth.py --limit 3584 $(BUILD)/kernel-check.elf 'e6Kernel13userTrapEntryyyF'
+	python3 Tools/stack-depth.py --limit 14336 $(BUILD)/kernel-check.elf swiftlet_exec swiftlet_report_fault swiftlet_memory_map swiftlet_process_page_audit
 	python3 Tools/stack-depth.py --limit 24576 $(BUILD)/kernel.elf 'e6Kernel10kernelMains5NeverOyF'
 
 # stack-depth.py against a sample with a known answer (Tests/Tools).

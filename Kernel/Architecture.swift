@@ -93,8 +93,7 @@ protocol Architecture {
     static var breakpointCause: UInt64 { get }
 
     /// Memory for `ScratchStack` with an unmapped guard page below it,
-    /// mapped in every address space; nil (the default) keeps the scratch
-    /// stack in the kernel's .bss.
+    /// mapped in every address space; nil until the boot has placed it.
     static var scratchStack: UnsafeMutableRawBufferPointer? { get }
 
     /// Runs the architecture's self-checks of a check image (`run.check`
@@ -109,7 +108,6 @@ protocol Architecture {
 
 extension Architecture {
     static var allocatorSpan: PhysicalRange { freeMemory }
-    static var scratchStack: UnsafeMutableRawBufferPointer? { nil }
 }
 
 /// What the portable process code needs from an architecture: how a

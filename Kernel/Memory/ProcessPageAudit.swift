@@ -4,17 +4,12 @@
 /// the boot audit does the kernel's. A mismatch is a kernel bug: one line
 /// per mismatch, then a panic. Other images skip it (it walks every page).
 enum ProcessPageAudit {
-    /// From fork (on the process's own kernel stack): the audit runs on
-    /// the scratch stack, the layouts it reads are kilobytes.
-    static func afterFork(child: Int) {
+    /// After fork and after exec, from the process's own kernel stack (exec
+    /// has left the scratch stack): the audit runs on the scratch stack,
+    /// the layouts it reads are kilobytes.
+    static func audit(slot: Int) {
         guard BootMode.current == .check else { return }
-        _ = ScratchStack.run(processPageAuditEntry, UInt64(child))
-    }
-
-    /// From exec, which already runs on the scratch stack.
-    static func afterExec(slot: Int) {
-        guard BootMode.current == .check else { return }
-        run(slot: slot)
+        _ = ScratchStack.run(processPageAuditEntry, UInt64(slot))
     }
 
     fileprivate static func run(slot: Int) {

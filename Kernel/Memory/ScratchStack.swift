@@ -10,13 +10,11 @@
 /// arguments, plan and layout). Nesting is refused: the lock panics when its
 /// holder takes it again.
 ///
-/// Where an architecture has a guarded place for it (`Platform.scratchStack`:
-/// x86-64 uses a slot of the layout's interrupt stacks, above an unmapped
-/// guard page) the stack lives there, and running off its end faults on the
-/// guard and panics naming it; otherwise it is `storage`, in .bss.
+/// The stack is the architecture's (`Platform.scratchStack`), above an
+/// unmapped guard page in the layout: x86-64 uses a slot of its interrupt
+/// stacks, RISC-V a stack of the image's guarded stacks (stacks.S).
+/// Running off its end faults on the guard and panics naming it.
 enum ScratchStack {
-    static let bytes = 16 * 1024
-    nonisolated(unsafe) static var storage: InlineArray<16384, UInt8> = .init(repeating: 0)
     /// Held by the process running on the scratch stack, across its sleeps.
     nonisolated(unsafe) static var lock = SleepLock(SleepChannel(kind: .sleepLock, index: SleepChannel.scratchStackLock))
 
@@ -28,12 +26,8 @@ enum ScratchStack {
     static func run(_ function: @convention(c) (UInt64) -> Int64, _ argument: UInt64) -> Int64 {
         let stackLock = withUnsafeMutablePointer(to: &lock) { $0 }
         SleepLock.acquire(stackLock)
-        let top: UnsafeMutableRawPointer
-        if let guarded = Platform.scratchStack {
-            top = guarded.baseAddress.unsafelyUnwrapped + guarded.count
-        } else {
-            top = withUnsafeMutableBytes(of: &storage) { $0.baseAddress.unsafelyUnwrapped + bytes }
-        }
+        guard let guarded = Platform.scratchStack else { kernelPanic("the scratch stack is used before the boot placed it") }
+        let top = guarded.baseAddress.unsafelyUnwrapped + guarded.count
         let result = callOnStack(argument, unsafeBitCast(function, to: UnsafeRawPointer.self), top)
         SleepLock.release(stackLock)
         return Int64(bitPattern: result)

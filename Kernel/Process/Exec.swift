@@ -89,12 +89,17 @@ enum Exec {
         run(Request(slot: slot, kernelPath: path, kernelArgument: argument))
     }
 
-    /// Runs `request` on the scratch stack, once it is free.
+    /// Runs `request` on the scratch stack, once it is free; then, in the
+    /// check images, the new page table's audit, on the scratch stack again
+    /// (one after the other, never nested: together they would need more
+    /// than the stack has).
     private static func run(_ request: Request) -> Int {
         var request = request
-        return withUnsafeMutablePointer(to: &request) {
+        let result = withUnsafeMutablePointer(to: &request) {
             Int(ScratchStack.run(execEntry, UInt64(UInt(bitPattern: $0))))
         }
+        if result >= 0 { ProcessPageAudit.audit(slot: request.slot) }
+        return result
     }
 
     /// The body of exec, on the scratch stack (holding its lock).
@@ -157,7 +162,6 @@ enum Exec {
         UserFrames.forget(slot: slot)
         Processes.slots[slot].layout = layout
         path.withLastComponent { Processes.slots[slot].setName($0) }
-        ProcessPageAudit.afterExec(slot: slot)
         UserFrames.of(slot).pointee.start(
             entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
             argc: UInt64(arguments.count), argv: argv)

@@ -28,7 +28,7 @@ enum Lifecycle {
         if let cwd = Processes.slots[parent].cwd { Processes.slots[child].cwd = RootVolume.volume.duplicate(cwd) }
         Processes.slots[child].name = Processes.slots[parent].name
         Processes.slots[child].layout = Processes.slots[parent].layout
-        ProcessPageAudit.afterFork(child: child)
+        ProcessPageAudit.audit(slot: child)
         let pid = Processes.slots[child].pid
         Spinlock.acquire(Processes.tableLock)
         Processes.slots[child].parent = parent

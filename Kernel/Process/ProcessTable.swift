@@ -69,17 +69,31 @@ enum Processes {
     /// slot is an embryo (a failed fork, or a zombie being reaped) that only
     /// the caller touches; it becomes unused under the table's lock.
     static func release(_ index: Int) {
-        slots[index].space = nil
+        freeSpaces(index)
         UserFrames.forget(slot: index)
         FloatingPointStates.forget(index)
-        slots[index].staging = nil
-        slots[index].layout = nil
+        forgetLayout(index)
         slots[index].name = .init(repeating: 0)
         Spinlock.acquire(tableLock)
         slots[index].state = .unused
         slots[index].pid = 0
         slots[index].parent = -1
         Spinlock.release(tableLock)
+    }
+
+    /// Frees the slot's address spaces. Not inlined, nor is
+    /// `forgetLayout`: the copies the compiler makes to drop these large
+    /// values would otherwise sit in `release`'s frame, under the teardown's
+    /// walk, on the kernel stack's deepest path.
+    @inline(never)
+    private static func freeSpaces(_ index: Int) {
+        slots[index].space = nil
+        slots[index].staging = nil
+    }
+
+    @inline(never)
+    private static func forgetLayout(_ index: Int) {
+        slots[index].layout = nil
     }
 
     /// The slot of process `pid`; the caller holds the table's lock.

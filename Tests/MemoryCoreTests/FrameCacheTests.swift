@@ -88,6 +88,26 @@ private final class CachedRAM {
         #expect(ram.balanced)
     }
 
+    /// Zeroed frames (page tables, lazy pages) come from the pool, and from
+    /// this CPU's cache once the pool is empty: every frame `freeFrames`
+    /// counts can be had, as sbrk's promise needs.
+    @Test func zeroedFramesComeFromTheCacheWhenThePoolIsEmpty() throws {
+        let ram = CachedRAM()
+        var held: [FrameNumber] = [try ram.frames.pointee.allocate()]
+        while ram.frames.pointee.poolFrames > 0 { held.append(try ram.frames.pointee.allocateZeroed(ram.ram.memory)) }
+        #expect(ram.cached(0) > 0)
+        while ram.ram.freeFrames > 0 {
+            let frame = try ram.frames.pointee.allocateZeroed(ram.ram.memory)
+            let bytes = ram.ram.memory.pointer(to: frame.address, count: pageBytes)!
+            #expect((0..<Int(pageBytes)).allSatisfy { bytes.load(fromByteOffset: $0, as: UInt8.self) == 0 })
+            held.append(frame)
+        }
+        #expect(throws: FrameError.outOfMemory) { try ram.frames.pointee.allocateZeroed(ram.ram.memory) }
+        for frame in held { try ram.frames.pointee.free(frame) }
+        #expect(ram.ram.freeFrames == ram.ram.totalFrames)
+        #expect(ram.balanced)
+    }
+
     @Test func aFullCacheDrainsHalfToThePool() throws {
         let ram = CachedRAM()
         let total = ram.ram.totalFrames

@@ -22,20 +22,36 @@ import Testing
             #expect(table.translate(stacks.slotGuard(slot).start) == nil)
         }
         #expect(table.translate(VirtualAddress(RiscV64Layout.trampoline))?.physicalAddress == sampleRiscImage.trampoline)
+        // The image's own stacks: each mapped at its physical address, no guard below one.
+        for name: StaticString in ["boot stacks", "fault stacks"] {
+            let guarded = try #require(layout.region(named: name))
+            for slot in 0..<RiscV64Layout.maxHarts {
+                #expect(table.translate(guarded.slot(slot).start)?.physicalAddress.raw == guarded.slot(slot).start.raw)
+                #expect(table.translate(VirtualAddress(guarded.slot(slot).end.raw - 4096)) != nil)
+                #expect(table.translate(guarded.slotGuard(slot).start) == nil, "guard of \(name) slot \(slot)")
+            }
+        }
+        #expect(table.translate(try #require(layout.region(named: "scratch stack guard")).range.start) == nil)
+        #expect(table.translate(try #require(layout.region(named: "scratch stack")).range.start) != nil)
     }
 
-    @Test func auditFindsAMappedGuardPage() throws {
+    /// A guard page mapped on purpose, below a process's kernel stack or
+    /// hart 0's boot stack (mapped where the direct map would put it, so
+    /// only the guard rule can object): the audit names the region.
+    @Test(arguments: [("kernel stacks" as StaticString, 5, 10), ("boot stacks", 0, 5)])
+    func auditFindsAMappedGuardPage(name: StaticString, slot: Int, regionIndex: Int) throws {
         let ram = SimulatedRAM(megabytes: 2)
         let layout = RiscV64Layout.kernelSpace(sampleRiscImage)
         var table = try PageTable<Sv39, DirectMappedMemory>(memory: ram.memory, frames: ram.frames)
         try table.mapLayout(layout, owners: kernel, largestPage: .size2M)
-        let stacks = try #require(layout.region(named: "kernel stacks"))
-        let guardPage = stacks.slotGuard(5).start
-        try table.map(guardPage, to: PhysicalAddress(0x8000_0000), permissions: .readWrite)
+        let stacks = try #require(layout.region(named: name))
+        #expect(equalNames(layout[regionIndex].name, name))
+        let guardPage = stacks.slotGuard(slot).start
+        try table.map(guardPage, to: PhysicalAddress(guardPage.raw), permissions: .readWrite)
         let report = table.audit(against: layout, owners: kernel)
         // Once as the stacks region's mismatch, once as a stray mapping.
         #expect(report.mismatchCount == 2)
-        #expect(report.mismatch(0) == LayoutMismatch(region: 6, problem: .mappedButMustNotBe, address: guardPage))
+        #expect(report.mismatch(0) == LayoutMismatch(region: regionIndex, problem: .mappedButMustNotBe, address: guardPage))
         #expect(report.mismatch(1) == LayoutMismatch(region: -1, problem: .strayMapping, address: guardPage))
         #expect(report.matched == layout.count - 1)
     }

@@ -7,8 +7,8 @@ let sampleX86Image = KernelImage(
     rodataEnd: VirtualAddress(0xFFFF_FFFF_8013_8000), end: VirtualAddress(0xFFFF_FFFF_8015_0000))
 let sampleRiscImage = KernelImage(
     start: VirtualAddress(0x8000_0000), textEnd: VirtualAddress(0x8002_0000),
-    rodataEnd: VirtualAddress(0x8002_0000), end: VirtualAddress(0x8004_0000),
-    trampoline: PhysicalAddress(0x8001_F000))
+    rodataEnd: VirtualAddress(0x8002_0000), end: VirtualAddress(0x8004_0000 + RiscV64Layout.guardedStacksBytes),
+    trampoline: PhysicalAddress(0x8001_F000), guardedStacks: VirtualAddress(0x8004_0000))
 
 /// Looks a region up by name, failing the test if it is missing.
 func region(_ table: LayoutTable, _ name: StaticString) throws -> LayoutRegion {
@@ -166,6 +166,27 @@ func expectRange(_ region: LayoutRegion, _ start: UInt64, _ end: UInt64, sourceL
             #expect(stacks.isGuard(VirtualAddress(slot.start.raw - 1)))
         }
         #expect(stacks.range.end.raw == RiscV64Layout.trapFrame)
+    }
+
+    @Test func imageStacksAboveGuardPages() throws {
+        let start = try #require(sampleRiscImage.guardedStacks).raw
+        #expect(try region(kernel, "kernel data").range.end.raw == start)
+        let boot = try region(kernel, "boot stacks")
+        expectRange(boot, start, start + 8 * (4096 + 32768))
+        #expect(boot.slots == GuardedSlots(count: 8, guardBytes: 4096))
+        #expect(boot.backing == .direct(PhysicalAddress(start)))
+        #expect(boot.slot(0).size == 32768 && boot.isGuard(VirtualAddress(start)) && !boot.isGuard(VirtualAddress(start + 4096)))
+        let scratchGuard = try region(kernel, "scratch stack guard")
+        expectRange(scratchGuard, boot.range.end.raw, boot.range.end.raw + 4096)
+        #expect(scratchGuard.backing == .guardPage)
+        let scratch = try region(kernel, "scratch stack")
+        expectRange(scratch, scratchGuard.range.end.raw, scratchGuard.range.end.raw + 16384)
+        let fault = try region(kernel, "fault stacks")
+        expectRange(fault, scratch.range.end.raw, sampleRiscImage.end.raw)
+        #expect(fault.slots == GuardedSlots(count: 8, guardBytes: 4096) && fault.slot(7).size == 16384)
+        for name: StaticString in ["boot stacks", "scratch stack", "fault stacks"] {
+            #expect(try region(kernel, name).permissions == .readWrite, "\(name) is read-write, never executable")
+        }
     }
 
     @Test func trampolineAndTrapFrameInEveryProcess() throws {

@@ -56,10 +56,9 @@ private func reportTrap(_ message: StaticString, cause: UInt64, frame: UnsafeMut
     Console.write(" sp=")
     Console.write(hex: frame.pointee.registers[2])
     Console.newline()
-    if isKernelStackOverflow(cause) {
-        // The trap vector itself kept faulting on the way down the guard
-        // page until it reached mapped memory below; that is where we are.
-        Console.line("(the fault address is a kernel stack's guard page)")
+    if cause == ExceptionCode.loadPageFault || cause == ExceptionCode.storePageFault,
+        GuardedStacks.reportGuard(VirtualAddress(readStval()))
+    {
         kernelPanic("kernel stack overflow")
     }
     if cause == ExceptionCode.illegalInstruction && firstHalfword(at: frame.pointee.sepc) == 0 {
@@ -96,12 +95,4 @@ private func trapName(_ cause: UInt64) -> StaticString {
     case 15: return "store page fault"
     default: return "exception"
     }
-}
-
-/// A page fault on the guard page below one of the kernel stacks.
-private func isKernelStackOverflow(_ cause: UInt64) -> Bool {
-    guard cause == ExceptionCode.loadPageFault || cause == ExceptionCode.storePageFault,
-        let stacks = Layouts.kernel.region(named: "kernel stacks")
-    else { return false }
-    return stacks.isGuard(VirtualAddress(readStval()))
 }

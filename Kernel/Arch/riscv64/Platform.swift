@@ -71,17 +71,13 @@ enum RiscV64: Architecture {
     /// tp holds the record's address in kernel mode (percpu.S); the record
     /// also names the top of this hart's fault stack for trap.S.
     static func installCPU(_ record: UnsafeMutablePointer<CPURecord>) {
-        let stacks = faultStacksStart()
-        record.pointee.faultStackTop = stacks + UInt64(record.pointee.id + 1) * faultStackBytes
+        record.pointee.faultStackTop = GuardedStacks.faultStackTop(hart: record.pointee.id)
         writeThreadPointer(UInt64(UInt(bitPattern: record)))
     }
 
     static var thisCPU: UnsafeMutablePointer<CPURecord> {
         UnsafeMutablePointer(bitPattern: UInt(readThreadPointer())).unsafelyUnwrapped
     }
-
-    /// Each hart's fault stack in percpu.S.
-    static let faultStackBytes: UInt64 = 16384
 
     static func atomicSwap(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 { atomicSwap32(word, value) }
     static func atomicClear(_ word: UnsafeMutablePointer<UInt32>) { atomicClear32(word) }
@@ -113,10 +109,11 @@ enum RiscV64: Architecture {
         KernelImage(
             start: VirtualAddress(kernelImageStart()), textEnd: VirtualAddress(kernelTextEnd()),
             rodataEnd: VirtualAddress(kernelRodataEnd()), end: VirtualAddress(kernelImageEnd()),
-            trampoline: PhysicalAddress(trampolineStart()))
+            trampoline: PhysicalAddress(trampolineStart()), guardedStacks: VirtualAddress(guardedStacksStart()))
     }
 
     static var kernelLayout: LayoutTable { RiscV64Layout.kernelSpace(imageParts) }
+    static var scratchStack: UnsafeMutableRawBufferPointer? { GuardedStacks.scratch }
     static var addressRule: AddressRule { .below(RiscV64Layout.maxVA) }
 
     static func breakpoint() { breakpointInstruction() }
@@ -126,6 +123,7 @@ enum RiscV64: Architecture {
     static func architectureChecks(_ run: inout SelfCheck) {
         run.check("sstatus.SUM and MXR are clear", ProtectionChecks.userMemoryClosedToKernel)
         run.check("a kernel read of a user page faults (SUM off)", ProtectionChecks.kernelReadOfUserPageFaults)
+        run.check("every guard page below a kernel, boot, scratch or fault stack faults and is named", GuardedStacks.everyGuardFaults)
     }
 
     static func powerOff(status: UInt16) -> Never { VirtMachine.powerOff(status: status) }

@@ -31,7 +31,9 @@ extension RiscV64: ProcessArchitecture {
             try space.mapKernelPage(
                 VirtualAddress(RiscV64Layout.trampoline), to: imageParts.trampoline,
                 permissions: .readExecute)
-            _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite)
+            // Not cleared: fork copies the whole frame in, exec's `start`
+            // sets every register, `returnToUser` the rest, before any read.
+            _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite, zeroed: false)
             return true
         } catch {
             return false
@@ -109,6 +111,11 @@ extension RiscV64 {
         Console.line("check: running a kernel stack into its guard page (a panic must follow)")
         let top = UnsafeMutableRawPointer(bitPattern: UInt(RiscV64Layout.kernelStack(0) + RiscV64Layout.pageSize)).unsafelyUnwrapped
         _ = callOnStack(0, unsafeBitCast(overflowStackInstruction as @convention(c) () -> Void, to: UnsafeRawPointer.self), top)
+        #endif
+        #if SWIFTLET_BOOT_STACK_OVERFLOW_CHECK
+        // Hart 0's boot stack, which the scheduler keeps: its guard page.
+        Console.line("check: running the boot stack into its guard page (a panic must follow)")
+        overflowStackInstruction()
         #endif
     }
 

@@ -13,6 +13,8 @@ func supervisorStart() -> Never {
     // trap.S and Trampoline.S must agree with the Swift frames before a
     // trap is taken.
     FrameLayoutCheck.verify()
+    // stacks.S must put the stacks where the layout's guards expect them.
+    GuardedStacks.verify(RiscV64.kernelLayout)
     // Device interrupts go to hart 0 only: its PLIC context alone enables
     // them, and only it lets supervisor external interrupts in.
     PLIC.setPriority(source: RiscV64Layout.uart0IRQ, priority: 1)

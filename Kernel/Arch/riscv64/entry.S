@@ -12,12 +12,8 @@
 // MAX_HARTS on are parked for good.
 
 #define MAX_HARTS 8
-// Hart 0 boots, pages and audits the kernel on its boot stack, and the
-// scheduler runs on it afterwards: about 13 KiB deep at boot (measured
-// under QEMU; it was 18 KiB before the audit stopped copying the layout
-// table). There is no guard below it (it sits right above .data), so keep
-// ample room: 16 KiB was overrun and silently rewrote kernel globals.
-#define BOOT_STACK_BYTES 32768
+// Each boot stack is one slot of stacks.S: a guard page, then the stack.
+#define BOOT_SLOT_BYTES (4096 + 32768)
 
     .section .text.entry, "ax"
     .globl _entry
@@ -26,9 +22,9 @@ _entry:
     li      t1, MAX_HARTS
     bgeu    t0, t1, park_without_stack
 
-    // sp = boot_stacks + (hartid + 1) * BOOT_STACK_BYTES (stacks grow down).
+    // sp = boot_stacks + (hartid + 1) * BOOT_SLOT_BYTES (stacks grow down).
     la      sp, boot_stacks
-    li      t1, BOOT_STACK_BYTES
+    li      t1, BOOT_SLOT_BYTES
     addi    t2, t0, 1
     mul     t1, t1, t2
     add     sp, sp, t1
@@ -37,7 +33,7 @@ _entry:
 
     bnez    t0, secondary_hart
     // Hart 0 clears .bss (QEMU leaves RAM zero, a real loader need not). The
-    // boot stacks are in their own section, outside the cleared range.
+    // boot stacks are in their own section (stacks.S), outside the cleared range.
     la      t1, __bss_start
     la      t2, __bss_end
 1:  bgeu    t1, t2, enter_swift
@@ -79,14 +75,6 @@ park_without_stack:
     csrw    mie, zero
 2:  wfi
     j       2b
-
-    .section .bss.boot_stacks, "aw", @nobits
-    .balign 16
-    .globl boot_stacks
-boot_stacks:
-    .space  MAX_HARTS * BOOT_STACK_BYTES
-    .globl boot_stacks_end
-boot_stacks_end:
 
 // Written by the harts before hart 0 clears .bss, so kept in .data.
     .section .data.harts, "aw"

@@ -51,14 +51,3 @@ swiftlet_atomic_clear32:
 swiftlet_fault_stacks_address:
     la      a0, swiftlet_fault_stacks
     ret
-
-// Each hart's stack for exceptions in kernel mode (trap.S switches to it
-// through the record's faultStackTop). 16 KiB per hart, for MAX_HARTS (8).
-#define FAULT_STACK_BYTES 16384
-    .section .bss.fault_stacks, "aw", @nobits
-    .balign 16
-    .globl swiftlet_fault_stacks
-swiftlet_fault_stacks:
-    .space  8 * FAULT_STACK_BYTES
-    .globl swiftlet_fault_stacks_end
-swiftlet_fault_stacks_end:

@@ -12,15 +12,20 @@ public struct KernelImage: Sendable {
     public let end: VirtualAddress
     /// Physical address of the trampoline page (RISC-V), inside the text.
     public let trampoline: PhysicalAddress
+    /// RISC-V: the first guard page of the image's guarded stacks (boot,
+    /// scratch and fault stacks, each above an unmapped guard page), which
+    /// run from here to `end`; nil when the image has none.
+    public let guardedStacks: VirtualAddress?
 
     public init(
         start: VirtualAddress, textEnd: VirtualAddress, rodataEnd: VirtualAddress,
-        end: VirtualAddress, trampoline: PhysicalAddress = PhysicalAddress(0)
+        end: VirtualAddress, trampoline: PhysicalAddress = PhysicalAddress(0), guardedStacks: VirtualAddress? = nil
     ) {
         self.start = start
         self.textEnd = textEnd
         self.rodataEnd = rodataEnd
         self.end = end
         self.trampoline = trampoline
+        self.guardedStacks = guardedStacks
     }
 }

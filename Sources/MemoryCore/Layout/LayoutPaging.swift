@@ -77,8 +77,8 @@ public struct LayoutAuditReport: Sendable {
 extension PageTable {
     /// Maps the regions of `layout` that `owners` covers: a `.direct` region
     /// onto its physical range (large pages where alignment allows, up to
-    /// `largestPage`), a `.frames` region onto fresh zeroed frames slot by
-    /// slot, leaving every guard unmapped. Windows, guards and unused
+    /// `largestPage`), a `.frames` region onto fresh zeroed frames; either
+    /// slot by slot when it has slots, leaving every guard unmapped. Windows, guards and unused
     /// regions are left alone.
     public mutating func mapLayout(_ layout: LayoutTable, owners: RegionOwnerSet, largestPage: PageSize) throws(MapError) {
         for index in 0..<layout.count {
@@ -86,7 +86,11 @@ extension PageTable {
             guard owners.contains(region.owner) else { continue }
             switch region.backing {
             case .direct(let physical):
-                try mapRange(region.range, to: physical, permissions: region.permissions, largestPage: largestPage)
+                for slot in 0..<(region.slots?.count ?? 1) {
+                    let part = region.slots == nil ? region.range : region.slot(slot)
+                    let offset = part.start.raw - region.range.start.raw
+                    try mapRange(part, to: PhysicalAddress(physical.raw + offset), permissions: region.permissions, largestPage: largestPage)
+                }
             case .frames:
                 for slot in 0..<(region.slots?.count ?? 1) {
                     try mapFreshFrames(region.slots == nil ? region.range : region.slot(slot), permissions: region.permissions)

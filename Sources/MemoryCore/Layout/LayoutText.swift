@@ -10,9 +10,9 @@
 ///     end layout
 ///
 /// The block's name starts with the architecture. Addresses are inclusive,
-/// the size is exact or rounded to a tenth and marked "~", and an
-/// optional `[...]` after the name gives a direct region's physical start or
-/// a slotted region's slots.
+/// the size is exact or rounded to a tenth and marked "~", and optional
+/// `[...]` groups after the name give a direct region's physical start
+/// and a slotted region's slots (a direct region may have both, in that order).
 ///
 /// This file uses the standard library only: the kernel compiles it with the
 /// memory core, and the user runtime compiles the same file, so vmmap writes
@@ -140,7 +140,8 @@ public enum LayoutText {
             text(" [at ", into: &sink)
             hex(physical, into: &sink)
             sink.put(UInt8(ascii: "]"))
-        } else if line.slotCount > 0 {
+        }
+        if line.slotCount > 0 {
             text(" [", into: &sink)
             decimal(UInt64(line.slotCount), into: &sink)
             text(" slots, ", into: &sink)

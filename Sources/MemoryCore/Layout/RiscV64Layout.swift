@@ -12,6 +12,19 @@ public enum RiscV64Layout {
     /// Kernel stack of process slot `p`, one page, with an unmapped guard page below it.
     public static func kernelStack(_ p: Int) -> UInt64 { trampoline - UInt64(p + 1) * 2 * pageSize }
 
+    // The kernel image's guarded stacks (Kernel/Arch/riscv64/stacks.S, which
+    // the boot checks against these): from `KernelImage.guardedStacks`, one
+    // boot stack per hart (hart 0's is the scheduler's stack afterwards), the
+    // scratch stack, one fault stack per hart; each above an unmapped guard page.
+    public static let maxHarts = 8
+    public static let bootStackBytes: UInt64 = 32 * 1024
+    public static let scratchStackBytes: UInt64 = 16 * 1024
+    public static let faultStackBytes: UInt64 = 16 * 1024
+    /// Bytes of each region, guards included.
+    public static let bootStacksBytes = UInt64(maxHarts) * (pageSize + bootStackBytes)
+    public static let faultStacksBytes = UInt64(maxHarts) * (pageSize + faultStackBytes)
+    public static let guardedStacksBytes = bootStacksBytes + pageSize + scratchStackBytes + faultStacksBytes
+
     // Physical memory of the `virt` machine.
     public static let bootROM: UInt64 = 0x1000
     public static let clint: UInt64 = 0x0200_0000
@@ -43,8 +56,9 @@ public enum RiscV64Layout {
         table.add(LayoutRegion("UART0", span(uart0, size: pageSize), .direct(PhysicalAddress(uart0)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("VIRTIO0", span(virtio0, size: pageSize), .direct(PhysicalAddress(virtio0)), .readWrite, owner: .kernel))
         table.add(LayoutRegion("kernel text", span(kernelBase, to: image.textEnd.raw), .direct(PhysicalAddress(kernelBase)), .readExecute, owner: .kernel))
-        table.add(
-            LayoutRegion("kernel data", span(image.textEnd.raw, to: image.end.raw), .direct(PhysicalAddress(image.textEnd.raw)), .readWrite, owner: .kernel))
+        let dataEnd = image.guardedStacks?.raw ?? image.end.raw
+        table.add(LayoutRegion("kernel data", span(image.textEnd.raw, to: dataEnd), .direct(PhysicalAddress(image.textEnd.raw)), .readWrite, owner: .kernel))
+        if let stacks = image.guardedStacks?.raw { addGuardedStacks(at: stacks, to: &table) }
         table.add(LayoutRegion("free RAM", span(image.end.raw, to: physicalTop), .direct(PhysicalAddress(image.end.raw)), .readWrite, owner: .kernel))
         let stacksStart = kernelStack(processSlots - 1) - pageSize
         table.add(
@@ -53,6 +67,23 @@ public enum RiscV64Layout {
                 slots: GuardedSlots(count: processSlots, guardBytes: pageSize)))
         table.add(LayoutRegion("trampoline", span(trampoline, size: pageSize), .direct(image.trampoline), .readExecute, owner: .kernel))
         return table
+    }
+
+    /// The image's guarded stacks, in stacks.S's order, mapped at their
+    /// physical addresses like the rest of the image but for the guards.
+    static func addGuardedStacks(at start: UInt64, to table: inout LayoutTable) {
+        let guarded = GuardedSlots(count: maxHarts, guardBytes: pageSize)
+        let scratchGuard = start + bootStacksBytes
+        let scratch = scratchGuard + pageSize
+        let faultStacks = scratch + scratchStackBytes
+        table.add(
+            LayoutRegion("boot stacks", span(start, size: bootStacksBytes), .direct(PhysicalAddress(start)), .readWrite, owner: .kernel, slots: guarded))
+        table.add(LayoutRegion("scratch stack guard", span(scratchGuard, size: pageSize), .guardPage, owner: .kernel))
+        table.add(LayoutRegion("scratch stack", span(scratch, size: scratchStackBytes), .direct(PhysicalAddress(scratch)), .readWrite, owner: .kernel))
+        table.add(
+            LayoutRegion(
+                "fault stacks", span(faultStacks, size: faultStacksBytes), .direct(PhysicalAddress(faultStacks)), .readWrite, owner: .kernel,
+                slots: guarded))
     }
 
     /// Every process's address space: xv6's user order from zero (text,

@@ -35,6 +35,63 @@ extension PageTable {
         return try plan(range, to: PhysicalAddress(0), largestPage: .size4K)
     }
 
+    /// Maps a fresh frame, owned (see `freesOwnedLeaves`), at every 4 KiB
+    /// page of `range` (page aligned, nothing mapped there yet), zeroed
+    /// unless `zeroed` is false (memory only the kernel reads, after writing
+    /// it: a kernel stack, a trap frame). All or nothing: every frame and
+    /// table page needed is counted before the first is taken. Each leaf
+    /// table is found once, and frames that need no clearing are taken
+    /// under one taking of the allocator's lock per leaf table.
+    public mutating func mapFreshFrames(_ range: VirtualRange, permissions: PagePermissions, zeroed: Bool = true) throws(MapError) {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        guard !range.isEmpty else { return }
+        let pages = range.size / pageBytes
+        let tables = try tablePagesNeeded(toMap: range)
+        guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
+        let user = permissions.contains(.user)
+        var va = range.start
+        do throws(MapError) {
+            while va < range.end {
+                let entries = mutableTableEntries(try leafTable(for: va, user: user))
+                let stretchEnd = (va.raw | (Scheme.entrySpan(atLevel: 1) - 1)) &+ 1
+                let end = stretchEnd == 0 ? range.end.raw : min(range.end.raw, stretchEnd)
+                var index = Scheme.index(of: va, level: 0)
+                if !zeroed { frames.pointee.acquireLock() }
+                defer { if !zeroed { frames.pointee.releaseLock() } }
+                while va.raw < end {
+                    let frame: FrameNumber
+                    do {
+                        if zeroed {
+                            frame = try frames.pointee.allocateZeroed(memory)
+                        } else if let pooled = try? frames.pointee.allocateHoldingLock() {
+                            frame = pooled
+                        } else {
+                            // The pool is empty: a frame from this CPU's cache, outside the lock.
+                            frames.pointee.releaseLock()
+                            defer { frames.pointee.acquireLock() }
+                            frame = try frames.pointee.allocate()
+                        }
+                    } catch {
+                        throw MapError.outOfMemory
+                    }
+                    entries[index] = Scheme.leafEntry(frame: frame.address, permissions: permissions, size: .size4K, owned: true)
+                    index += 1
+                    va = VirtualAddress(va.raw + pageBytes)
+                }
+            }
+        } catch {
+            // Unreachable after the count above; undo the pages mapped so far all the same.
+            var undo = range.start
+            while undo < va {
+                if let removed = try? unmap(undo), removed.isOwned {
+                    Self.releaseOwned(removed.pageStart, size: .size4K, frames: frames)
+                }
+                undo = VirtualAddress(undo.raw + pageBytes)
+            }
+            throw error
+        }
+    }
+
     /// Removes the page that starts at `va` and says what it mapped; the
     /// caller owns (and may free) that frame. Table pages stay until teardown.
     /// This CPU's TLB entry for `va` is dropped (`TranslationCache`).
@@ -89,16 +146,13 @@ extension PageTable {
             do throws(MapError) {
                 let user = permissions.contains(.user)
                 let table: PhysicalAddress
-                if size == .size4K, let known = leafTableHint.table(for: va, user: user) {
-                    table = known
+                if size == .size4K {
+                    table = try leafTable(for: va, user: user)
                 } else {
                     guard let found = try self.table(for: va, level: size.level, creating: true, userBeneath: user) else {
                         throw .notMapped
                     }
                     table = found
-                    if size == .size4K {
-                        leafTableHint = LeafTableHint(va, table: found, opensUser: user)
-                    }
                 }
                 let slot = entryAddress(in: table, index: Scheme.index(of: va, level: size.level))
                 memory.store64(slot, Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned))
@@ -111,6 +165,16 @@ extension PageTable {
             va = VirtualAddress(va.raw + size.bytes)
             frame = PhysicalAddress(frame.raw + size.bytes)
         }
+    }
+
+    /// The table of 4 KiB leaves for `va`, made (with the tables above it)
+    /// when missing; `user` opens the way to it to user mappings. Remembered
+    /// for the next page of the same 2 MiB.
+    mutating func leafTable(for va: VirtualAddress, user: Bool) throws(MapError) -> PhysicalAddress {
+        if let known = leafTableHint.table(for: va, user: user) { return known }
+        guard let found = try table(for: va, level: 0, creating: true, userBeneath: user) else { throw .notMapped }
+        leafTableHint = LeafTableHint(va, table: found, opensUser: user)
+        return found
     }
 
     /// Checks every chunk of `range` for conflicts and counts the distinct

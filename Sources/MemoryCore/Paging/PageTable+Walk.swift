@@ -38,7 +38,7 @@ extension PageTable {
 
     /// Table pages this table owns (the root included, shared subtables not).
     public func ownedTablePages() -> UInt64 {
-        countTables(rootAddress, level: Scheme.levels - 1)
+        countTables(rootAddress, level: Scheme.levels - 1, base: 0)
     }
 
     /// `base` is the walk's address before sign extension, so that the
@@ -49,9 +49,9 @@ extension PageTable {
     ) -> Bool {
         let span = Scheme.entrySpan(atLevel: level)
         let entries = tableEntries(table)
-        // Most entries are empty: only used ones that may overlap the range
-        // get any address arithmetic.
-        let (low, high) = Self.indexBounds(base: base, span: span, first: first, last: last)
+        // Only entries that may overlap the range are looked at, and most
+        // of those are empty: only used ones get address arithmetic.
+        let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
         var index = Self.usedEntry(in: entries, from: low, below: high)
         while index < high {
             defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
@@ -59,7 +59,7 @@ extension PageTable {
             let start = Scheme.canonical(unextended)
             // Canonical addresses rise with the index, even across the hole.
             if start &+ (span - 1) < first { continue }
-            if start > last { break }
+            if start > last { return true }
             let entry = Scheme.decode(entries[index], level: level)
             switch entry.kind {
             case .invalid:
@@ -83,31 +83,19 @@ extension PageTable {
         return true
     }
 
-    /// The indices `low..<high` of the entries of a table at `base` (an
-    /// address before sign extension) whose span can overlap `[first, last]`.
-    /// Only a bound for skipping: `visit` still checks every entry it looks at.
-    private static func indexBounds(base: UInt64, span: UInt64, first: UInt64, last: UInt64) -> (Int, Int) {
-        let count = UInt64(Scheme.entriesPerTable)
-        guard Scheme.canonical(first) == first, Scheme.canonical(last) == last else { return (0, Int(count)) }
-        // Dropping the sign extension keeps the order of canonical addresses.
-        let mask: UInt64 = (1 << UInt64(Scheme.virtualAddressBits)) - 1
-        let unextendedFirst = first & mask, unextendedLast = last & mask
-        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst - base) / span)
-        let high = unextendedLast < base ? 0 : min(count, (unextendedLast - base) / span + 1)
-        return (Int(low), Int(high))
-    }
-
-    private func countTables(_ table: PhysicalAddress, level: Int) -> UInt64 {
+    private func countTables(_ table: PhysicalAddress, level: Int, base: UInt64) -> UInt64 {
         var count: UInt64 = 1
         guard level > 0 else { return count }
         let entries = tableEntries(table)
-        var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
-        while index < Scheme.entriesPerTable {
+        let span = Scheme.entrySpan(atLevel: level)
+        let entryCount = Scheme.entriesPerTable
+        var index = Self.usedEntry(in: entries, from: 0, below: entryCount)
+        while index < entryCount {
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && !entry.isShared {
-                count += countTables(entry.address, level: level - 1)
+                count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
             }
-            index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
+            index = Self.usedEntry(in: entries, from: index + 1, below: entryCount)
         }
         return count
     }

@@ -61,8 +61,13 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         rootFrame = try Self.allocateTable(memory: memory, frames: frames)
     }
 
+    /// Frees every table page and (with `freesOwnedLeaves`) the owned
+    /// frames, in one walk under one taking of the
+    /// allocator's lock.
     deinit {
-        freeTable(rootAddress, level: Scheme.levels - 1)
+        frames.pointee.acquireLock()
+        freeTable(rootAddress, level: Scheme.levels - 1, base: 0)
+        frames.pointee.releaseLock()
     }
 
     public var rootAddress: PhysicalAddress { rootFrame.address }
@@ -107,8 +112,14 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
 
     // MARK: Table pages
 
+    /// A zeroed table page: one the allocator knows to be zero (a table page
+    /// an earlier teardown emptied entry by entry) when it has one.
     static func allocateTable(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
-        try allocateFrame(zeroed: true, memory: memory, frames: frames)
+        do {
+            return try frames.pointee.allocateZeroed(memory)
+        } catch {
+            throw .outOfMemory
+        }
     }
 
     static func allocateFrame(zeroed: Bool, memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
@@ -138,27 +149,71 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         }
     }
 
-    /// Frees `table` (at `level`) and every owned table below it, and with
-    /// `freesOwnedLeaves` the owned frames their leaves map.
-    func freeTable(_ table: PhysicalAddress, level: Int) {
-        if level > 0 || freesOwnedLeaves {
-            let entries = tableEntries(table)
-            var index = Self.usedEntry(in: entries, from: 0, below: Scheme.entriesPerTable)
-            while index < Scheme.entriesPerTable {
-                let entry = Scheme.decode(entries[index], level: level)
-                if entry.kind == .table && level > 0 && !entry.isShared {
-                    freeTable(entry.address, level: level - 1)
-                } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
-                    Self.releaseOwned(entry.address, size: size, frames: frames)
-                }
-                index = Self.usedEntry(in: entries, from: index + 1, below: Scheme.entriesPerTable)
+    /// Frees `table` (at `level`, reached at `base`, an address before sign
+    /// extension) and every owned table below it, and with
+    /// `freesOwnedLeaves` the owned frames their leaves map. The caller holds
+    /// the allocator's lock. Each entry looked at is cleared, so the table
+    /// page goes back known zero, ready to be a table again.
+    func freeTable(_ table: PhysicalAddress, level: Int, base: UInt64) {
+        if level == 0 && !freesOwnedLeaves {
+            // Leaves whose frames are someone else's: nothing to look at.
+            do {
+                try frames.pointee.freeHoldingLock(table.frame)
+            } catch {
+                CoreInvariant.violated("page table: a table page was already free")
             }
+            return
+        }
+        let entries = mutableTableEntries(table)
+        let span = Scheme.entrySpan(atLevel: level)
+        let count = Scheme.entriesPerTable
+        var index = Self.usedEntry(in: entries, from: 0, below: count)
+        while index < count {
+            let entry = Scheme.decode(entries[index], level: level)
+            if entry.kind == .table && level > 0 && !entry.isShared {
+                freeTable(entry.address, level: level - 1, base: base + UInt64(index) * span)
+            } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
+                releaseOwnedHoldingLock(entry.address, size: size)
+            }
+            entries[index] = 0
+            index = Self.usedEntry(in: entries, from: index + 1, below: count)
         }
         do {
-            try frames.pointee.free(table.frame)
+            try frames.pointee.freeZeroedHoldingLock(table.frame)
         } catch {
             CoreInvariant.violated("page table: a table page was already free")
         }
+    }
+
+    /// `releaseOwned` for a caller that holds the allocator's lock.
+    func releaseOwnedHoldingLock(_ start: PhysicalAddress, size: PageSize) {
+        do {
+            if size == .size4K {
+                _ = try frames.pointee.releaseHoldingLock(start.frame)
+            } else {
+                for i in 0..<(size.bytes / pageBytes) {
+                    try frames.pointee.freeHoldingLock(FrameNumber(start.frame.value + i))
+                }
+            }
+        } catch {
+            CoreInvariant.violated("page table: an owned frame was already free")
+        }
+    }
+
+    /// The indices `low..<high` of the entries of a table at `base` (an
+    /// address before sign extension) and `level` whose span can overlap
+    /// `[first, last]`. Only a bound for skipping: a walk still checks
+    /// every entry it looks at.
+    static func indexBounds(base: UInt64, level: Int, first: UInt64, last: UInt64) -> (Int, Int) {
+        let count = UInt64(Scheme.entriesPerTable)
+        guard Scheme.canonical(first) == first, Scheme.canonical(last) == last else { return (0, Int(count)) }
+        let shift = UInt64(12 + 9 * level)
+        // Dropping the sign extension keeps the order of canonical addresses.
+        let mask: UInt64 = (1 << UInt64(Scheme.virtualAddressBits)) - 1
+        let unextendedFirst = first & mask, unextendedLast = last & mask
+        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst - base) >> shift)
+        let high = unextendedLast < base ? 0 : min(count, (unextendedLast - base) >> shift + 1)
+        return (Int(low), Int(high))
     }
 
     func entryAddress(in table: PhysicalAddress, index: Int) -> PhysicalAddress {
@@ -168,7 +223,11 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// The entries of the table page at `table`, for loops over a whole
     /// table: one reachability check for the page instead of one per entry.
     func tableEntries(_ table: PhysicalAddress) -> UnsafePointer<UInt64> {
-        UnsafePointer(memory.pointer(to: table, count: pageBytes)!.assumingMemoryBound(to: UInt64.self))
+        UnsafePointer(mutableTableEntries(table))
+    }
+
+    func mutableTableEntries(_ table: PhysicalAddress) -> UnsafeMutablePointer<UInt64> {
+        memory.pointer(to: table, count: pageBytes)!.assumingMemoryBound(to: UInt64.self)
     }
 
     /// The index of the first entry in `index..<count` that is not all

@@ -78,6 +78,11 @@ public protocol PagingScheme: Sendable {
         frame: PhysicalAddress, permissions: PagePermissions, size: PageSize, owned: Bool, copyOnWrite: Bool
     ) -> UInt64
 
+    /// `leaf` (a leaf entry) as it is once shared by fork: a writable leaf
+    /// loses hardware write access and gains the copy-on-write mark; any
+    /// other leaf (read-only, or copy-on-write already) is returned as is.
+    static func copyOnWrite(_ leaf: UInt64) -> UInt64
+
     /// `entry` (a table entry) with the software "shared subtable" bit set.
     static func markedShared(_ entry: UInt64) -> UInt64
 

@@ -63,6 +63,10 @@ public enum Sv39: PagingScheme {
         return entry
     }
 
+    public static func copyOnWrite(_ leaf: UInt64) -> UInt64 {
+        leaf & writable != 0 ? (leaf & ~writable) | copyOnWriteBit : leaf
+    }
+
     public static func markedShared(_ entry: UInt64) -> UInt64 { entry | sharedBit }
 
     public static func decode(_ entry: UInt64, level: Int) -> DecodedEntry {

@@ -19,10 +19,18 @@ public enum FrameError: Error, Equatable, Sendable {
 }
 
 /// Hands out 4 KiB physical frames. It covers a fixed span of frame numbers
-/// and keeps two bits per frame in storage the caller provides: "managed"
-/// (the frame came from a range given with `addRange`) and "free". The two bits
-/// let it tell a double free from a foreign frame, and the bitmap lets it find
-/// contiguous, aligned runs, which a free list cannot.
+/// and keeps three bits per frame in storage the caller provides: "managed"
+/// (the frame came from a range given with `addRange`), "free" (in the
+/// pool), and "known zero" (in the pool, and every byte of it is 0). The
+/// first two let it tell a double free from a foreign frame, and the bitmap
+/// lets it find contiguous, aligned runs, which a free list cannot.
+///
+/// Known-zero frames: a page table clears each entry it used when it is torn
+/// down, so its table pages come back all zeros (`freeZeroed`, to the pool,
+/// never to a CPU's cache). They are kept on a short stack, and
+/// `allocateZeroed` hands them out again without clearing 4 KiB. Every
+/// allocation from the pool clears the frame's known-zero bit, so a stack
+/// entry whose frame was handed out meanwhile is recognised and skipped.
 ///
 /// Beside the bitmaps it keeps a reference count for every frame (a compact
 /// array of `UInt16`, one per frame of the span), so that one frame can back
@@ -62,6 +70,14 @@ public struct FrameAllocator: ~Copyable {
     private let frameCount: UInt64
     private let managedBits: UnsafeMutablePointer<UInt64>
     private let freeBits: UnsafeMutablePointer<UInt64>
+    /// Pool frames whose bytes are all zero (see the type's comment).
+    private let zeroBits: UnsafeMutablePointer<UInt64>
+    /// Frame indices freed zeroed, most recent on top, in the caller's
+    /// storage (not in the struct: every copy of it would grow); an entry
+    /// may be stale (its bit in `zeroBits` says).
+    private let zeroStack: UnsafeMutablePointer<UInt32>
+    private var zeroStackCount = 0
+    static let zeroStackCapacity = 64
     /// Users of each frame beyond the first (see the type's comment).
     private let extraUsers: UnsafeMutablePointer<UInt16>
     /// Where the next single-frame search starts, so allocation is not quadratic.
@@ -79,9 +95,9 @@ public struct FrameAllocator: ~Copyable {
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
         let frames = span.size / pageBytes
-        let bitmaps = 2 * ((frames + 63) / 64) * 8
+        let bitmaps = 3 * ((frames + 63) / 64) * 8
         let counts = (frames * 2 + 7) & ~7
-        return bitmaps + counts
+        return bitmaps + counts + UInt64(zeroStackCapacity * 4)
     }
 
     /// Creates an allocator for frames in `span` that owns no frame yet.
@@ -98,11 +114,15 @@ public struct FrameAllocator: ~Copyable {
         frameCount = span.size / pageBytes
         runBarrier = frameCount
         let words = Int((frameCount + 63) / 64)
-        managedBits = storage.bindMemory(to: UInt64.self, capacity: 2 * words)
+        managedBits = storage.bindMemory(to: UInt64.self, capacity: 3 * words)
         freeBits = managedBits + words
-        managedBits.initialize(repeating: 0, count: 2 * words)
-        extraUsers = (storage + 2 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
+        zeroBits = freeBits + words
+        managedBits.initialize(repeating: 0, count: 3 * words)
+        extraUsers = (storage + 3 * words * 8).bindMemory(to: UInt16.self, capacity: Int(frameCount))
         extraUsers.initialize(repeating: 0, count: Int(frameCount))
+        let countBytes = (Int(frameCount) * 2 + 7) & ~7
+        zeroStack = (storage + 3 * words * 8 + countBytes).bindMemory(to: UInt32.self, capacity: Self.zeroStackCapacity)
+        zeroStack.initialize(repeating: 0, count: Self.zeroStackCapacity)
     }
 
     /// Gives the frames of `range` to the allocator as free frames.
@@ -159,6 +179,96 @@ public struct FrameAllocator: ~Copyable {
         lock?.acquire()
         defer { lock?.release() }
         return try allocateUnlocked()
+    }
+
+    /// One free frame whose bytes are all zero, or `.outOfMemory`: a
+    /// known-zero frame when there is one, else a frame of the pool,
+    /// cleared through `memory` (outside the lock).
+    /// When the pool is empty, this CPU's cache gives the frame.
+    public mutating func allocateZeroed(_ memory: some PhysicalMemory) throws(FrameError) -> FrameNumber {
+        lock?.acquire()
+        let taken: (FrameNumber, Bool)
+        do {
+            taken = try allocateZeroedHoldingLock()
+        } catch {
+            lock?.release()
+            guard caches != nil else { throw error }
+            let frame = try allocate()
+            memory.zeroFrame(frame)
+            return frame
+        }
+        lock?.release()
+        if !taken.1 { memory.zeroFrame(taken.0) }
+        return taken.0
+    }
+
+    /// Returns, to the pool, a frame whose bytes the caller has made all
+    /// zero (a page table's emptied table page); refused as `free` refuses.
+    public mutating func freeZeroed(_ frame: FrameNumber) throws(FrameError) {
+        lock?.acquire()
+        defer { lock?.release() }
+        try freeZeroedHoldingLock(frame)
+    }
+
+    // MARK: Runs of calls under one taking of the lock
+
+    /// Takes the lock for a run of `...HoldingLock` calls (a page table
+    /// sharing or freeing a whole table of pages), which must be given back
+    /// with `releaseLock`; nothing else may be called meanwhile. These work
+    /// on the pool alone, never on a CPU's cache.
+    mutating func acquireLock() { lock?.acquire() }
+    mutating func releaseLock() { lock?.release() }
+
+    /// `allocateZeroed` without the lock or the clearing: the frame, and
+    /// true when it is known to be zero already.
+    mutating func allocateZeroedHoldingLock() throws(FrameError) -> (FrameNumber, Bool) {
+        while zeroStackCount > 0 {
+            zeroStackCount -= 1
+            let index = UInt64(zeroStack[zeroStackCount])
+            if test(zeroBits, index) && test(freeBits, index) {
+                take(index)
+                extraUsers[Int(index)] = 0
+                return (FrameNumber(firstFrame + index), true)
+            }
+        }
+        return (try allocateHoldingLock(), false)
+    }
+
+    mutating func freeZeroedHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        try freeUnlocked(frame)
+        let index = frame.value - firstFrame
+        set(zeroBits, index, true)
+        if zeroStackCount < Self.zeroStackCapacity {
+            zeroStack[zeroStackCount] = UInt32(truncatingIfNeeded: index)
+            zeroStackCount += 1
+        }
+    }
+
+    mutating func allocateHoldingLock() throws(FrameError) -> FrameNumber {
+        let frame = try allocateUnlocked()
+        extraUsers[Int(frame.value - firstFrame)] = 0
+        return frame
+    }
+
+    mutating func retainHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        let index = try allocatedIndex(frame)
+        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
+        extraUsers[index] += 1
+    }
+
+    mutating func releaseHoldingLock(_ frame: FrameNumber) throws(FrameError) -> Bool {
+        let index = try allocatedIndex(frame)
+        if extraUsers[index] > 0 {
+            extraUsers[index] -= 1
+            return false
+        }
+        set(freeBits, UInt64(index), true)
+        poolFrames += 1
+        return true
+    }
+
+    mutating func freeHoldingLock(_ frame: FrameNumber) throws(FrameError) {
+        try freeUnlocked(frame)
     }
 
     /// A frame from this CPU's cache, refilled from the pool when empty;
@@ -324,9 +434,7 @@ public struct FrameAllocator: ~Copyable {
     public mutating func retain(_ frame: FrameNumber) throws(FrameError) {
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
-        extraUsers[index] += 1
+        try retainHoldingLock(frame)
     }
 
     /// Drops a user of an allocated frame; the last user's release frees it.
@@ -344,14 +452,7 @@ public struct FrameAllocator: ~Copyable {
         }
         lock?.acquire()
         defer { lock?.release() }
-        let index = try allocatedIndex(frame)
-        if extraUsers[index] > 0 {
-            extraUsers[index] -= 1
-            return false
-        }
-        set(freeBits, UInt64(index), true)
-        poolFrames += 1
-        return true
+        return try releaseHoldingLock(frame)
     }
 
     /// The users of `frame` beyond the first, read with acquire ordering:
@@ -371,7 +472,10 @@ public struct FrameAllocator: ~Copyable {
         return 1 + UInt64(extraUsers[index])
     }
 
-    /// The index of `frame` if it is managed here and allocated.
+    /// The index of `frame` if it is managed here and allocated. (Inlined:
+    /// a call from a mutating method copied the whole allocator onto the
+    /// stack to pass it.)
+    @inline(__always)
     private func allocatedIndex(_ frame: FrameNumber) throws(FrameError) -> Int {
         guard frame.value >= firstFrame, frame.value - firstFrame < frameCount,
             test(managedBits, frame.value - firstFrame)
@@ -401,15 +505,20 @@ public struct FrameAllocator: ~Copyable {
         return test(freeBits, index) || (test(managedBits, index) && extraUsers[Int(index)] == Self.cachedMark)
     }
 
+    /// Every allocation from the pool comes here: the frame stops being
+    /// free, and so stops being known zero (its new owner writes it).
     private mutating func take(_ index: UInt64) {
         set(freeBits, index, false)
+        set(zeroBits, index, false)
         poolFrames -= 1
     }
 
+    @inline(__always)
     private func test(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64) -> Bool {
         bits[Int(index >> 6)] & (1 << (index & 63)) != 0
     }
 
+    @inline(__always)
     private func set(_ bits: UnsafeMutablePointer<UInt64>, _ index: UInt64, _ value: Bool) {
         if value {
             bits[Int(index >> 6)] |= 1 << (index & 63)

@@ -13,12 +13,14 @@ extension AddressSpace {
         try pageTable.map(va, to: pa, size: size, permissions: permissions)
     }
 
-    /// Maps a fresh zeroed frame at `va` that the space owns (a trap frame)
-    /// and returns its physical address.
+    /// Maps a fresh frame at `va` that the space owns (a trap frame),
+    /// zeroed unless `zeroed` is false, and returns its physical address.
     @discardableResult
-    public mutating func mapOwnedKernelPage(_ va: VirtualAddress, permissions: PagePermissions) throws(MapError) -> PhysicalAddress {
+    public mutating func mapOwnedKernelPage(
+        _ va: VirtualAddress, permissions: PagePermissions, zeroed: Bool = true
+    ) throws(MapError) -> PhysicalAddress {
         guard let range = VirtualRange(start: va, size: pageBytes) else { throw .nonCanonical }
-        try mapOwnedKernelPages(range, permissions: permissions)
+        try mapOwnedKernelPages(range, permissions: permissions, zeroed: zeroed)
         guard let translation = translate(va) else { throw .notMapped }
         return translation.physicalAddress
     }

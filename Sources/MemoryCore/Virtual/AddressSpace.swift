@@ -100,32 +100,9 @@ public struct AddressSpace<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copya
     // MARK: Helpers
 
     /// Maps owned frames over `range` (page aligned), zeroed unless told
-    /// otherwise, all or nothing: every frame and table page needed is
-    /// counted before the first is taken.
+    /// otherwise, all or nothing (`PageTable.mapFreshFrames`).
     mutating func mapFreshPages(_ range: VirtualRange, permissions: PagePermissions, zeroed: Bool = true) throws(MapError) {
-        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
-        guard !range.isEmpty else { return }
-        let pages = range.size / pageBytes
-        let tables = try pageTable.tablePagesNeeded(toMap: range)
-        guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
-
-        var va = range.start
-        while va < range.end {
-            do throws(MapError) {
-                let frame = try PageTable<Scheme, Memory>.allocateFrame(zeroed: zeroed, memory: memory, frames: frames)
-                do throws(MapError) {
-                    try pageTable.map(va, to: frame.address, permissions: permissions, owned: true)
-                } catch {
-                    PageTable<Scheme, Memory>.releaseOwned(frame.address, size: .size4K, frames: frames)
-                    throw error
-                }
-            } catch {
-                // Unreachable after the checks above; undo the pages mapped so far all the same.
-                unmapOwned(VirtualRange(start: range.start, end: va)!)
-                throw error
-            }
-            va = VirtualAddress(va.raw + pageBytes)
-        }
+        try pageTable.mapFreshFrames(range, permissions: permissions, zeroed: zeroed)
     }
 
     /// Unmaps every page that starts inside `range`, freeing owned frames.

@@ -5,14 +5,15 @@ import MemoryCore
 /// use representative bounds and mark the regions that depend on them.
 public enum Catalog {
     /// Representative bounds of the RISC-V kernel image (a 128 KiB text with
-    /// the trampoline page in it, 128 KiB of data). Only an example: the real
-    /// bounds are printed in the boot log.
+    /// the trampoline page in it, 128 KiB of data, then the guarded stacks).
+    /// Only an example: the real bounds are printed in the boot log.
     public static let riscv64Image = KernelImage(
         start: VirtualAddress(RiscV64Layout.kernelBase),
         textEnd: VirtualAddress(RiscV64Layout.kernelBase + 0x2_0000),
         rodataEnd: VirtualAddress(RiscV64Layout.kernelBase + 0x2_0000),
-        end: VirtualAddress(RiscV64Layout.kernelBase + 0x4_0000),
-        trampoline: PhysicalAddress(RiscV64Layout.kernelBase + 0x1000))
+        end: VirtualAddress(RiscV64Layout.kernelBase + 0x4_0000 + RiscV64Layout.guardedStacksBytes),
+        trampoline: PhysicalAddress(RiscV64Layout.kernelBase + 0x1000),
+        guardedStacks: VirtualAddress(RiscV64Layout.kernelBase + 0x4_0000))
 
     /// Representative bounds of the x86-64 kernel image (192 KiB of text,
     /// 32 KiB of read-only data, 96 KiB of data and bss).
@@ -28,7 +29,8 @@ public enum Catalog {
         return KernelImage(
             start: VirtualAddress(image.start.raw), textEnd: VirtualAddress(image.textEnd.raw + step),
             rodataEnd: VirtualAddress(image.rodataEnd.raw + step), end: VirtualAddress(image.end.raw + step),
-            trampoline: PhysicalAddress(image.trampoline.raw + step))
+            trampoline: PhysicalAddress(image.trampoline.raw + step),
+            guardedStacks: image.guardedStacks.map { VirtualAddress($0.raw + step) })
     }
 
     /// A picture's file stem and its map.

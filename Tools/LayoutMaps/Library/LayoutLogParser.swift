@@ -102,16 +102,20 @@ public enum LayoutLogParser {
         let owners: [String: LayoutLineOwner] = ["kernel": .kernel, "process": .process, "user": .user]
         guard let owner = owners[String(words[6])] else { throw fail("owner `\(words[6])` is not kernel, process or user") }
         var lineValue = LayoutLine(first: first, last: last, kind: kind, permissions: permissions, owner: owner)
-        // An optional "[at 0x...]" or "[N slots, SIZE guard each]" after the name.
-        if name.hasSuffix("]"), let open = name.range(of: " [", options: .backwards) {
+        // Optional "[at 0x...]" and "[N slots, SIZE guard each]" after the
+        // name, in that order (a direct region with slots has both).
+        var groups = 0
+        while name.hasSuffix("]"), let open = name.range(of: " [", options: .backwards) {
             let extra = name[open.upperBound..<name.index(before: name.endIndex)]
             name = name[..<open.lowerBound]
             let parts = extra.split(separator: " ")
+            groups += 1
             if parts.count == 2, parts[0] == "at" {
                 guard kind == .direct, let physical = parseHex(parts[1]) else { throw fail("`[at ...]` needs a direct row and a hex address") }
+                guard lineValue.physical == nil else { throw fail("two `[at ...]` groups") }
                 lineValue.physical = physical
-            } else if parts.count == 6, parts[1] == "slots,", parts[4] == "guard", parts[5] == "each", let count = Int(parts[0]), count > 0,
-                let guardUnit = unitBytes(parts[3]), let guardSize = parseSize(parts[2], unit: guardUnit), guardSize.exact
+            } else if groups == 1, parts.count == 6, parts[1] == "slots,", parts[4] == "guard", parts[5] == "each", let count = Int(parts[0]),
+                count > 0, let guardUnit = unitBytes(parts[3]), let guardSize = parseSize(parts[2], unit: guardUnit), guardSize.exact
             {
                 let guardBytes = UInt64(guardSize.value)
                 let slotBytes = (bytes / Double(count)).rounded(.down)
@@ -121,7 +125,7 @@ public enum LayoutLogParser {
                 lineValue.slotCount = count
                 lineValue.slotGuardBytes = guardBytes
             } else {
-                throw fail("`[\(extra)]` is neither `[at 0x...]` nor `[N slots, SIZE guard each]`")
+                throw fail("`[\(extra)]` is neither `[at 0x...]` nor `[N slots, SIZE guard each]` (slots come last)")
             }
         }
         return MapRegion(lineValue, name: String(name))
