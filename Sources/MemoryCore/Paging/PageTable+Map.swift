@@ -130,6 +130,21 @@ extension PageTable {
         TranslationCache.pageChanged(va)
     }
 
+    /// Points the 4 KiB leaf at `va` at `frame`, owned, with `permissions`
+    /// and no copy-on-write mark, in one walk and one store: the frame of
+    /// its own a copy-on-write page gets at a write. The caller owns the
+    /// frame the leaf mapped before. This CPU's TLB entry for `va` is
+    /// dropped (`TranslationCache`).
+    public mutating func replaceLeaf(_ va: VirtualAddress, with frame: PhysicalAddress, permissions: PagePermissions) throws(MapError) {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        guard frame.isAligned(to: .size4K) else { throw .misaligned }
+        let leaf = try findLeaf(va)
+        guard leaf.level == 0 else { throw .unsupportedPageSize }
+        guard va.isAligned(to: .size4K) else { throw .misaligned }
+        storeEntry(Scheme.leafEntry(frame: frame, permissions: permissions, size: .size4K, owned: true), at: leaf.slot)
+        TranslationCache.pageChanged(va)
+    }
+
     // MARK: Planning and carrying out
 
     mutating func mapChunks(
