@@ -14,7 +14,7 @@ extension PageTable {
     /// marked copy-on-write stay so, which is harmless (a write takes the
     /// frame back when it has no other user). The caller flushes this
     /// table's TLB entries: its writable pages lost write access.
-    public mutating func shareLeaves(in range: VirtualRange, with child: inout PageTable<Scheme, Memory>) throws(MapError) {
+    public func shareLeaves(in range: VirtualRange, with child: inout PageTable<Scheme, Memory>) throws(MapError) {
         guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
         guard !range.isEmpty else { return }

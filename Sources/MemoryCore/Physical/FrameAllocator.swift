@@ -96,7 +96,10 @@ public struct FrameAllocator: ~Copyable {
     public private(set) var poolFrames: UInt64 = 0
     public private(set) var managedFrames: UInt64 = 0
 
-    /// Free frames: the pool's and those in every CPU's cache.
+    /// Free frames: the pool's and those in every CPU's cache. (This and
+    /// the small readers below are inlined: a call that borrows the
+    /// allocator made the compiler copy all of it, 184 bytes, first.)
+    @inline(__always)
     public var freeFrames: UInt64 { poolFrames + (caches?.cachedFrames ?? 0) }
 
     /// Bytes of storage needed to manage `span`.
@@ -137,7 +140,7 @@ public struct FrameAllocator: ~Copyable {
 
     /// The page-table code's word for `frame` (see `tableWords`), or nil
     /// for a frame outside the span.
-    public func tableWord(_ frame: FrameNumber) -> UnsafeMutablePointer<UInt64>? {
+    public mutating func tableWord(_ frame: FrameNumber) -> UnsafeMutablePointer<UInt64>? {
         let index = frame.value &- firstFrame
         guard index < frameCount else { return nil }
         return tableWords + Int(index)
@@ -443,7 +446,8 @@ public struct FrameAllocator: ~Copyable {
     }
 
     /// Throws unless `frame` is managed here, allocated and has one user.
-    private func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
+    @inline(__always)
+    private mutating func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
         let index = try allocatedIndex(frame)
         guard extraUsers[index] == 0 else { throw .stillShared(frame) }
     }
@@ -476,6 +480,7 @@ public struct FrameAllocator: ~Copyable {
     /// The users of `frame` beyond the first, read with acquire ordering:
     /// a count another CPU lowered under the lock (its last write to the
     /// page before) is seen before the caller reuses the frame.
+    @inline(__always)
     private func sharedCount(_ index: Int) -> UInt16 {
         let slot = UnsafeMutableRawPointer(extraUsers + index)
         return slot.assumingMemoryBound(to: Atomic<UInt16>.self).pointee.load(ordering: .acquiring)
@@ -483,6 +488,7 @@ public struct FrameAllocator: ~Copyable {
 
     /// How many users an allocated frame has (1 when unshared); 0 for a
     /// free frame or one this allocator does not manage.
+    @inline(__always)
     public func users(of frame: FrameNumber) -> UInt64 {
         lock?.acquire()
         defer { lock?.release() }
