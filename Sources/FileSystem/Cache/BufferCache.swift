@@ -14,9 +14,16 @@ struct BufferSlot {
 }
 
 /// Bookkeeping shared by all slots (under the `.bufferCache` spinlock).
+/// The bucket table is reached from here, not from `BufferCache` itself:
+/// the cache is a field of every volume value, which the kernel copies onto
+/// its stack, so each byte it gains costs stack on the deepest paths.
 struct BufferCacheState {
     /// Ticks once per release, to order slots by last use.
     var clock: UInt64 = 0
+    /// The first slot of each bucket's chain, -1 when empty (set by `init`).
+    var buckets: UnsafeMutablePointer<Int32>? = nil
+    /// The bucket count less one (a mask: the count is a power of two).
+    var bucketMask = 0
 }
 
 /// A locked, referenced buffer: what `read` hands out and `release` takes
@@ -35,15 +42,11 @@ public struct CachedBlock: Equatable {
 /// chain of the bucket its `block` falls in (`buckets`, a power of two of
 /// them, at least one per slot), so a lookup looks at a slot or two, not at
 /// every slot. Only a miss, which reads the disk anyway, scans every slot
-/// for the least recently used free one. The buckets are under the
-/// `.bufferCache` spinlock, like `block`.
+/// for the least recently used free one. The buckets (in `state`) are
+/// under the `.bufferCache` spinlock, like `block`.
 public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     let slots: UnsafeMutablePointer<BufferSlot>
     let state: UnsafeMutablePointer<BufferCacheState>
-    /// The first slot of each bucket's chain, -1 when empty.
-    let buckets: UnsafeMutablePointer<Int32>
-    /// `buckets`' count less one (a mask: the count is a power of two).
-    let bucketMask: Int
     let storage: UnsafeMutableRawPointer
     public let count: Int
     public let device: Device
@@ -72,8 +75,8 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         else { return nil }
         self.slots = slots
         self.state = state
-        self.buckets = buckets
-        bucketMask = bucketCount - 1
+        state.pointee.buckets = buckets
+        state.pointee.bucketMask = bucketCount - 1
         // Every slot starts on block 0: one chain, in slot order.
         for bucket in 0..<bucketCount { buckets[bucket] = -1 }
         for slot in 0..<count { slots[slot].nextInBucket = slot + 1 < count ? Int32(slot + 1) : -1 }
@@ -168,6 +171,7 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         host.acquire(.bufferCache)
         defer { host.release(.bufferCache) }
         while true {
+            let buckets = state.pointee.buckets.unsafelyUnwrapped
             var i = Int(buckets[bucket(of: block)])
             while i >= 0 {
                 if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
@@ -195,11 +199,12 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         }
     }
 
-    private func bucket(of block: BlockNumber) -> Int { Int(block.raw) & bucketMask }
+    private func bucket(of block: BlockNumber) -> Int { Int(block.raw) & state.pointee.bucketMask }
 
     /// Gives `slot` to `block`, moving it to that block's bucket chain.
     /// Caller holds `.bufferCache`.
     private func move(_ slot: Int, to block: BlockNumber) {
+        let buckets = state.pointee.buckets.unsafelyUnwrapped
         let old = bucket(of: slots[slot].block)
         if buckets[old] == Int32(slot) {
             buckets[old] = slots[slot].nextInBucket
