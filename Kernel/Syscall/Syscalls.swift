@@ -13,7 +13,8 @@ enum Syscalls {
     /// The switch is on the raw number, each case spelled by its
     /// `SyscallNumber` (the one list of numbers): the compiler makes it one
     /// indexed jump, with no conversion to the enum first; an unknown
-    /// number is -1.
+    /// number is -1. The compiler cannot see a missing case here, so
+    /// Tests/User/abi_copies_test.py checks that every `SyscallNumber` has one.
     private static func perform(_ number: UInt64, _ frame: UnsafeMutablePointer<Platform.UserFrame>) -> Int {
         let a0 = frame.pointee.argument(0)
         let a1 = frame.pointee.argument(1)
