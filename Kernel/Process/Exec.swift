@@ -46,6 +46,15 @@ enum Exec {
             return true
         }
 
+        /// Forgets the arguments of the last exec. The bytes stay: each
+        /// argument is read only up to its own NUL, written with it, and
+        /// clearing the three kilobytes cost every exec about 600
+        /// instructions.
+        mutating func removeAll() {
+            count = 0
+            used = 0
+        }
+
         /// Length of argument `index`, without its NUL.
         func length(_ index: Int) -> Int {
             var end = offsets[index]
@@ -54,16 +63,17 @@ enum Exec {
         }
     }
 
-    /// The arguments being passed, the program's path, its load plan and
-    /// where its parts go. Static rather than local: a process's kernel
-    /// stack is one page (the xv6 layout), and these are a kilobyte and
-    /// more. Exec runs on the scratch stack, and only while holding its
-    /// lock, so these belong to the one process holding `ScratchStack.lock`
-    /// (across the disk reads it sleeps in).
+    /// The arguments being passed and the program's path. Static rather
+    /// than local: a process's kernel stack is one page (the xv6 layout),
+    /// and these are three kilobytes and more. Exec runs on the scratch
+    /// stack, and only while holding its lock, so these belong to the one
+    /// process holding `ScratchStack.lock` (across the disk reads it sleeps
+    /// in). The load plan and image layout are locals of `load`, on the
+    /// scratch stack, lent to the steps that read them: kept in static
+    /// optionals, each read copied them whole (376 and 1,088 bytes, about
+    /// ten copies per exec).
     nonisolated(unsafe) static var arguments = Arguments()
     nonisolated(unsafe) static var path = PathBuffer()
-    nonisolated(unsafe) static var plan: LoadPlan? = nil
-    nonisolated(unsafe) static var layout: UserImageLayout? = nil
 
     /// What to exec, handed to the scratch stack by address (it stays on
     /// the caller's kernel stack).
@@ -104,7 +114,7 @@ enum Exec {
 
     /// The body of exec, on the scratch stack (holding its lock).
     fileprivate static func execOnScratchStack(_ request: Request) -> Int {
-        arguments = Arguments()
+        arguments.removeAll()
         path = PathBuffer()
         if let kernelPath = request.kernelPath {
             guard path.set(kernelPath),
@@ -138,10 +148,9 @@ enum Exec {
     /// Loads `file` into process `slot` with `arguments`; argc or -1.
     private static func load(slot: Int, file: ProgramFile) -> Int {
         let bytes = file.bytes
-        plan = try? ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
-        guard plan != nil else { return -1 }
-        layout = try? Platform.userImageLayout(for: plan.unsafelyUnwrapped)
-        guard layout != nil else { return -1 }
+        guard let plan = try? ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules),
+            let layout = try? Platform.userImageLayout(for: plan)
+        else { return -1 }
         do throws(MapError) {
             Processes.slots[slot].staging = try ProcessSpace(
                 memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,
@@ -150,7 +159,10 @@ enum Exec {
             return -1
         }
         let pid = Processes.slots[slot].pid
-        guard let (stackPointer, argv) = build(&Processes.slots[slot].staging!, slot: slot, pid: pid, file: bytes) else {
+        guard
+            let (stackPointer, argv) = build(
+                &Processes.slots[slot].staging!, slot: slot, pid: pid, file: bytes, plan: plan, layout: layout)
+        else {
             Processes.slots[slot].staging = nil  // frees everything built so far
             return -1
         }
@@ -163,7 +175,7 @@ enum Exec {
         Processes.slots[slot].layout = layout
         path.withLastComponent { Processes.slots[slot].setName($0) }
         UserFrames.of(slot).pointee.start(
-            entry: plan.unsafelyUnwrapped.entry, stack: stackPointer,
+            entry: plan.entry, stack: stackPointer,
             argc: UInt64(arguments.count), argv: argv)
         return arguments.count
     }
@@ -173,23 +185,25 @@ enum Exec {
     /// Returns the initial stack pointer and argv, or nil.
     private static func build(
         _ space: inout ProcessSpace, slot: Int, pid: Int,
-        file: UnsafeRawBufferPointer
+        file: UnsafeRawBufferPointer, plan: borrowing LoadPlan, layout: borrowing UserImageLayout
     ) -> (VirtualAddress, VirtualAddress)? {
         guard Platform.prepareProcessSpace(&space, slot: slot),
-            loadSegments(from: file, into: &space),
-            let result = pushArguments(into: &space),
-            (try? space.setHeapStart(layout.unsafelyUnwrapped.heapStart)) != nil,
-            Platform.finishImage(&space, plan: plan.unsafelyUnwrapped, layout: layout.unsafelyUnwrapped, pid: pid)
+            loadSegments(from: file, into: &space, plan: plan),
+            let result = pushArguments(into: &space, layout: layout),
+            (try? space.setHeapStart(layout.heapStart)) != nil,
+            Platform.finishImage(&space, plan: plan, layout: layout, pid: pid)
         else { return nil }
         return result
     }
 
     /// Copies the segments into freshly mapped pages of `space`.
-    private static func loadSegments(from file: UnsafeRawBufferPointer, into space: inout ProcessSpace) -> Bool {
+    private static func loadSegments(
+        from file: UnsafeRawBufferPointer, into space: inout ProcessSpace, plan: LoadPlan
+    ) -> Bool {
         withUnsafeMutablePointer(to: &space) { pointer in
             var sink = SpaceSink(space: pointer)
             do throws(ElfCopyError<MapError>) {
-                try plan.unsafelyUnwrapped.copySegments(from: file, into: &sink)
+                try plan.copySegments(from: file, into: &sink)
                 return true
             } catch {
                 return false
@@ -200,10 +214,12 @@ enum Exec {
     /// Maps the stack and writes argv strings and the argv array on it
     /// (16-byte aligned, as the calling conventions want). Returns the new
     /// stack pointer and argv's address.
-    private static func pushArguments(into space: inout ProcessSpace) -> (VirtualAddress, VirtualAddress)? {
-        let stack = layout.unsafelyUnwrapped.stack
+    private static func pushArguments(
+        into space: inout ProcessSpace, layout: borrowing UserImageLayout
+    ) -> (VirtualAddress, VirtualAddress)? {
+        let stack = layout.stack
         guard (try? space.mapUserPages(stack, permissions: .readWrite)) != nil else { return nil }
-        space.stackReserve = layout.unsafelyUnwrapped.stackReserve
+        space.stackReserve = layout.stackReserve
         var top = stack.end.raw
         var pointers: InlineArray<33, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {
