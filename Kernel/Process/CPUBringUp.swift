@@ -40,6 +40,7 @@ extension CPUs {
     /// (`Platform.interruptCPU`): counts it and serves a TLB shootdown that
     /// waits for this CPU. A wake-up needs nothing more: the interrupt
     /// ended the idle wait, and the scheduler loop looks again.
+    @inline(never)
     static func crossCPUInterruptTaken() {
         let cpu = this
         cpu.pointee.crossCPUInterrupts &+= 1

@@ -142,6 +142,7 @@ enum Lifecycle {
     /// Under the process table's lock: a process running on another CPU
     /// finds `killed` at its next trap, which the interrupt sent to that
     /// CPU brings at once (in user mode; in the kernel, at its next exit).
+    @inline(never)
     static func kill(pid: Int) -> Bool {
         Spinlock.acquire(Processes.tableLock)
         defer { Spinlock.release(Processes.tableLock) }

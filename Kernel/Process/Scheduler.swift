@@ -175,6 +175,7 @@ enum Scheduler {
 
     /// The CPU that runs the process in `slot`, if one does (the caller
     /// holds `Processes.lock`, under which each CPU sets its `currentSlot`).
+    @inline(never)
     static func cpuRunning(_ slot: Int) -> Int? {
         for index in 0..<CPUs.capacity where CPUs.isOnline(index) && CPUs.records[index].currentSlot == slot {
             return index
@@ -188,7 +189,9 @@ enum Scheduler {
     /// handler running in this CPU's own idle wait (a disk or console
     /// interrupt) counts this CPU as one of them: it looks again next.
     /// Returns how many CPUs it interrupted.
-    @discardableResult
+    /// (Never inlined: it sits on the system calls' and the traps' paths,
+    /// and a one-page kernel stack has no room for its frame in theirs.)
+    @discardableResult @inline(never)
     static func wakeIdleCPUs(_ count: Int) -> Int {
         let me = CPUs.this
         var wanted = me.pointee.idle ? count - 1 : count
