@@ -7,13 +7,6 @@ import Testing
 private func va(_ raw: UInt64) -> VirtualAddress { VirtualAddress(raw) }
 private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
 
-private func window<S: PagingScheme>(_: S.Type) -> UserWindow {
-    if S.levels == 3 { return UserWindow(vrange(0, (1 << 38) - 2 * 0x1000)) }
-    return UserWindow(
-        vrange(0, 0x8000_0000_0000),
-        VirtualRange(start: va(0xFFFF_8000_0000_0000), end: va(0xFFFF_FF80_0000_0000))!)
-}
-
 /// One report of the walk: start, bytes, mapped or not, state.
 private struct Seen: Equatable, CustomStringConvertible {
     let start: UInt64
@@ -42,7 +35,7 @@ private func lazy(_ start: UInt64, _ bytes: UInt64) -> Seen { Seen(start: start,
     func lazyThenPrivate<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM(megabytes: 1)
         do {
-            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: window(S.self))
+            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
             try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readExecute)
             try space.setHeapStart(va(0x10_0000))
             // An empty heap has no lazy range; a grown one is lazy to the page above its break.
@@ -78,7 +71,7 @@ private func lazy(_ start: UInt64, _ bytes: UInt64) -> Seen { Seen(start: start,
     func sharedThenPrivate<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM(megabytes: 1)
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: window(S.self))
+            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
             try parent.mapUserPages(vrange(0x1000, 0x1000), permissions: .readExecute)
             try parent.setHeapStart(va(0x10_0000))
             try parent.growHeap(by: 0x4000)
