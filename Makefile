@@ -302,7 +302,13 @@ shell-driver-test:
 	python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 2
 	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-sample.txt build/host/shell-driver.log -- python3 Tests/Tools/fake-monitor-guest.py 9 > build/host/shell-driver-fail.txt
 	grep -q '^monitor: `nmi` ... FAILED' build/host/shell-driver-fail.txt
-	@echo "shell-driver: a kernel-mode NMI is injected again; five of them fail the step"
+	echo 2 > build/host/shell-driver-panics
+	python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-reboot-sample.txt build/host/shell-driver-reboot.log -- python3 Tests/Tools/fake-monitor-guest.py 0 build/host/shell-driver-panics > build/host/shell-driver-reboot.txt
+	grep -c '^boot [12] ended with an outcome that proves nothing' build/host/shell-driver-reboot.txt | grep -qx 2
+	echo 3 > build/host/shell-driver-panics
+	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-reboot-sample.txt build/host/shell-driver-reboot.log -- python3 Tests/Tools/fake-monitor-guest.py 0 build/host/shell-driver-panics > build/host/shell-driver-reboot-fail.txt
+	grep -q '^0 passed\|^1 passed, 2 failed' build/host/shell-driver-reboot-fail.txt
+	@echo "shell-driver: a kernel-mode NMI is injected again, five of them fail the step; a machine check that stops the kernel boots the transcript again, three such boots fail it"
 
 test: host-test core-all user-host-test user-linux-test kernel-libc-test shell-driver-test
 	$(MAKE) stack-check ARCH=riscv64
