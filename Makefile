@@ -84,7 +84,7 @@ QEMU_SMP = $(subst -smp $(CPUS),-smp $(SMP_CHECK_CPUS),$(QEMU))
 EMBEDDED_SWIFTFLAGS := -target $(TRIPLE) -enable-experimental-feature Embedded \
 	-enable-experimental-feature Extern -wmo -parse-as-library -Osize \
 	-Xfrontend -no-allocations -Xfrontend -disable-stack-protector \
-	-Xfrontend -function-sections $(ARCH_SWIFTFLAGS)
+	-Xfrontend -function-sections $(ARCH_SWIFTFLAGS) -I Kernel/Arch/$(ARCH)/include
 
 CORE_SOURCES := $(shell find Sources/MemoryCore -name '*.swift' | sort)
 # The portable file system (Sources/FileSystem): compiled into the kernel
@@ -102,6 +102,9 @@ PORTABLE_KERNEL_SOURCES := $(shell find Kernel -path Kernel/Arch -prune -o -name
 ARCH_KERNEL_SOURCES := $(shell find $(ARCH_DIR) -name '*.swift' 2>/dev/null | sort)
 KERNEL_SWIFT := $(CORE_SOURCES) $(FS_SOURCES) $(VIRTIO_SOURCES) $(PORTABLE_KERNEL_SOURCES) $(ARCH_KERNEL_SOURCES)
 KERNEL_ASM := $(sort $(wildcard $(ARCH_DIR)/*.S))
+# The architecture's inline instructions for Swift: a Clang module
+# (include/module.modulemap and its header) that the kernel imports.
+KERNEL_SWIFT_HEADERS := $(wildcard $(ARCH_DIR)/include/*)
 KERNEL_C := Kernel/Runtime/libc.c
 LINKER_SCRIPT := $(ARCH_DIR)/kernel.ld
 KERNEL_CFLAGS := $(ARCH_CFLAGS) -ffreestanding -nostdlib -fno-builtin -ffunction-sections -O2 -Wall
@@ -155,6 +158,10 @@ $(BUILD)/kernel-lockpanic.o: $(KERNEL_SWIFT) Makefile
 	@mkdir -p $(BUILD)
 	@echo "== kernel Swift for $(ARCH), spinlock check"
 	$(SWIFTC) $(EMBEDDED_SWIFTFLAGS) -D SWIFTLET_CHECK -D SWIFTLET_LOCK_PANIC_CHECK -module-name Kernel -c $(KERNEL_SWIFT) -o $@
+
+# Every kernel object imports the inline-instruction module.
+$(BUILD)/kernel.o $(BUILD)/kernel-check.o $(BUILD)/kernel-overflow.o $(BUILD)/kernel-scratch-overflow.o \
+	$(BUILD)/kernel-bootoverflow.o $(BUILD)/kernel-lockpanic.o $(BUILD)/kernel-bench.o $(BUILD)/kernel-stress.o: $(KERNEL_SWIFT_HEADERS)
 
 $(BUILD)/obj/%.o: $(ARCH_DIR)/%.S $(wildcard $(ARCH_DIR)/*.h) Makefile
 	@mkdir -p $(BUILD)/obj

@@ -11,6 +11,12 @@ struct Pipe {
     var writeCount: UInt64 = 0
     var readOpen = false
     var writeOpen = false
+    /// Processes asleep in `Pipes.read` (waiting for bytes) and in
+    /// `Pipes.write` (waiting for room), counted under the pipe's lock
+    /// before they sleep: a change wakes the other side only when someone
+    /// waits there, so a round trip with nobody waiting pays no wakeup.
+    var readersWaiting = 0
+    var writersWaiting = 0
 
     var isFree: Bool { !readOpen && !writeOpen }
     var isEmpty: Bool { readCount == writeCount }
@@ -24,9 +30,12 @@ struct Pipe {
 ///
 /// Locking: pipe `i`'s fields are guarded by its spinlock, `lock(i)`
 /// ("pipe"), which readers and writers hold across their test and hand to
-/// `sleep(on:releasing:)`; the copies to and from user memory run under it
-/// too (they never sleep). Wakeups come after the change, under or after
-/// the lock: a sleeper that tested before the change is asleep by then.
+/// `sleep(on:releasing:)`; the copies between user memory and the ring run
+/// under it too (they never sleep). Wakeups come after the change, under or
+/// after the lock: a sleeper that tested before the change is asleep by
+/// then. A sleeper counts itself (`readersWaiting`, `writersWaiting`) under
+/// the lock before it sleeps, and the changer reads the count under the
+/// lock, so a zero count means no one can be asleep on that side.
 enum Pipes {
     static let count = 16
     nonisolated(unsafe) static var table: InlineArray<16, Pipe> = .init(repeating: Pipe())
@@ -86,28 +95,26 @@ enum Pipes {
         let pipeLock = lock(index)
         Spinlock.acquire(pipeLock)
         defer {
+            let wakeReaders = written > 0 && table[index].readersWaiting > 0
             Spinlock.release(pipeLock)
-            if written > 0 { Scheduler.wakeup(readChannel(index)) }
+            if wakeReaders { Scheduler.wakeup(readChannel(index)) }
         }
-        var chunk = KernelBuffer()
         while written < count {
             guard table[index].readOpen, !Processes.currentIsKilled else { return written > 0 ? written : -1 }
             if table[index].isFull {
-                Scheduler.wakeup(readChannel(index))
+                if table[index].readersWaiting > 0 { Scheduler.wakeup(readChannel(index)) }
+                table[index].writersWaiting += 1
                 Scheduler.sleep(on: writeChannel(index), releasing: pipeLock)
+                table[index].writersWaiting -= 1
                 continue
             }
-            let n = min(min(count - written, Pipe.capacity - table[index].filled), KernelBuffer.size)
+            // Straight into the ring, at most `chunkLimit` at a time (what a
+            // bad source address costs is the chunk it falls in).
+            let n = min(min(count - written, Pipe.capacity - table[index].filled), chunkLimit)
             guard let address = source.adding(UInt64(written)),
-                UserMemory.copyIn(from: address, into: &chunk, count: n)
+                copyRing(index, at: table[index].writeCount, count: n, user: address, toRing: true)
             else { return written > 0 ? written : -1 }
-            let buffer = table[index].buffer.unsafelyUnwrapped
-            var position = table[index].writeCount
-            for i in 0..<n {
-                buffer[Int(position % UInt64(Pipe.capacity))] = chunk.bytes[i]
-                position += 1
-            }
-            table[index].writeCount = position
+            table[index].writeCount += UInt64(n)
             written += n
         }
         return written
@@ -123,25 +130,47 @@ enum Pipes {
         Spinlock.acquire(pipeLock)
         var done = 0
         defer {
+            let wakeWriters = done > 0 && table[index].writersWaiting > 0
             Spinlock.release(pipeLock)
-            if done > 0 { Scheduler.wakeup(writeChannel(index)) }
+            if wakeWriters { Scheduler.wakeup(writeChannel(index)) }
         }
         while table[index].isEmpty && table[index].writeOpen {
             guard !Processes.currentIsKilled else { return -1 }
+            table[index].readersWaiting += 1
             Scheduler.sleep(on: readChannel(index), releasing: pipeLock)
+            table[index].readersWaiting -= 1
         }
-        var chunk = KernelBuffer()
         while done < count && !table[index].isEmpty {
-            let n = min(min(count - done, KernelBuffer.size), table[index].filled)
-            let buffer = table[index].buffer.unsafelyUnwrapped
-            let first = table[index].readCount
-            for i in 0..<n { chunk.bytes[i] = buffer[Int((first + UInt64(i)) % UInt64(Pipe.capacity))] }
+            let n = min(min(count - done, chunkLimit), table[index].filled)
             guard let address = destination.adding(UInt64(done)),
-                UserMemory.copyOut(to: address, from: &chunk, count: n)
+                copyRing(index, at: table[index].readCount, count: n, user: address, toRing: false)
             else { return done > 0 ? done : -1 }
-            table[index].readCount = first + UInt64(n)
+            table[index].readCount += UInt64(n)
             done += n
         }
         return done
+    }
+
+    /// The most bytes one user copy moves: a bad user address fails its
+    /// own chunk, and the chunks before it stay done (a read delivers them).
+    static let chunkLimit = KernelBuffer.size
+
+    /// Copies `count` bytes between user address `user` and pipe `index`'s
+    /// ring from byte number `position` on (the ring wraps: at most two
+    /// pieces), with no bounce buffer; false when the user range is bad.
+    /// The caller holds the pipe's lock and moves the count on after.
+    private static func copyRing(_ index: Int, at position: UInt64, count: Int, user: VirtualAddress, toRing: Bool) -> Bool {
+        let ring = UnsafeMutableRawPointer(table[index].buffer.unsafelyUnwrapped)
+        let start = Int(position % UInt64(Pipe.capacity))
+        let first = min(count, Pipe.capacity - start)
+        guard copyPiece(UnsafeMutableRawBufferPointer(start: ring + start, count: first), user: user, toRing: toRing)
+        else { return false }
+        guard first < count else { return true }
+        guard let rest = user.adding(UInt64(first)) else { return false }
+        return copyPiece(UnsafeMutableRawBufferPointer(start: ring, count: count - first), user: rest, toRing: toRing)
+    }
+
+    private static func copyPiece(_ piece: UnsafeMutableRawBufferPointer, user: VirtualAddress, toRing: Bool) -> Bool {
+        toRing ? UserMemory.copyIn(from: user, into: piece) : UserMemory.copyOut(to: user, from: UnsafeRawBufferPointer(piece))
     }
 }

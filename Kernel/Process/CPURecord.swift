@@ -100,16 +100,24 @@ enum CPUs {
 extension CPUs {
     /// Turns interrupts off on this CPU, counting nested calls; the matching
     /// `restoreInterrupts` calls undo them, and only the outermost one turns
-    /// interrupts back on, and only if they were on before.
-    static func disableInterrupts() {
+    /// interrupts back on, and only if they were on before. Returns this
+    /// CPU's record (interrupts off: the code stays on this CPU until the
+    /// matching restore), so a caller needs no second lookup.
+    @discardableResult
+    @inline(__always)
+    static func disableInterrupts() -> UnsafeMutablePointer<CPURecord> {
         let wasEnabled = Platform.disableInterrupts()
         let cpu = this
         if cpu.pointee.interruptDisableDepth == 0 { cpu.pointee.interruptsWereEnabled = wasEnabled }
         cpu.pointee.interruptDisableDepth += 1
+        return cpu
     }
 
-    static func restoreInterrupts() {
-        let cpu = this
+    static func restoreInterrupts() { restoreInterrupts(this) }
+
+    /// `restoreInterrupts` with this CPU's record in hand.
+    @inline(__always)
+    static func restoreInterrupts(_ cpu: UnsafeMutablePointer<CPURecord>) {
         if Platform.interruptsEnabled { kernelPanic("interrupts came on inside a disabled stretch") }
         if cpu.pointee.interruptDisableDepth < 1 { kernelPanic("interrupts restored more often than disabled") }
         cpu.pointee.interruptDisableDepth -= 1

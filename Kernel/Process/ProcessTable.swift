@@ -9,6 +9,10 @@ enum Processes {
     nonisolated(unsafe) static var nextPID = 1
     /// Slot of the first process; orphans are handed to it.
     nonisolated(unsafe) static var initSlot = -1
+    /// One past the highest slot ever taken (under `lock`): every slot from
+    /// here on is unused, so the scheduler's and wakeup's scans stop here.
+    /// It never shrinks (`allocate` takes the lowest free slot).
+    nonisolated(unsafe) static var slotsInUseBound = 0
 
     /// Takes frames for the table and marks every slot unused.
     static func initialize() {
@@ -39,6 +43,7 @@ enum Processes {
             slots[index].pid = nextPID
             nextPID += 1
             slots[index].killed = false
+            if index >= slotsInUseBound { slotsInUseBound = index + 1 }
             found = index
             break
         }

@@ -65,16 +65,18 @@ enum Scheduler {
         }
     }
 
-    /// Every slot once, from `nextSlot` round to the one before it. (The
-    /// index wraps by comparison, not `%`: every context switch runs this.)
+    /// Every slot in use once (`Processes.slotsInUseBound`), from
+    /// `nextSlot` round to the one before it. (The index wraps by
+    /// comparison, not `%`: every context switch runs this.)
     private static func nextRunnable() -> Int? {
-        var slot = nextSlot < Processes.capacity ? nextSlot : 0
-        for _ in 0..<Processes.capacity {
+        let bound = Processes.slotsInUseBound
+        var slot = nextSlot < bound ? nextSlot : 0
+        for _ in 0..<bound {
             if Processes.slots[slot].state == .runnable {
                 nextSlot = slot + 1
                 return slot
             }
-            slot = slot + 1 == Processes.capacity ? 0 : slot + 1
+            slot = slot + 1 == bound ? 0 : slot + 1
         }
         return nil
     }
@@ -160,7 +162,7 @@ enum Scheduler {
 
     /// `wakeup` for a caller that holds `Processes.lock` (exit, kill).
     static func wakeupHoldingTable(_ channel: SleepChannel) {
-        for slot in 0..<Processes.capacity
+        for slot in 0..<Processes.slotsInUseBound
         where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
             Processes.slots[slot].state = .runnable
         }

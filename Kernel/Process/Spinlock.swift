@@ -21,8 +21,7 @@ struct Spinlock {
 
     /// Takes the lock at `lock`, spinning while another CPU holds it.
     static func acquire(_ lock: UnsafeMutablePointer<Spinlock>) {
-        CPUs.disableInterrupts()
-        let cpu = CPUs.this
+        let cpu = CPUs.disableInterrupts()
         if refuses(lock, cpu) { return }
         let word = withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }
         // While spinning (interrupts off) this CPU still answers TLB
@@ -34,11 +33,10 @@ struct Spinlock {
     /// Takes the lock at `lock` if it is free; false (and nothing held)
     /// when another CPU holds it.
     static func tryAcquire(_ lock: UnsafeMutablePointer<Spinlock>) -> Bool {
-        CPUs.disableInterrupts()
-        let cpu = CPUs.this
+        let cpu = CPUs.disableInterrupts()
         if refuses(lock, cpu) { return false }
         guard Platform.atomicSwap(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }, 1) == 0 else {
-            CPUs.restoreInterrupts()
+            CPUs.restoreInterrupts(cpu)
             return false
         }
         noteHeld(lock, by: cpu)
@@ -48,29 +46,54 @@ struct Spinlock {
     /// The checks before taking: this CPU must not hold `lock` already, and
     /// must have room to record it. A refusal has undone the interrupt
     /// disabling (only a probing self-check gets past the violation).
+    @inline(__always)
     private static func refuses(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) -> Bool {
-        guard lock.pointee.isHeldByThisCPU || cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count else { return false }
-        LockChecks.violated(
-            lock.pointee.isHeldByThisCPU ? "spinlock taken twice by one CPU" : "too many spinlocks held at once", lock)
-        CPUs.restoreInterrupts()
+        guard lock.pointee.isHeld(by: cpu) || cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count else { return false }
+        refuse(lock, cpu)
         return true
     }
 
+    @inline(never)
+    private static func refuse(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
+        LockChecks.violated(
+            lock.pointee.isHeld(by: cpu) ? "spinlock taken twice by one CPU" : "too many spinlocks held at once", lock)
+        CPUs.restoreInterrupts(cpu)
+    }
+
+    @inline(__always)
     private static func noteHeld(_ lock: UnsafeMutablePointer<Spinlock>, by cpu: UnsafeMutablePointer<CPURecord>) {
         lock.pointee.holderCPU = cpu.pointee.id
         cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = lock
         cpu.pointee.heldLockCount += 1
     }
 
-    /// Gives back the lock at `lock`, which this CPU must hold.
+    /// Gives back the lock at `lock`, which this CPU must hold. Locks are
+    /// usually given back in the reverse order of taking: the last entry of
+    /// this CPU's list is tried first.
     static func release(_ lock: UnsafeMutablePointer<Spinlock>) {
         let cpu = CPUs.this
-        // Where it is in this CPU's list (usually the last entry).
+        let last = cpu.pointee.heldLockCount - 1
+        if last >= 0 && cpu.pointee.heldLocks[last] == lock && lock.pointee.isHeld(by: cpu) {
+            cpu.pointee.heldLocks[last] = nil
+            cpu.pointee.heldLockCount = last
+        } else if !forgetOutOfOrder(lock, cpu) {
+            return
+        }
+        lock.pointee.holderCPU = -1
+        Platform.atomicClear(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 })
+        CPUs.restoreInterrupts(cpu)
+    }
+
+    /// `release` of a lock that is not the last one taken: finds it in this
+    /// CPU's list and closes the gap; false (a violation) when this CPU
+    /// does not hold it.
+    @inline(never)
+    private static func forgetOutOfOrder(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) -> Bool {
         var index = cpu.pointee.heldLockCount - 1
         while index >= 0 && cpu.pointee.heldLocks[index] != lock { index -= 1 }
-        guard lock.pointee.isHeldByThisCPU, index >= 0 else {
+        guard lock.pointee.isHeld(by: cpu), index >= 0 else {
             LockChecks.violated("spinlock released by a CPU that does not hold it", lock)
-            return
+            return false
         }
         while index + 1 < cpu.pointee.heldLockCount {
             cpu.pointee.heldLocks[index] = cpu.pointee.heldLocks[index + 1]
@@ -78,24 +101,29 @@ struct Spinlock {
         }
         cpu.pointee.heldLockCount -= 1
         cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = nil
-        lock.pointee.holderCPU = -1
-        Platform.atomicClear(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 })
-        CPUs.restoreInterrupts()
+        return true
     }
 
     /// True when the CPU running this code holds the lock.
-    var isHeldByThisCPU: Bool { word != 0 && holderCPU == CPUs.this.pointee.id }
+    var isHeldByThisCPU: Bool { isHeld(by: CPUs.this) }
+
+    /// True when the CPU of record `cpu` holds the lock.
+    @inline(__always)
+    func isHeld(by cpu: UnsafeMutablePointer<CPURecord>) -> Bool { word != 0 && holderCPU == cpu.pointee.id }
 }
 
 /// The checks of the lock discipline that are not inside `Spinlock` itself,
 /// and the one place every violation goes.
 enum LockChecks {
-    /// Before interrupts come on: no spinlock may be held.
+    /// Before interrupts come on: no spinlock may be held. (Inline: the
+    /// test is two loads; only a violation calls out.)
+    @inline(__always)
     static func interruptsMayComeOn() {
         if let held = firstHeld { violated("interrupts enabled while holding spinlock", held) }
     }
 
     /// Before a return to user mode: no spinlock may be held.
+    @inline(__always)
     static func mayReturnToUser() {
         if let held = firstHeld { violated("returning to user mode while holding spinlock", held) }
     }
@@ -117,6 +145,7 @@ enum LockChecks {
     /// A broken rule: a panic naming `lock`, or, while a self-check probes
     /// the checks (`probing`), a note of it (the caller then goes on without
     /// doing what was refused).
+    @inline(never)
     static func violated(_ message: StaticString, _ lock: UnsafeMutablePointer<Spinlock>) {
         guard probing else { kernelPanic(message, naming: lock.pointee.name) }
         probedViolations += 1
@@ -128,6 +157,7 @@ enum LockChecks {
     nonisolated(unsafe) static var probedViolations = 0
     nonisolated(unsafe) static var probedLock: UnsafeMutablePointer<Spinlock>? = nil
 
+    @inline(__always)
     private static var firstHeld: UnsafeMutablePointer<Spinlock>? {
         let cpu = CPUs.this
         return cpu.pointee.heldLockCount > 0 ? cpu.pointee.heldLocks[0] : nil

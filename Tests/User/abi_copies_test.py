@@ -7,6 +7,9 @@ each spell (part of make user-host-test):
   kernel/fcntl.h too, when XV6_DIR has it);
 - system-call numbers: User/include/syscalls.def (the stubs' source),
   SyscallNumber in User/Runtime/Syscalls.swift and in Kernel/Syscall/SyscallNumber.swift;
+  and every kernel SyscallNumber has its case in the dispatch switch of
+  Kernel/Syscall/Syscalls.swift (which switches on the raw number, so the
+  compiler cannot see a missing one: it would return -1);
 - file types: User/include/stat.h and FileStatus in User/Runtime/Records.swift;
 - the records the kernel writes into user memory: struct memregion
   (User/include/user.h, MemoryRegion in User/Runtime/Records.swift, the
@@ -88,6 +91,10 @@ for name, number in definitions.items():
     agree(f"syscall {name}", {"syscalls.def": number, "user SyscallNumber": user_numbers.get(name),
                               "kernel SyscallNumber": kernel_numbers.get(name, number if number in kernel_by_number
                                                                          and number > 21 else None)})
+
+dispatched = re.findall(r"case SyscallNumber\.(\w+)\.rawValue", read("Kernel/Syscall/Syscalls.swift"))
+for name in kernel_numbers:
+    agree(f"syscall {name} dispatched", {"SyscallNumber": 1, "Syscalls.swift switch": dispatched.count(name) or None})
 
 # file types
 stat = c_defines(read("User/include/stat.h"))

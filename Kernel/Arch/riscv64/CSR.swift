@@ -1,5 +1,8 @@
 // Control and status registers, through the functions in csr.S (Swift has
-// no inline assembly). Only the ones the kernel uses are declared.
+// no inline assembly). Only the ones the kernel uses are declared. The ones
+// every trap or spinlock touches are inline instead
+// (include/riscv64_instructions.h, the Clang module RiscV64Instructions).
+import RiscV64Instructions
 
 // Machine mode, used once at boot.
 @_extern(c, "swiftlet_csr_read_mstatus") func readMstatus() -> UInt64
@@ -15,18 +18,18 @@
 @_extern(c, "swiftlet_csr_write_mscratch") func writeMscratch(_ value: UInt64)
 
 // Supervisor mode.
-@_extern(c, "swiftlet_csr_read_sstatus") func readSstatus() -> UInt64
-@_extern(c, "swiftlet_csr_set_sstatus") func setSstatus(_ bits: UInt64)
-@_extern(c, "swiftlet_csr_clear_sstatus") func clearSstatus(_ bits: UInt64)
+@inline(__always) func readSstatus() -> UInt64 { swiftlet_inline_read_sstatus() }
+@inline(__always) func setSstatus(_ bits: UInt64) { swiftlet_inline_set_sstatus(bits) }
+@inline(__always) func clearSstatus(_ bits: UInt64) { swiftlet_inline_clear_sstatus(bits) }
 @_extern(c, "swiftlet_csr_set_sie") func setSie(_ bits: UInt64)
 @_extern(c, "swiftlet_csr_clear_sip") func clearSip(_ bits: UInt64)
-@_extern(c, "swiftlet_csr_write_stvec") func writeStvec(_ value: UInt64)
-@_extern(c, "swiftlet_csr_read_scause") func readScause() -> UInt64
-@_extern(c, "swiftlet_csr_read_stval") func readStval() -> UInt64
+@inline(__always) func writeStvec(_ value: UInt64) { swiftlet_inline_write_stvec(value) }
+@inline(__always) func readScause() -> UInt64 { swiftlet_inline_read_scause() }
+@inline(__always) func readStval() -> UInt64 { swiftlet_inline_read_stval() }
 @_extern(c, "swiftlet_csr_write_scounteren") func writeScounteren(_ value: UInt64)
 @_extern(c, "swiftlet_csr_write_satp") func writeSatp(_ value: UInt64)
-@_extern(c, "swiftlet_csr_read_sepc") func readSepc() -> UInt64
-@_extern(c, "swiftlet_csr_write_sepc") func writeSepc(_ value: UInt64)
+@inline(__always) func readSepc() -> UInt64 { swiftlet_inline_read_sepc() }
+@inline(__always) func writeSepc(_ value: UInt64) { swiftlet_inline_write_sepc(value) }
 @_extern(c, "swiftlet_sfence_vma") func flushTranslations()
 @_extern(c, "swiftlet_sfence_vma_page") func flushTranslation(_ address: UInt64)
 @_extern(c, "swiftlet_csr_write_stimecmp") func writeStimecmp(_ value: UInt64)

@@ -1,3 +1,5 @@
+import RiscV64Instructions
+
 /// This image's architecture: the only file that names it for the portable
 /// kernel. Compiled only into RISC-V images (the Makefile picks the source
 /// directory).
@@ -155,11 +157,13 @@ enum RiscV64: Architecture {
     }
 }
 
-@_extern(c, "swiftlet_riscv_read_tp") func readThreadPointer() -> UInt64
+@inline(__always) func readThreadPointer() -> UInt64 { swiftlet_inline_read_tp() }
 @_extern(c, "swiftlet_riscv_write_tp") func writeThreadPointer(_ value: UInt64)
-@_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
-@_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
+@inline(__always) func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 {
+    swiftlet_inline_atomic_swap32(word, value)
+}
+@inline(__always) func atomicClear32(_ word: UnsafeMutablePointer<UInt32>) { swiftlet_inline_atomic_clear32(word) }
 @_extern(c, "swiftlet_fault_stacks_address") func faultStacksStart() -> UInt64
-@_extern(c, "swiftlet_atomic_load32") func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32
+@inline(__always) func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32 { swiftlet_inline_atomic_load32(word) }
 @_extern(c, "swiftlet_harts_arrived_address") func hartsArrivedWord() -> UnsafeMutablePointer<UInt32>
 @_extern(c, "swiftlet_harts_released_address") func hartsReleasedWord() -> UnsafeMutablePointer<UInt32>

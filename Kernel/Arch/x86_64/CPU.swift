@@ -1,5 +1,8 @@
 // Processor instructions, through the functions in cpu.S (Swift has no
-// inline assembly). Only what the kernel uses is declared.
+// inline assembly). Only what the kernel uses is declared. The ones every
+// spinlock touches are inline instead (include/x86_64_instructions.h, the
+// Clang module X86_64Instructions).
+import X86_64Instructions
 
 // Port I/O.
 @_extern(c, "swiftlet_x86_outb") func outb(_ port: UInt16, _ value: UInt8)
@@ -31,16 +34,18 @@
 // The interrupt flag and halting.
 @_extern(c, "swiftlet_x86_enable_interrupts") func enableInterruptsInstruction()
 /// Clears the interrupt flag; returns RFLAGS as it was.
-@_extern(c, "swiftlet_x86_disable_interrupts") func disableInterruptsInstruction() -> UInt64
+@inline(__always) func disableInterruptsInstruction() -> UInt64 { swiftlet_inline_disable_interrupts() }
 @_extern(c, "swiftlet_x86_halt") func haltInstruction()
 @_extern(c, "swiftlet_x86_idle") func idleInstructions()
-@_extern(c, "swiftlet_x86_read_rflags") func readFlags() -> UInt64
+@inline(__always) func readFlags() -> UInt64 { swiftlet_inline_read_rflags() }
 
 // The per-CPU record through the GS base, and the locks' atomic instructions.
-@_extern(c, "swiftlet_x86_this_cpu") func thisCPUAddress() -> UInt64
-@_extern(c, "swiftlet_atomic_swap32") func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32
-@_extern(c, "swiftlet_atomic_clear32") func atomicClear32(_ word: UnsafeMutablePointer<UInt32>)
-@_extern(c, "swiftlet_atomic_load32") func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32
+@inline(__always) func thisCPUAddress() -> UInt64 { swiftlet_inline_this_cpu() }
+@inline(__always) func atomicSwap32(_ word: UnsafeMutablePointer<UInt32>, _ value: UInt32) -> UInt32 {
+    swiftlet_inline_atomic_swap32(word, value)
+}
+@inline(__always) func atomicClear32(_ word: UnsafeMutablePointer<UInt32>) { swiftlet_inline_atomic_clear32(word) }
+@inline(__always) func atomicLoad32(_ word: UnsafeMutablePointer<UInt32>) -> UInt32 { swiftlet_inline_atomic_load32(word) }
 
 // Instructions for the checks, stack switching, linker symbols.
 @_extern(c, "swiftlet_x86_breakpoint") func breakpointInstruction()

@@ -137,13 +137,6 @@ FUNCTION swiftlet_x86_enable_interrupts
     sti
     ret
 
-// Returns the old RFLAGS, interrupts off.
-FUNCTION swiftlet_x86_disable_interrupts
-    pushfq
-    popq    %rax
-    cli
-    ret
-
 FUNCTION swiftlet_x86_halt
     hlt
     ret
@@ -242,37 +235,6 @@ swiftlet_x86_gdt:
 swiftlet_x86_tss:
     .space  112 * 8
 SYMBOL_ADDRESS swiftlet_x86_early_interrupt_stacks_address, swiftlet_x86_early_interrupt_stacks
-
-// The per-CPU record (Kernel/Process/CPURecord.swift): in kernel mode the GS
-// base holds its address, and its first field is that address again.
-FUNCTION swiftlet_x86_this_cpu
-    movq    %gs:0, %rax
-    ret
-
-// RFLAGS as it is.
-FUNCTION swiftlet_x86_read_rflags
-    pushfq
-    popq    %rax
-    ret
-
-// atomic_swap32(word = rdi, value = esi) -> the old value. xchg with memory
-// is locked and a full barrier.
-FUNCTION swiftlet_atomic_swap32
-    movl    %esi, %eax
-    xchgl   %eax, (%rdi)
-    ret
-
-// atomic_clear32(word = rdi): a plain store is a release on x86-64 (stores
-// are not reordered with earlier loads or stores).
-FUNCTION swiftlet_atomic_clear32
-    movl    $0, (%rdi)
-    ret
-
-// atomic_load32(word = rdi) -> the word: a plain load is an acquire on
-// x86-64 (loads are not reordered with later loads or stores).
-FUNCTION swiftlet_atomic_load32
-    movl    (%rdi), %eax
-    ret
 
 // A user process's x87/SSE state (FloatingPoint.swift): the 512-byte
 // FXSAVE area, 16-byte aligned. The kernel itself is built without SSE.
