@@ -31,7 +31,7 @@ enum Lifecycle {
         ProcessPageAudit.audit(slot: child)
         let pid = Processes.slots[child].pid
         Spinlock.acquire(Processes.tableLock)
-        Processes.slots[child].parent = parent
+        Processes.adopt(child, by: parent)
         Processes.slots[child].state = .runnable
         Spinlock.release(Processes.tableLock)
         return pid
@@ -54,12 +54,18 @@ enum Lifecycle {
         // From here to the switch under the process table's lock: parents
         // and the zombie state change together, and a parent checks for
         // zombies under the same lock before it sleeps.
+        // Only a process with children looks for them, and only until it
+        // has seen them all.
         Spinlock.acquire(Processes.tableLock)
-        for other in 0..<Processes.capacity where Processes.slots[other].parent == slot {
-            Processes.slots[other].parent = Processes.initSlot
-            if Processes.slots[other].state == .zombie {
-                Scheduler.wakeupHoldingTable(SleepChannel(kind: .childExit, index: Processes.initSlot))
+        var other = 0
+        while Processes.slots[slot].children > 0 && other < Processes.capacity {
+            if Processes.slots[other].parent == slot {
+                Processes.adopt(other, by: Processes.initSlot)
+                if Processes.slots[other].state == .zombie {
+                    Scheduler.wakeupHoldingTable(SleepChannel(kind: .childExit, index: Processes.initSlot))
+                }
             }
+            other += 1
         }
         Processes.slots[slot].exitStatus = status
         if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding() }
@@ -107,12 +113,13 @@ enum Lifecycle {
         let table = Processes.tableLock
         Spinlock.acquire(table)
         while true {
-            var haveChildren = false
-            for child in 0..<Processes.capacity
-            where Processes.slots[child].parent == slot
-                && Processes.slots[child].state != .unused
-            {
-                haveChildren = true
+            // The slots are looked at only until every child has been seen.
+            var unseen = Processes.slots[slot].children
+            var child = 0
+            while unseen > 0 && child < Processes.capacity {
+                defer { child += 1 }
+                guard Processes.slots[child].parent == slot else { continue }
+                unseen -= 1
                 if Processes.slots[child].state == .zombie {
                     guard deliver(child) else {
                         Spinlock.release(table)
@@ -120,13 +127,13 @@ enum Lifecycle {
                     }
                     let pid = Processes.slots[child].pid
                     Processes.slots[child].state = .embryo
-                    Processes.slots[child].parent = -1
+                    Processes.adopt(child, by: -1)
                     Spinlock.release(table)
                     Processes.release(child)
                     return pid
                 }
             }
-            guard haveChildren, !Processes.slots[slot].killed else {
+            guard Processes.slots[slot].children > 0, !Processes.slots[slot].killed else {
                 Spinlock.release(table)
                 return -1
             }

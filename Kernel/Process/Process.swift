@@ -36,6 +36,10 @@ struct Process: ~Copyable {
     var pid = 0
     /// Slot of the parent process, or -1.
     var parent = -1
+    /// How many slots name this one as `parent`, so that exit and wait stop
+    /// looking once they have seen them all (or do not look at all). Kept
+    /// with `parent`, under the process table's lock (`Processes.adopt`).
+    var children = 0
     var killed = false
     var exitStatus = 0
     /// How it ended (exit, kill, or the fault that killed it), for waitinfo.

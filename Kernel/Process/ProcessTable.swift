@@ -52,6 +52,7 @@ enum Processes {
         slots[index].exitStatus = 0
         slots[index].ending = ProcessEnding()
         slots[index].parent = -1
+        slots[index].children = 0
         slots[index].channel = nil
         slots[index].files = .init(repeating: -1)
         slots[index].cwd = nil
@@ -82,8 +83,18 @@ enum Processes {
         Spinlock.acquire(tableLock)
         slots[index].state = .unused
         slots[index].pid = 0
-        slots[index].parent = -1
+        adopt(index, by: -1)
         Spinlock.release(tableLock)
+    }
+
+    /// Makes `parent` (a slot, or -1 for none) the parent of `child`, keeping
+    /// both parents' `children` counts. The caller holds the table's lock.
+    static func adopt(_ child: Int, by parent: Int) {
+        let old = slots[child].parent
+        guard old != parent else { return }
+        if old >= 0 { slots[old].children -= 1 }
+        if parent >= 0 { slots[parent].children += 1 }
+        slots[child].parent = parent
     }
 
     /// Frees the slot's address spaces. Not inlined, nor is

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 
 @testable import FileSystem
@@ -44,6 +45,49 @@ import Testing
         #expect(fixture.disk.reads == reads)
         fixture.cache.release(try fixture.cache.read(BlockNumber(2)))
         #expect(fixture.disk.reads == reads + 1)
+    }
+
+    /// Blocks whose numbers fall in one bucket (a multiple of the bucket
+    /// count apart) are each found again in their own buffer.
+    @Test func blocksOfOneBucketAreEachFound() throws {
+        let fixture = Fixture(buffers: 4)
+        #expect(BufferCache<RAMDiskDevice, SingleCallerHost>.bucketCount(buffers: 4) == 4)
+        for block in [1, 5, 9, 13] { fixture.cache.release(try fixture.cache.read(BlockNumber(UInt32(block)))) }
+        let reads = fixture.disk.reads
+        for block in [13, 1, 9, 5] {
+            let buffer = try fixture.cache.read(BlockNumber(UInt32(block)))
+            #expect(fixture.cache.bytes(buffer)[0] == UInt8(block))
+            fixture.cache.release(buffer)
+        }
+        #expect(fixture.disk.reads == reads)
+    }
+
+    /// Any sequence of reads costs exactly the disk reads of a
+    /// least-recently-used cache of the same size, and every read gets its
+    /// block's bytes: the hashed lookup finds what the cache holds, and
+    /// only that.
+    @Test func readsMatchAnLRUModel() async {
+        await propertyCheck(count: 100, input: Gen.int(in: 0...63).array(of: 1...80), Gen.int(in: 1...9)) { blocks, buffers in
+            let fixture = Fixture(buffers: buffers)
+            var model: [Int] = []  // least recently used first
+            var misses = 0
+            for block in blocks {
+                if let at = model.firstIndex(of: block) {
+                    model.remove(at: at)
+                } else {
+                    misses += 1
+                    if model.count == buffers { model.removeFirst() }
+                }
+                model.append(block)
+                guard let buffer = try? fixture.cache.read(BlockNumber(UInt32(block))) else {
+                    Issue.record("read \(block) failed")
+                    return
+                }
+                #expect(fixture.cache.bytes(buffer)[0] == UInt8(block))
+                fixture.cache.release(buffer)
+            }
+            #expect(fixture.disk.reads == misses)
+        }
     }
 
     @Test func referencedBuffersAreNeverReused() throws {

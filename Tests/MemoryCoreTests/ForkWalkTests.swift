@@ -112,6 +112,33 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
         #expect(ram.freeFrames == ram.totalFrames)
     }
 
+    @Test(arguments: bothSchemes) func replaceLeafPointsOnePageAtAnotherFrame(_ scheme: any PagingScheme.Type) throws {
+        try replaceLeaf(scheme)
+    }
+
+    func replaceLeaf<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM()
+        do {
+            var table = try PageTable<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames)
+            let first = try ram.frames.pointee.allocate(), second = try ram.frames.pointee.allocate()
+            try table.map(va(0x5000), to: first.address, permissions: .read | .user, owned: true)
+            try table.protect(va(0x5000), permissions: .read | .user, copyOnWrite: true)
+            try table.replaceLeaf(va(0x5000), with: second.address, permissions: .readWrite | .user)
+            let translation = table.translate(va(0x5000))
+            #expect(translation?.pageStart == second.address)
+            #expect(translation?.isOwned == true && translation?.isCopyOnWrite == false)
+            #expect(translation?.permissions.contains(.write) == true)
+            #expect(throws: MapError.notMapped) { try table.replaceLeaf(va(0x7000), with: first.address, permissions: .read) }
+            #expect(throws: MapError.misaligned) { try table.replaceLeaf(va(0x5000), with: PhysicalAddress(first.address.raw + 8), permissions: .read) }
+            try table.map(va(0x40_0000), to: PhysicalAddress(0x8020_0000), size: .size2M, permissions: .read)
+            #expect(throws: MapError.unsupportedPageSize) { try table.replaceLeaf(va(0x40_0000), with: first.address, permissions: .read) }
+            _ = try table.unmap(va(0x5000))
+            try ram.frames.pointee.free(first)
+            try ram.frames.pointee.free(second)
+        }
+        #expect(ram.freeFrames == ram.totalFrames)
+    }
+
     @Test(arguments: bothSchemes) func teardownHandsTablePagesBackZeroAndTheyAreTakenWithoutClearing(
         _ scheme: any PagingScheme.Type
     ) throws {

@@ -27,13 +27,13 @@ import Testing
     }
 
     @Test func framesOutsideGivenRangesAreForeign() throws {
-        let bitmap = UnsafeMutableRawPointer.allocate(byteCount: 408, alignment: 8)
+        let bitmap = UnsafeMutableRawPointer.allocate(byteCount: 920, alignment: 8)
         defer { bitmap.deallocate() }
         let span = PhysicalRange(start: PhysicalAddress(0x10_0000), size: 64 * pageBytes)!
-        // Three one-word bitmaps, a two-byte count per frame, and the
-        // stack of 64 frames known to be zero.
-        #expect(FrameAllocator.storageBytes(for: span) == 24 + 128 + 256)
-        var frames = try FrameAllocator(span: span, storage: bitmap, storageBytes: 408)
+        // Three one-word bitmaps, a two-byte count per frame, the stack of
+        // 64 frames known to be zero, and the page tables' word per frame.
+        #expect(FrameAllocator.storageBytes(for: span) == 24 + 128 + 256 + 512)
+        var frames = try FrameAllocator(span: span, storage: bitmap, storageBytes: 920)
         try frames.addRange(PhysicalRange(start: PhysicalAddress(0x10_0000 + 8 * pageBytes), size: 8 * pageBytes)!)
         #expect(frames.freeFrames == 8)
         let outside = FrameNumber(0x100)
@@ -41,7 +41,7 @@ import Testing
         #expect(throws: FrameError.invalidRange) {
             try frames.addRange(PhysicalRange(start: PhysicalAddress(0x10_0800), size: pageBytes)!)
         }
-        #expect(throws: FrameError.storageTooSmall(needed: 408)) {
+        #expect(throws: FrameError.storageTooSmall(needed: 920)) {
             _ = try FrameAllocator(span: span, storage: bitmap, storageBytes: 8)
         }
     }

@@ -1,10 +1,12 @@
 /// One slot of the buffer cache.
 ///
-/// Who touches what: `block`, `references` and `lastUse` and the sleep-lock
-/// word `locked` only under the `.bufferCache` spinlock; `valid` and the
-/// slot's bytes only by the holder of the slot's sleep lock.
+/// Who touches what: `block`, `nextInBucket`, `references` and `lastUse`
+/// and the sleep-lock word `locked` only under the `.bufferCache` spinlock;
+/// `valid` and the slot's bytes only by the holder of the slot's sleep lock.
 struct BufferSlot {
     var block = BlockNumber(0)
+    /// The next slot whose `block` falls in the same bucket, -1 at the end.
+    var nextInBucket: Int32 = -1
     var references = 0
     var lastUse: UInt64 = 0
     var locked = false
@@ -12,9 +14,16 @@ struct BufferSlot {
 }
 
 /// Bookkeeping shared by all slots (under the `.bufferCache` spinlock).
+/// The bucket table is reached from here, not from `BufferCache` itself:
+/// the cache is a field of every volume value, which the kernel copies onto
+/// its stack, so each byte it gains costs stack on the deepest paths.
 struct BufferCacheState {
     /// Ticks once per release, to order slots by last use.
     var clock: UInt64 = 0
+    /// The first slot of each bucket's chain, -1 when empty (set by `init`).
+    var buckets: UnsafeMutablePointer<Int32>? = nil
+    /// The bucket count less one (a mask: the count is a power of two).
+    var bucketMask = 0
 }
 
 /// A locked, referenced buffer: what `read` hands out and `release` takes
@@ -28,6 +37,13 @@ public struct CachedBlock: Equatable {
 /// reference count and a sleep lock; a block is in at most one buffer, and
 /// an unreferenced buffer is reused least recently used first. All of its
 /// memory comes from the owner (see `FileSystemVolume.memoryNeeded`).
+///
+/// A block is found through a hash of its number: every slot sits in the
+/// chain of the bucket its `block` falls in (`buckets`, a power of two of
+/// them, at least one per slot), so a lookup looks at a slot or two, not at
+/// every slot. Only a miss, which reads the disk anyway, scans every slot
+/// for the least recently used free one. The buckets (in `state`) are
+/// under the `.bufferCache` spinlock, like `block`.
 public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     let slots: UnsafeMutablePointer<BufferSlot>
     let state: UnsafeMutablePointer<BufferCacheState>
@@ -39,16 +55,32 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     /// Bytes of owner memory a cache of `count` buffers takes.
     static func memoryNeeded(buffers count: Int) -> Int {
         MemoryCarver.bytesNeeded(count, of: BufferSlot.self) + MemoryCarver.bytesNeeded(1, of: BufferCacheState.self)
+            + MemoryCarver.bytesNeeded(bucketCount(buffers: count), of: Int32.self)
             + count * DiskFormat.blockSize + 64
     }
 
+    /// The smallest power of two not below `count`.
+    static func bucketCount(buffers count: Int) -> Int {
+        var buckets = 1
+        while buckets < count { buckets <<= 1 }
+        return buckets
+    }
+
     init?(buffers count: Int, carving memory: inout MemoryCarver, device: Device, host: Host) {
-        guard count > 0, let slots = memory.takeZeroed(count, of: BufferSlot.self),
+        let bucketCount = Self.bucketCount(buffers: count)
+        guard count > 0, count <= Int(Int32.max), let slots = memory.takeZeroed(count, of: BufferSlot.self),
             let state = memory.takeZeroed(1, of: BufferCacheState.self),
+            let buckets = memory.takeZeroed(bucketCount, of: Int32.self),
             let storage = memory.bytes(count * DiskFormat.blockSize, alignment: 64)
         else { return nil }
         self.slots = slots
         self.state = state
+        state.pointee.buckets = buckets
+        state.pointee.bucketMask = bucketCount - 1
+        // Every slot starts on block 0: one chain, in slot order.
+        for bucket in 0..<bucketCount { buckets[bucket] = -1 }
+        for slot in 0..<count { slots[slot].nextInBucket = slot + 1 < count ? Int32(slot + 1) : -1 }
+        buckets[0] = 0
         self.storage = storage
         self.count = count
         self.device = device
@@ -139,20 +171,25 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         host.acquire(.bufferCache)
         defer { host.release(.bufferCache) }
         while true {
-            var victim = -1
-            var anyLocked = false
-            for i in 0..<count {
+            let buckets = state.pointee.buckets.unsafelyUnwrapped
+            var i = Int(buckets[bucket(of: block)])
+            while i >= 0 {
                 if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
                     slots[i].references += 1
                     return CachedBlock(slot: i, block: block)
                 }
+                i = Int(slots[i].nextInBucket)
+            }
+            var victim = -1
+            var anyLocked = false
+            for i in 0..<count {
                 if slots[i].references == 0 && (victim < 0 || slots[i].lastUse < slots[victim].lastUse) {
                     victim = i
                 }
                 if slots[i].locked { anyLocked = true }
             }
             if victim >= 0 {
-                slots[victim].block = block
+                move(victim, to: block)
                 slots[victim].valid = false
                 slots[victim].references = 1
                 return CachedBlock(slot: victim, block: block)
@@ -160,6 +197,26 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
             guard anyLocked else { throw .noFreeBuffers }
             host.sleep(on: Self.anyBufferFreed, releasing: .bufferCache)
         }
+    }
+
+    private func bucket(of block: BlockNumber) -> Int { Int(block.raw) & state.pointee.bucketMask }
+
+    /// Gives `slot` to `block`, moving it to that block's bucket chain.
+    /// Caller holds `.bufferCache`.
+    private func move(_ slot: Int, to block: BlockNumber) {
+        let buckets = state.pointee.buckets.unsafelyUnwrapped
+        let old = bucket(of: slots[slot].block)
+        if buckets[old] == Int32(slot) {
+            buckets[old] = slots[slot].nextInBucket
+        } else {
+            var previous = Int(buckets[old])
+            while slots[previous].nextInBucket != Int32(slot) { previous = Int(slots[previous].nextInBucket) }
+            slots[previous].nextInBucket = slots[slot].nextInBucket
+        }
+        slots[slot].block = block
+        let new = bucket(of: block)
+        slots[slot].nextInBucket = buckets[new]
+        buckets[new] = Int32(slot)
     }
 
     /// Where `claim` waits for some buffer to become unreferenced.

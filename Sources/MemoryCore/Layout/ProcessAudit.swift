@@ -35,24 +35,35 @@ extension PageTable {
         }
         let heapEnd = heapBreak.alignedUp() ?? heapBreak
         forEachMapping(includeShared: false) { address, translation in
-            var problem: LayoutMismatch.Problem? = .strayMapping
-            if let region = image.region(containing: address) {
-                switch region.kind {
-                case .guardPage: problem = .mappedButMustNotBe
-                case .growable where address >= heapEnd && region.range != image.stackReserve: problem = .strayMapping
-                case .mapped, .growable:
-                    problem = Self.samePermissions(Self.granted(translation), region.permissions) ? nil : .wrongPermissions
-                }
-            } else {
-                for index in 0..<layout.count where layout[index].owner != .user && layout[index].isMapped {
-                    if MappableSpan(layout[index]).allows(address) { problem = nil }
-                }
-            }
-            guard let problem else { return true }
-            report.record(LayoutMismatch(region: -1, problem: problem, address: address))
-            return report.mismatchCount < LayoutAuditReport.capacity
+            Self.auditMapping(address, translation, image: image, heapEnd: heapEnd, layout: layout, into: &report)
         }
         return report
+    }
+
+    /// The walk's check of one mapping; false once the report is full.
+    /// Not inlined: in the walk's body it would add its frame (a kilobyte
+    /// and more) at every level of the recursive walk.
+    @inline(never)
+    private static func auditMapping(
+        _ address: VirtualAddress, _ translation: Translation, image: UserImageLayout, heapEnd: VirtualAddress,
+        layout: LayoutTable, into report: inout LayoutAuditReport
+    ) -> Bool {
+        var problem: LayoutMismatch.Problem? = .strayMapping
+        if let region = image.region(containing: address) {
+            switch region.kind {
+            case .guardPage: problem = .mappedButMustNotBe
+            case .growable where address >= heapEnd && region.range != image.stackReserve: problem = .strayMapping
+            case .mapped, .growable:
+                problem = samePermissions(granted(translation), region.permissions) ? nil : .wrongPermissions
+            }
+        } else {
+            for index in 0..<layout.count where layout[index].owner != .user && layout[index].isMapped {
+                if MappableSpan(layout[index]).allows(address) { problem = nil }
+            }
+        }
+        guard let problem else { return true }
+        report.record(LayoutMismatch(region: -1, problem: problem, address: address))
+        return report.mismatchCount < LayoutAuditReport.capacity
     }
 
     /// Every page of `region` is mapped with its permissions.

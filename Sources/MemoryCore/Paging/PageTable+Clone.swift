@@ -14,7 +14,7 @@ extension PageTable {
     /// marked copy-on-write stay so, which is harmless (a write takes the
     /// frame back when it has no other user). The caller flushes this
     /// table's TLB entries: its writable pages lost write access.
-    public mutating func shareLeaves(in range: VirtualRange, with child: inout PageTable<Scheme, Memory>) throws(MapError) {
+    public func shareLeaves(in range: VirtualRange, with child: inout PageTable<Scheme, Memory>) throws(MapError) {
         guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
         guard !range.isEmpty else { return }
@@ -36,11 +36,15 @@ extension PageTable {
         let span = Scheme.entrySpan(atLevel: level)
         let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
         guard low < high else { return }
+        let groups = usedGroups(of: table)
         if level == 0 {
-            try shareLeafRun(entries, into: childEntries, from: low, below: high, base: base)
+            try shareLeafRun(
+                entries, groups: groups, into: childEntries, childGroups: usedGroupWord(childTable),
+                from: low, below: high, base: base)
             return
         }
-        var index = Self.usedEntry(in: entries, from: low, below: high)
+        let childGroups = usedGroupWord(childTable)
+        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
         while index < high {
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: level)
@@ -54,6 +58,7 @@ extension PageTable {
                 var childEntry = Scheme.decode(childEntries[index], level: level)
                 if childEntry.kind == .invalid {
                     let next = try Self.allocateTable(memory: memory, frames: frames).address
+                    childGroups?.pointee |= Self.groupBit(index)
                     childEntries[index] = Scheme.tableEntry(
                         pointingTo: next, userBeneath: Scheme.allowingUserBeneath(raw) == raw)
                     childEntry = Scheme.decode(childEntries[index], level: level)
@@ -68,23 +73,27 @@ extension PageTable {
                     throw .largePageConflict
                 }
                 guard childEntries[index] == 0 else { throw .alreadyMapped }
-                childEntries[index] = try copiedLeaf(entry, size: size)
+                let copied = try copiedLeaf(entry, size: size)
+                childGroups?.pointee |= Self.groupBit(index)
+                childEntries[index] = copied
             }
-            index = Self.usedEntry(in: entries, from: index + 1, below: high)
+            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high)
         }
     }
 
     /// Shares (or copies) the used leaves of `entries[low..<high]` (a leaf
-    /// table reached at `base`) into `childEntries`, under one taking of the
-    /// allocator's lock. A leaf that loses write access is dropped from this
-    /// CPU's TLB (`TranslationCache`).
+    /// table reached at `base`, its used groups `groups`) into
+    /// `childEntries` (whose used-group word is `childGroups`), under one
+    /// taking of the allocator's lock. A leaf that loses write access is
+    /// dropped from this CPU's TLB (`TranslationCache`).
     private func shareLeafRun(
-        _ entries: UnsafeMutablePointer<UInt64>, into childEntries: UnsafeMutablePointer<UInt64>,
+        _ entries: UnsafeMutablePointer<UInt64>, groups: UInt64,
+        into childEntries: UnsafeMutablePointer<UInt64>, childGroups: UnsafeMutablePointer<UInt64>?,
         from low: Int, below high: Int, base: UInt64
     ) throws(MapError) {
         frames.pointee.acquireLock()
         defer { frames.pointee.releaseLock() }
-        var index = Self.usedEntry(in: entries, from: low, below: high)
+        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
         while index < high {
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: 0)
@@ -96,12 +105,15 @@ extension PageTable {
                         entries[index] = shared
                         TranslationCache.pageChanged(VirtualAddress(Scheme.canonical(base + UInt64(index) * pageBytes)))
                     }
+                    childGroups?.pointee |= Self.groupBit(index)
                     childEntries[index] = shared
                 } else {
-                    childEntries[index] = try copiedLeafHoldingLock(entry)
+                    let copied = try copiedLeafHoldingLock(entry)
+                    childGroups?.pointee |= Self.groupBit(index)
+                    childEntries[index] = copied
                 }
             }
-            index = Self.usedEntry(in: entries, from: index + 1, below: high)
+            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high)
         }
     }
 

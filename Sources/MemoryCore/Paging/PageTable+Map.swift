@@ -52,7 +52,9 @@ extension PageTable {
         var va = range.start
         do throws(MapError) {
             while va < range.end {
-                let entries = mutableTableEntries(try leafTable(for: va, user: user))
+                let table = try leafTable(for: va, user: user)
+                let entries = mutableTableEntries(table)
+                let groups = usedGroupWord(table)
                 let stretchEnd = (va.raw | (Scheme.entrySpan(atLevel: 1) - 1)) &+ 1
                 let end = stretchEnd == 0 ? range.end.raw : min(range.end.raw, stretchEnd)
                 var index = Scheme.index(of: va, level: 0)
@@ -74,6 +76,7 @@ extension PageTable {
                     } catch {
                         throw MapError.outOfMemory
                     }
+                    groups?.pointee |= Self.groupBit(index)
                     entries[index] = Scheme.leafEntry(frame: frame.address, permissions: permissions, size: .size4K, owned: true)
                     index += 1
                     va = VirtualAddress(va.raw + pageBytes)
@@ -119,11 +122,26 @@ extension PageTable {
         if permissions.contains(.user) {
             _ = try table(for: va, level: leaf.level, creating: false, userBeneath: true)
         }
-        memory.store64(
-            leaf.slot,
+        storeEntry(
             Scheme.leafEntry(
                 frame: leaf.entry.address, permissions: permissions,
-                size: size, owned: leaf.entry.isOwned, copyOnWrite: copyOnWrite ?? leaf.entry.isCopyOnWrite))
+                size: size, owned: leaf.entry.isOwned, copyOnWrite: copyOnWrite ?? leaf.entry.isCopyOnWrite),
+            at: leaf.slot)
+        TranslationCache.pageChanged(va)
+    }
+
+    /// Points the 4 KiB leaf at `va` at `frame`, owned, with `permissions`
+    /// and no copy-on-write mark, in one walk and one store: the frame of
+    /// its own a copy-on-write page gets at a write. The caller owns the
+    /// frame the leaf mapped before. This CPU's TLB entry for `va` is
+    /// dropped (`TranslationCache`).
+    public mutating func replaceLeaf(_ va: VirtualAddress, with frame: PhysicalAddress, permissions: PagePermissions) throws(MapError) {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        guard frame.isAligned(to: .size4K) else { throw .misaligned }
+        let leaf = try findLeaf(va)
+        guard leaf.level == 0 else { throw .unsupportedPageSize }
+        guard va.isAligned(to: .size4K) else { throw .misaligned }
+        storeEntry(Scheme.leafEntry(frame: frame, permissions: permissions, size: .size4K, owned: true), at: leaf.slot)
         TranslationCache.pageChanged(va)
     }
 
@@ -155,7 +173,7 @@ extension PageTable {
                     table = found
                 }
                 let slot = entryAddress(in: table, index: Scheme.index(of: va, level: size.level))
-                memory.store64(slot, Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned))
+                storeEntry(Scheme.leafEntry(frame: frame, permissions: permissions, size: size, owned: owned), at: slot)
             } catch {
                 // Unreachable after planning; undo the pages mapped so far all the same.
                 clearLeaves(VirtualRange(start: range.start, end: va)!)
@@ -263,7 +281,7 @@ extension PageTable {
             case .invalid:
                 guard creating else { return nil }
                 let next = try Self.allocateTable(memory: memory, frames: frames).address
-                memory.store64(slot, Scheme.tableEntry(pointingTo: next, userBeneath: userBeneath))
+                storeEntry(Scheme.tableEntry(pointingTo: next, userBeneath: userBeneath), at: slot)
                 table = next
             case .leaf:
                 throw .largePageConflict
@@ -271,7 +289,7 @@ extension PageTable {
                 guard !entry.isShared else { throw .sharedTable }
                 if userBeneath {
                     let opened = Scheme.allowingUserBeneath(raw)
-                    if opened != raw { memory.store64(slot, opened) }
+                    if opened != raw { storeEntry(opened, at: slot) }
                 }
                 table = entry.address
             }

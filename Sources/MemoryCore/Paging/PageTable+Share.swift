@@ -35,7 +35,7 @@ extension PageTable {
             let slot = entryAddress(in: table, index: Scheme.index(of: va, level: level))
             if Scheme.decode(memory.load64(slot), level: level).kind == .invalid {
                 let next = try Self.allocateTable(memory: memory, frames: frames).address
-                memory.store64(slot, Scheme.tableEntry(pointingTo: next, userBeneath: false))
+                storeEntry(Scheme.tableEntry(pointingTo: next, userBeneath: false), at: slot)
             }
             guard let next = va.adding(span) else { break }
             va = next
@@ -83,7 +83,7 @@ extension PageTable {
             guard let lent = other.rawEntry(for: va, level: level),
                 let table = try table(for: va, level: level, creating: true, userBeneath: false)
             else { throw .notMapped }
-            memory.store64(entryAddress(in: table, index: Scheme.index(of: va, level: level)), Scheme.markedShared(lent))
+            storeEntry(Scheme.markedShared(lent), at: entryAddress(in: table, index: Scheme.index(of: va, level: level)))
             guard let next = va.adding(span) else { break }
             va = next
         }

@@ -52,9 +52,10 @@ extension PageTable {
         // Only entries that may overlap the range are looked at, and most
         // of those are empty: only used ones get address arithmetic.
         let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
-        var index = Self.usedEntry(in: entries, from: low, below: high)
+        let groups = usedGroups(of: table)
+        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
         while index < high {
-            defer { index = Self.usedEntry(in: entries, from: index + 1, below: high) }
+            defer { index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high) }
             let unextended = base + UInt64(index) * span
             let start = Scheme.canonical(unextended)
             // Canonical addresses rise with the index, even across the hole.
@@ -89,13 +90,14 @@ extension PageTable {
         let entries = tableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
         let entryCount = Scheme.entriesPerTable
-        var index = Self.usedEntry(in: entries, from: 0, below: entryCount)
+        let groups = usedGroups(of: table)
+        var index = Self.usedEntry(in: entries, groups: groups, from: 0, below: entryCount)
         while index < entryCount {
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && !entry.isShared {
                 count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
             }
-            index = Self.usedEntry(in: entries, from: index + 1, below: entryCount)
+            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: entryCount)
         }
         return count
     }

@@ -113,13 +113,17 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     // MARK: Table pages
 
     /// A zeroed table page: one the allocator knows to be zero (a table page
-    /// an earlier teardown emptied entry by entry) when it has one.
+    /// an earlier teardown emptied entry by entry) when it has one. No
+    /// group of it is used yet.
     static func allocateTable(memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
+        let frame: FrameNumber
         do {
-            return try frames.pointee.allocateZeroed(memory)
+            frame = try frames.pointee.allocateZeroed(memory)
         } catch {
             throw .outOfMemory
         }
+        frames.pointee.tableWord(frame)?.pointee = 0
+        return frame
     }
 
     static func allocateFrame(zeroed: Bool, memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
@@ -167,7 +171,8 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         let entries = mutableTableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
         let count = Scheme.entriesPerTable
-        var index = Self.usedEntry(in: entries, from: 0, below: count)
+        let groups = usedGroups(of: table)
+        var index = Self.usedEntry(in: entries, groups: groups, from: 0, below: count)
         while index < count {
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && level > 0 && !entry.isShared {
@@ -176,7 +181,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 releaseOwnedHoldingLock(entry.address, size: size)
             }
             entries[index] = 0
-            index = Self.usedEntry(in: entries, from: index + 1, below: count)
+            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: count)
         }
         do {
             try frames.pointee.freeZeroedHoldingLock(table.frame)
@@ -230,23 +235,65 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         memory.pointer(to: table, count: pageBytes)!.assumingMemoryBound(to: UInt64.self)
     }
 
-    /// The index of the first entry in `index..<count` that is not all
-    /// zeros, or `count` when there is none. An all-zero entry is empty in
-    /// every scheme (Sv39's V and x86-64's P are 0), and most of a table is
-    /// empty: walks and teardown skip eight entries per test.
-    static func usedEntry(in entries: UnsafePointer<UInt64>, from index: Int, below count: Int) -> Int {
-        var i = index
-        while i < count && i & 7 != 0 {
-            if entries[i] != 0 { return i }
-            i += 1
+    // MARK: Used groups
+
+    /// Which entries of a table page may be in use, a bit per group of 8
+    /// (bit g: entries 8g ..< 8g + 8), kept in the allocator's word for the
+    /// table page's frame (`FrameAllocator.tableWord`), outside this value
+    /// (a larger `PageTable` is copied onto the kernel stack more). Every
+    /// store of a non-zero entry sets its group's bit first; clearing an
+    /// entry leaves the bit (a stale bit only costs a walk one group of
+    /// loads); a new table page starts with none (`allocateTable`). Walks
+    /// look only at the groups whose bit is set, so a table with a handful
+    /// of entries costs a handful of loads, not 512.
+    ///
+    /// Who touches a table page's word: whoever may write that table page's
+    /// entries, under the same guard (an address space's tables: its
+    /// process, or fork's parent for the child it builds; the kernel's
+    /// tables: boot, and on x86-64 the virtual-space mapper's lock for its
+    /// window).
+    func usedGroups(of table: PhysicalAddress) -> UInt64 {
+        frames.pointee.tableWord(table.frame)?.pointee ?? .max
+    }
+
+    /// The bit of entry `index`'s group in a table page's used-group word.
+    static func groupBit(_ index: Int) -> UInt64 { 1 << UInt64(index >> 3) }
+
+    /// Stores `value` into the entry at `slot`, marking its group used
+    /// first when the entry is not empty.
+    func storeEntry(_ value: UInt64, at slot: PhysicalAddress) {
+        if value != 0, let word = frames.pointee.tableWord(slot.frame) {
+            word.pointee |= Self.groupBit(Int((slot.raw & (pageBytes - 1)) >> 3))
         }
-        while i + 8 <= count
-            && (entries[i] | entries[i + 1] | entries[i + 2] | entries[i + 3])
-                | (entries[i + 4] | entries[i + 5] | entries[i + 6] | entries[i + 7]) == 0
-        { i += 8 }
+        memory.store64(slot, value)
+    }
+
+    /// The used-group word of `table`, for a loop that stores many of its
+    /// entries (nil outside the allocator's span: nothing to keep).
+    func usedGroupWord(_ table: PhysicalAddress) -> UnsafeMutablePointer<UInt64>? {
+        frames.pointee.tableWord(table.frame)
+    }
+
+    /// The index of the first entry in `index..<count` that is not all
+    /// zeros, looking only at the groups `groups` marks used; `count` when
+    /// there is none. An all-zero entry is empty in every scheme (Sv39's V
+    /// and x86-64's P are 0).
+    static func usedEntry(in entries: UnsafePointer<UInt64>, groups: UInt64, from index: Int, below count: Int) -> Int {
+        var i = index
         while i < count {
-            if entries[i] != 0 { return i }
-            i += 1
+            if (groups >> UInt64(i >> 3)) & 1 != 0 {
+                // A marked group: the rest of it, entry by entry.
+                let end = min(count, (i | 7) + 1)
+                while i < end {
+                    if entries[i] != 0 { return i }
+                    i += 1
+                }
+                continue
+            }
+            // The next marked group above this one.
+            let remaining = groups & (UInt64.max << UInt64(i >> 3))
+            guard remaining != 0 else { return count }
+            i = remaining.trailingZeroBitCount << 3
         }
         return count
     }

@@ -80,6 +80,13 @@ public struct FrameAllocator: ~Copyable {
     static let zeroStackCapacity = 64
     /// Users of each frame beyond the first (see the type's comment).
     private let extraUsers: UnsafeMutablePointer<UInt16>
+    /// One word per frame of the span kept for the page-table code, which
+    /// records there which groups of a table page's entries may be in use
+    /// (`PageTable`'s used-group bits). The allocator sets every word to all
+    /// ones at start (every group possibly used) and never reads or writes
+    /// them again: a frame's word belongs to the page table that uses the
+    /// frame as a table page, under whatever guards that table's entries.
+    private let tableWords: UnsafeMutablePointer<UInt64>
     /// Where the next single-frame search starts, so allocation is not quadratic.
     private var searchHint: UInt64 = 0
     /// Index of a frame no contiguous run may reach across from below (see
@@ -89,7 +96,10 @@ public struct FrameAllocator: ~Copyable {
     public private(set) var poolFrames: UInt64 = 0
     public private(set) var managedFrames: UInt64 = 0
 
-    /// Free frames: the pool's and those in every CPU's cache.
+    /// Free frames: the pool's and those in every CPU's cache. (This and
+    /// the small readers below are inlined: a call that borrows the
+    /// allocator made the compiler copy all of it, 184 bytes, first.)
+    @inline(__always)
     public var freeFrames: UInt64 { poolFrames + (caches?.cachedFrames ?? 0) }
 
     /// Bytes of storage needed to manage `span`.
@@ -97,7 +107,7 @@ public struct FrameAllocator: ~Copyable {
         let frames = span.size / pageBytes
         let bitmaps = 3 * ((frames + 63) / 64) * 8
         let counts = (frames * 2 + 7) & ~7
-        return bitmaps + counts + UInt64(zeroStackCapacity * 4)
+        return bitmaps + counts + UInt64(zeroStackCapacity * 4) + frames * 8
     }
 
     /// Creates an allocator for frames in `span` that owns no frame yet.
@@ -123,6 +133,17 @@ public struct FrameAllocator: ~Copyable {
         let countBytes = (Int(frameCount) * 2 + 7) & ~7
         zeroStack = (storage + 3 * words * 8 + countBytes).bindMemory(to: UInt32.self, capacity: Self.zeroStackCapacity)
         zeroStack.initialize(repeating: 0, count: Self.zeroStackCapacity)
+        let wordsStart = storage + 3 * words * 8 + countBytes + Self.zeroStackCapacity * 4
+        tableWords = wordsStart.bindMemory(to: UInt64.self, capacity: Int(frameCount))
+        tableWords.initialize(repeating: .max, count: Int(frameCount))
+    }
+
+    /// The page-table code's word for `frame` (see `tableWords`), or nil
+    /// for a frame outside the span.
+    public mutating func tableWord(_ frame: FrameNumber) -> UnsafeMutablePointer<UInt64>? {
+        let index = frame.value &- firstFrame
+        guard index < frameCount else { return nil }
+        return tableWords + Int(index)
     }
 
     /// Gives the frames of `range` to the allocator as free frames.
@@ -425,7 +446,8 @@ public struct FrameAllocator: ~Copyable {
     }
 
     /// Throws unless `frame` is managed here, allocated and has one user.
-    private func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
+    @inline(__always)
+    private mutating func checkFreeable(_ frame: FrameNumber) throws(FrameError) {
         let index = try allocatedIndex(frame)
         guard extraUsers[index] == 0 else { throw .stillShared(frame) }
     }
@@ -458,6 +480,7 @@ public struct FrameAllocator: ~Copyable {
     /// The users of `frame` beyond the first, read with acquire ordering:
     /// a count another CPU lowered under the lock (its last write to the
     /// page before) is seen before the caller reuses the frame.
+    @inline(__always)
     private func sharedCount(_ index: Int) -> UInt16 {
         let slot = UnsafeMutableRawPointer(extraUsers + index)
         return slot.assumingMemoryBound(to: Atomic<UInt16>.self).pointee.load(ordering: .acquiring)
@@ -465,6 +488,7 @@ public struct FrameAllocator: ~Copyable {
 
     /// How many users an allocated frame has (1 when unshared); 0 for a
     /// free frame or one this allocator does not manage.
+    @inline(__always)
     public func users(of frame: FrameNumber) -> UInt64 {
         lock?.acquire()
         defer { lock?.release() }

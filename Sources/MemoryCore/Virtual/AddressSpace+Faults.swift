@@ -52,13 +52,9 @@ extension AddressSpace {
         }
         target.copyMemory(from: source, byteCount: Int(pageBytes))
         do throws(MapError) {
-            _ = try pageTable.unmap(page)
-            try pageTable.map(page, to: fresh.address, permissions: permissions, owned: true)
+            try pageTable.replaceLeaf(page, with: fresh.address, permissions: permissions)
         } catch {
-            // Unreachable (the leaf's table exists); put the shared page back all the same.
-            _ = try? pageTable.unmap(page)
-            try? pageTable.map(page, to: shared, permissions: translation.permissions, owned: true)
-            try? pageTable.protect(page, permissions: translation.permissions, copyOnWrite: translation.isCopyOnWrite)
+            // Unreachable (the leaf was just found); the shared page stays.
             PageTable<Scheme, Memory>.releaseOwned(fresh.address, size: .size4K, frames: frames)
             throw error
         }
