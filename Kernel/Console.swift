@@ -41,6 +41,15 @@ enum Console {
 
     static func newline() { put(UInt8(ascii: "\n")) }
 
+    /// Runs `body`'s writes as one piece: another CPU's output cannot come
+    /// between them (the lock is held throughout; the writes inside find it
+    /// held by this CPU and do not take it again).
+    static func whole(_ body: () -> Void) {
+        let locked = enter()
+        body()
+        leave(locked)
+    }
+
     static func write(decimal value: UInt64) { write(NumberText(decimal: value)) }
     static func write(hex value: UInt64) { write(NumberText(hex: value)) }
     static func write(_ address: PhysicalAddress) { write(hex: address.raw) }

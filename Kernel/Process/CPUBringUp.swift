@@ -63,8 +63,11 @@ extension CPUs {
 
     /// The boot log's line for each CPU, the same on every architecture.
     private static func announce(_ index: Int) {
-        Console.write("cpu ")
-        Console.write(decimal: UInt64(index))
-        Console.line(" started")
+        // One piece: CPUs starting together must not split each other's line.
+        Console.whole {
+            Console.write("cpu ")
+            Console.write(decimal: UInt64(index))
+            Console.line(" started")
+        }
     }
 }
