@@ -53,8 +53,12 @@ protocol Architecture {
     /// Starts this CPU's periodic timer interrupt (`tickRate` per second);
     /// called by each CPU but the boot CPU, whose timer the boot code starts.
     static func startTimerOnThisCPU()
-    /// Interrupts CPU `index` so it calls `TLBShootdown.serve` soon.
-    static func sendShootdownInterrupt(toCPU index: Int)
+    /// Sends CPU `index` an inter-processor interrupt: it leaves its idle
+    /// wait (`idleUntilInterrupt`), or traps to the kernel from user mode,
+    /// and its handler calls `CPUs.crossCPUInterruptTaken` (which serves a
+    /// TLB shootdown that waits for it). Nothing happens before that CPU
+    /// enables interrupts.
+    static func interruptCPU(_ index: Int)
     /// Drops this CPU's cached translations of `range` (it may drop more).
     static func flushLocalTranslations(_ range: VirtualRange)
 
@@ -95,6 +99,13 @@ protocol Architecture {
     /// Memory for `ScratchStack` with an unmapped guard page below it,
     /// mapped in every address space; nil until the boot has placed it.
     static var scratchStack: UnsafeMutableRawBufferPointer? { get }
+
+    /// Check images (`CPUChecks`): maps the frame at `frame` read-write at a
+    /// kernel address every CPU shares, the way the kernel changes such a
+    /// mapping after boot, calls `body` with the address, then unmaps it and
+    /// shoots it down on every CPU (`TLBShootdown.kernelMappingsChanged`)
+    /// before returning `body`'s answer; false if it cannot map.
+    static func withSharedKernelPage(mapping frame: PhysicalAddress, _ body: (VirtualAddress) -> Bool) -> Bool
 
     /// Runs the architecture's self-checks of a check image (`run.check`
     /// for each), with the kernel page table live and no process yet.

@@ -12,7 +12,11 @@ line (stress.c); the time between the two, taken on the host's clock as
 the lines arrive, is the run's wall-clock time. The table gives each
 workload's median over the runs, operations per second, and the speedup
 over one CPU. The figures depend on the host (how many cores it has
-free), unlike make bench's instruction counts."""
+free), unlike make bench's instruction counts; so each cell also gives
+the host CPU time QEMU's threads used meanwhile (from /proc, median), which
+depends much less on the host's load: the wall time is that CPU time over
+the host cores QEMU got, and a guest with 4 CPUs cannot run 4 times as
+fast on a host that gives it one core."""
 import argparse, os, re, select, statistics, subprocess, sys, time
 
 WORKLOADS = [("fork", 2000, "fork+exit+wait"), ("pipe", 20000, "pipe round trip, 1 byte")]
@@ -46,6 +50,12 @@ class Guest:
                 self.log.flush()
                 self.buffer += chunk
 
+    def cpu_seconds(self):
+        """CPU time QEMU's threads have used so far (user + system)."""
+        with open(f"/proc/{self.qemu.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def type(self, line):
         self.qemu.stdin.write(line.encode() + b"\n")
         self.qemu.stdin.flush()
@@ -57,7 +67,7 @@ class Guest:
 
 
 def one_boot(command, cpus, log_path, timeout):
-    """{workload: (seconds, workers)} for one boot with `cpus` CPUs."""
+    """{workload: (seconds, workers, host CPU seconds)} for one boot with `cpus` CPUs."""
     guest = Guest(command + ["-smp", str(cpus), "-accel", "tcg,thread=multi"], log_path)
     results = {}
     try:
@@ -66,10 +76,13 @@ def one_boot(command, cpus, log_path, timeout):
         for name, count, _ in WORKLOADS:
             guest.type(f"stress bench {name} {count}")
             begin = guest.wait_for(rb"stress: bench " + name.encode() + rb" begin: (\d+) workers", timeout)
+            cpu_begin = guest.cpu_seconds()
             done = begin and guest.wait_for(rb"stress: bench " + name.encode() + rb" (done|FAILED)[^\n]*\n", timeout)
+            cpu_used = guest.cpu_seconds() - cpu_begin
             if not done or done[0].group(1) != b"done":
                 sys.exit(f"bench-smp: {name} with {cpus} CPUs did not finish (log: {log_path})")
-            results[name] = (done[1] - begin[1], int(begin[0].group(1)))
+            seconds = done[1] - begin[1]
+            results[name] = (seconds, int(begin[0].group(1)), cpu_used)
             if guest.wait_for(rb"\$ $", 60) is None:
                 sys.exit(f"bench-smp: no prompt after {name} with {cpus} CPUs (log: {log_path})")
     finally:
@@ -89,18 +102,22 @@ def main():
     os.makedirs(arguments.log_dir, exist_ok=True)
     cpu_counts = [int(n) for n in arguments.cpus.split(",")]
 
-    medians, workers = {}, {}
+    medians, workers, cpu_seconds = {}, {}, {}
     for cpus in cpu_counts:
         times = {name: [] for name, _, _ in WORKLOADS}
+        host = {name: [] for name, _, _ in WORKLOADS}
         for run in range(arguments.runs):
             log_path = os.path.join(arguments.log_dir, f"bench-smp-{cpus}cpu-{run + 1}.log")
-            for name, (seconds, used) in one_boot(command, cpus, log_path, arguments.timeout).items():
+            for name, (seconds, used, got) in one_boot(command, cpus, log_path, arguments.timeout).items():
                 times[name].append(seconds)
+                host[name].append(got)
                 workers[(name, cpus)] = used
             print(f"bench-smp: {cpus} CPUs, run {run + 1}: "
-                  + ", ".join(f"{name} {times[name][-1]:.3f} s" for name, _, _ in WORKLOADS), file=sys.stderr)
+                  + ", ".join(f"{name} {times[name][-1]:.3f} s ({host[name][-1]:.2f} host CPU s)"
+                              for name, _, _ in WORKLOADS), file=sys.stderr)
         for name in times:
             medians[(name, cpus)] = statistics.median(times[name])
+            cpu_seconds[(name, cpus)] = statistics.median(host[name])
 
     print(f"| workload | operations | " + " | ".join(f"{n} CPU{'s' if n > 1 else ''}" for n in cpu_counts) + " |")
     print("| --- | --- | " + " | ".join("---" for _ in cpu_counts) + " |")
@@ -109,9 +126,11 @@ def main():
         base = medians[(name, cpu_counts[0])]
         for cpus in cpu_counts:
             seconds = medians[(name, cpus)]
-            cells.append(f"{seconds:.2f} s, {count / seconds:.0f}/s, {base / seconds:.2f}x ({workers[(name, cpus)]} workers)")
+            cells.append(f"{seconds:.2f} s, {count / seconds:.0f}/s, {base / seconds:.2f}x "
+                         f"({workers[(name, cpus)]} workers, {cpu_seconds[(name, cpus)]:.2f} host CPU s)")
         print(f"| {label} | {count} | " + " | ".join(cells) + " |")
-    print(f"(median of {arguments.runs} runs each; wall clock on the host; speedup over {cpu_counts[0]} CPU)")
+    print(f"(median of {arguments.runs} runs each; wall clock on the host; speedup over {cpu_counts[0]} CPU; "
+          f"host CPU s: what QEMU's threads used meanwhile, median; the host has {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

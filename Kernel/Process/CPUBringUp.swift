@@ -36,6 +36,17 @@ extension CPUs {
         Scheduler.run()
     }
 
+    /// Every architecture's inter-processor interrupt handler calls this
+    /// (`Platform.interruptCPU`): counts it and serves a TLB shootdown that
+    /// waits for this CPU. A wake-up needs nothing more: the interrupt
+    /// ended the idle wait, and the scheduler loop looks again.
+    @inline(never)
+    static func crossCPUInterruptTaken() {
+        let cpu = this
+        cpu.pointee.crossCPUInterrupts &+= 1
+        TLBShootdown.serve()
+    }
+
     /// How long the boot CPU waits for the others.
     static let startTimeoutSeconds: UInt64 = 30
 

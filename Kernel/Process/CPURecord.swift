@@ -1,8 +1,9 @@
 /// What the kernel keeps for one CPU. Only the CPU itself reads or writes
 /// its own record (with interrupts off, or from code no interrupt handler
-/// re-enters), so the record needs no lock. Two words are the exception,
-/// each touched only with the atomic operations: `online`, which other CPUs
-/// read, and `shootdownPending`, which a TLB shootdown's requester sets.
+/// re-enters), so the record needs no lock. The exceptions: `online` and
+/// `crossCPUInterrupts`, which other CPUs read, and `shootdownPending`,
+/// which a TLB shootdown's requester sets, each touched only with the
+/// atomic operations; and `idle`, under the process table's lock.
 ///
 /// The first three fields are read by assembly at fixed offsets (through
 /// the GS base on x86-64, through tp on RISC-V): `CPUs.verifyLayout` stops
@@ -44,6 +45,19 @@ struct CPURecord {
     var shootdownPending: UInt32 = 0
     /// Shootdowns this CPU has served (flushed and acknowledged) since boot.
     var shootdownsServed: UInt64 = 0
+    /// Check images: what this CPU read at the request's probe address when
+    /// it served a probing shootdown (`TLBShootdown.probeOtherCPUs`).
+    var probedWord: UInt64 = 0
+    /// True while this CPU's scheduler loop found nothing to run and waits
+    /// (or is about to wait) for an interrupt. Under `Processes.lock`: set
+    /// by this CPU before it gives the lock up to wait, cleared by it when
+    /// it looks at the table again, and by a CPU that makes a process
+    /// runnable and interrupts it (`Scheduler.wakeIdleCPUs`).
+    var idle = false
+    /// Inter-processor interrupts this CPU has taken since boot (a
+    /// shootdown's, or a wake-up's): counted by this CPU's handler, read by
+    /// others (`Platform.atomicLoad`) in the CPU self-checks.
+    var crossCPUInterrupts: UInt32 = 0
     /// The address of the page fault this CPU is handling, read by the
     /// trap entry before anything else could fault (x86-64: CR2).
     var faultAddress: UInt64 = 0

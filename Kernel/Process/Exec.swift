@@ -169,6 +169,7 @@ enum Exec {
         // Commit: the old space (if any) is dropped here and frees itself.
         Platform.willReplaceSpace(slot: slot, with: Processes.slots[slot].staging!)
         swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
+        DebuggerOffsets.measure(&Processes.slots[slot].space!)
         FloatingPointStates.reset(slot)
         Processes.slots[slot].staging = nil
         UserFrames.forget(slot: slot)

@@ -33,6 +33,7 @@ enum Lifecycle {
         Spinlock.acquire(Processes.tableLock)
         Processes.adopt(child, by: parent)
         Processes.slots[child].state = .runnable
+        Scheduler.wakeIdleCPUs(1)
         Spinlock.release(Processes.tableLock)
         return pid
     }
@@ -146,7 +147,9 @@ enum Lifecycle {
     /// init: the system cannot go on without it (its exit is a panic), and
     /// no program may bring the kernel down.
     /// Under the process table's lock: a process running on another CPU
-    /// finds `killed` at its next trap (its timer's at the latest).
+    /// finds `killed` at its next trap, which the interrupt sent to that
+    /// CPU brings at once (in user mode; in the kernel, at its next exit).
+    @inline(never)
     static func kill(pid: Int) -> Bool {
         Spinlock.acquire(Processes.tableLock)
         defer { Spinlock.release(Processes.tableLock) }
@@ -156,7 +159,17 @@ enum Lifecycle {
         else { return false }
         if !Processes.slots[slot].killed { Processes.slots[slot].ending = ProcessEnding(cause: .killed) }
         Processes.slots[slot].killed = true
-        if Processes.slots[slot].state == .sleeping { Processes.slots[slot].state = .runnable }
+        switch Processes.slots[slot].state {
+        case .sleeping:
+            Processes.slots[slot].state = .runnable
+            Scheduler.wakeIdleCPUs(1)
+        case .running:
+            // Its CPU takes the interrupt and the process exits on the way
+            // back to user mode, without waiting for that CPU's tick.
+            if let cpu = Scheduler.cpuRunning(slot), cpu != CPUs.this.pointee.id { Platform.interruptCPU(cpu) }
+        default:
+            break
+        }
         return true
     }
 

@@ -5,23 +5,21 @@
 enum ProcessMemoryMap {
     /// Calls `body` for what a walk of the process's live page table finds,
     /// lowest address first: each run of consecutive pages that lie in one
-    /// region of its image layout and have the same permissions, named after
-    /// that region (a copy-on-write page counts as writable: its first write
-    /// only gives it a frame of its own); each guard region in which the walk
-    /// found nothing; and runs in the user window outside every region, named
-    /// "outside the layout". The heap shows the pages it has (it is lazy).
+    /// region of its image layout and have the same permissions and state
+    /// (`AddressSpace.forEachPageState`: private, shared by the same number
+    /// of address spaces, or lazy), named after that region (a copy-on-write
+    /// page counts as writable: its first write only gives it a frame of its
+    /// own); each guard region in which the walk found nothing; and runs in
+    /// the user window outside every region, named "outside the layout".
+    /// The heap's and the stack reserve's untouched pages are lazy runs.
     /// Per-process kernel pages that are no region of the image (x86-64's
     /// kernel stack) are left out.
-    static func forEachLiveRun(
-        of slot: Int,
-        _ body: (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
-    ) {
+    static func forEachLiveRun(of slot: Int, _ body: (LiveRun) -> Void) {
         let process = Processes.slots + slot
         guard let image = process.pointee.layout, process.pointee.space != nil else { return }
         var walk = LiveRunWalk(image)
-        process.pointee.space!.pageTable.forEachMapping(includeShared: false) { address, translation in
-            walk.add(address, translation, body)
-            return true
+        process.pointee.space!.forEachPageState { address, bytes, translation, state in
+            walk.add(address, bytes: bytes, translation, state, body)
         }
         walk.finish(body)
     }
@@ -73,19 +71,36 @@ enum ProcessMemoryMap {
     }
 }
 
+/// One row of vmmap as the kernel finds it: `start..<end`, the permissions
+/// its pages grant, whether it is a guard region the walk found empty, the
+/// image region's name, and the pages' state (nil: no user pages, such as
+/// the trap frame) with the users of a shared run's frames.
+struct LiveRun {
+    var start: VirtualAddress
+    var end: VirtualAddress
+    var permissions: PagePermissions
+    var isGuard: Bool
+    var name: StaticString
+    var state: LayoutLineState?
+    var users: UInt64
+}
+
 /// `ProcessMemoryMap.forEachLiveRun`'s state between the pages of its walk.
 /// It keeps its own copy of the image's regions: the walk reads them at
 /// every page, and reading them through the process's optional layout
 /// copied the whole layout (a kilobyte) into each frame.
 private struct LiveRunWalk {
-    typealias Body = (VirtualAddress, VirtualAddress, PagePermissions, Bool, StaticString) -> Void
+    typealias Body = (LiveRun) -> Void
     var regions: InlineArray<16, UserRegion>
     let regionCount: Int
-    /// The run being built: `start..<end`, its permissions, and the index
-    /// of its image region (-1: in the user window outside every region).
+    /// The run being built: `start..<end`, its permissions, state and users,
+    /// and the index of its image region (-1: in the user window outside
+    /// every region).
     var start: UInt64 = 0
     var end: UInt64 = 0
     var permissions: PagePermissions = .none
+    var state: LayoutLineState? = nil
+    var users: UInt64 = 0
     var region = -1
     /// A bit per image region: a guard region the walk found pages in, or
     /// one already reported.
@@ -97,21 +112,37 @@ private struct LiveRunWalk {
         for index in 0..<regionCount { regions[index] = image.region(at: index) }
     }
 
-    mutating func add(_ address: VirtualAddress, _ translation: Translation, _ body: Body) {
+    /// Adds `bytes` at `address`: a mapped page (`translation`) or a lazy
+    /// range (no translation), which lies in one region (the heap or the
+    /// stack's reserve).
+    mutating func add(_ address: VirtualAddress, bytes: UInt64, _ translation: Translation?, _ pageState: UserPageState?, _ body: Body) {
         var found = -1
         for index in 0..<regionCount where regions[index].range.contains(address) { found = index }
         if found < 0 && !Platform.userWindow.contains(address) { return }
         if found >= 0 && regions[found].kind == .guardPage { guardsDone |= 1 << UInt32(found) }
-        let granted = translation.isCopyOnWrite ? translation.permissions | .write : translation.permissions
+        var granted = PagePermissions.readWrite | .user  // a lazy page's, once touched
+        if let translation { granted = translation.isCopyOnWrite ? translation.permissions | .write : translation.permissions }
         let live = granted.intersection(.read | .write | .execute | .user)
-        if end == address.raw && region == found && permissions == live && end > start {
-            end += translation.pageSize.bytes
+        var newState: LayoutLineState? = nil
+        var newUsers: UInt64 = 0
+        switch pageState {
+        case .none: break
+        case .private: newState = .private
+        case .lazy: newState = .lazy
+        case .shared(let count):
+            newState = .shared
+            newUsers = count
+        }
+        if end == address.raw && region == found && permissions == live && state == newState && users == newUsers && end > start {
+            end += bytes
             return
         }
         report(body)
         start = address.raw
-        end = address.raw + translation.pageSize.bytes
+        end = address.raw + bytes
         permissions = live
+        state = newState
+        users = newUsers
         region = found
     }
 
@@ -128,9 +159,15 @@ private struct LiveRunWalk {
             guard regions[index].range.start.raw < start else { break }
             guard regions[index].kind == .guardPage else { continue }
             guardsDone |= 1 << UInt32(index)
-            body(regions[index].range.start, regions[index].range.end, .none, true, regions[index].name)
+            body(
+                LiveRun(
+                    start: regions[index].range.start, end: regions[index].range.end, permissions: .none, isGuard: true,
+                    name: regions[index].name, state: nil, users: 0))
         }
         guard end > start else { return }
-        body(VirtualAddress(start), VirtualAddress(end), permissions, false, region >= 0 ? regions[region].name : "outside the layout")
+        body(
+            LiveRun(
+                start: VirtualAddress(start), end: VirtualAddress(end), permissions: permissions, isGuard: false,
+                name: region >= 0 ? regions[region].name : "outside the layout", state: state, users: users))
     }
 }

@@ -67,6 +67,7 @@ enum Processes {
     static func makeRunnable(_ index: Int) {
         Spinlock.acquire(tableLock)
         slots[index].state = .runnable
+        Scheduler.wakeIdleCPUs(1)
         Spinlock.release(tableLock)
     }
 

@@ -36,6 +36,7 @@ enum Scheduler {
         var idleSince: UInt64? = nil
         while true {
             Spinlock.acquire(table)
+            CPUs.this.pointee.idle = false
             if let slot = nextRunnable() {
                 if let since = idleSince {
                     idleCount &+= Platform.readInstructionCounter() &- since
@@ -55,10 +56,13 @@ enum Scheduler {
                 CPUs.this.pointee.currentSlot = -1
                 Spinlock.release(table)
             } else {
+                // Idle: said under the lock, so a CPU that makes a process
+                // runnable from now on interrupts this one (`wakeIdleCPUs`);
+                // then wait for an interrupt (that one, a key, a tick, a
+                // shootdown), take it and look again. An interrupt sent
+                // before the wait begins stays pending and ends it at once.
+                CPUs.this.pointee.idle = true
                 Spinlock.release(table)
-                // Idle: wait for an interrupt (a key, a tick, a shootdown)
-                // and take it, then look again. Another CPU's wakeup is
-                // seen at this CPU's next tick at the latest.
                 if idleSince == nil { idleSince = Platform.readInstructionCounter() }
                 Platform.idleUntilInterrupt()
             }
@@ -162,9 +166,49 @@ enum Scheduler {
 
     /// `wakeup` for a caller that holds `Processes.lock` (exit, kill).
     static func wakeupHoldingTable(_ channel: SleepChannel) {
+        var woken = 0
         for slot in 0..<Processes.slotsInUseBound
         where Processes.slots[slot].state == .sleeping && Processes.slots[slot].channel == channel {
             Processes.slots[slot].state = .runnable
+            woken += 1
         }
+        wakeIdleCPUs(woken)
+    }
+
+    /// The CPU that runs the process in `slot`, if one does (the caller
+    /// holds `Processes.lock`, under which each CPU sets its `currentSlot`).
+    @inline(never)
+    static func cpuRunning(_ slot: Int) -> Int? {
+        for index in 0..<CPUs.capacity where CPUs.isOnline(index) && CPUs.records[index].currentSlot == slot {
+            return index
+        }
+        return nil
+    }
+
+    /// `count` processes just became runnable (the caller holds
+    /// `Processes.lock`): interrupts up to that many idle CPUs, so they
+    /// look at the table now instead of at their next tick. An interrupt
+    /// handler running in this CPU's own idle wait (a disk or console
+    /// interrupt) counts this CPU as one of them: it looks again next.
+    /// Returns how many CPUs it interrupted.
+    /// (Never inlined: it sits on the system calls' and the traps' paths,
+    /// and a one-page kernel stack has no room for its frame in theirs.)
+    @discardableResult @inline(never)
+    static func wakeIdleCPUs(_ count: Int) -> Int {
+        let me = CPUs.this
+        var wanted = me.pointee.idle ? count - 1 : count
+        var interrupted = 0
+        var index = 0
+        while wanted > 0 && index < CPUs.capacity {
+            let cpu = CPUs.records + index
+            if cpu != me && cpu.pointee.idle {
+                cpu.pointee.idle = false
+                Platform.interruptCPU(index)
+                interrupted += 1
+                wanted -= 1
+            }
+            index += 1
+        }
+        return interrupted
     }
 }

@@ -63,6 +63,10 @@ struct SelfCheck {
         var run = SelfCheck()
         run.check("every started CPU runs its scheduler loop", CPUChecks.everyStartedCPUIsOnline)
         run.check("a TLB shootdown is acknowledged by every other CPU", CPUChecks.shootdownReachesEveryCPU)
+        run.check(
+            "after a shared kernel page is remapped, every other CPU reads the new frame there",
+            CPUChecks.remappedPageReadsNewFrameEverywhere)
+        run.check("a process made runnable interrupts the idle CPUs", CPUChecks.wakeupInterruptsIdleCPUs)
         run.finish("cpu self-check: ")
     }
 

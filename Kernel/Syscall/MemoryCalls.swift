@@ -21,8 +21,8 @@ enum MemoryCalls {
         return Int(Int64(bitPattern: old.raw))
     }
 
-    /// Size of one `struct memregion` record.
-    static let recordSize = 72
+    /// Size of one `struct memregion` record, and where its fields are.
+    static let recordSize = 80
     static let nameOffset = 24
     static let nameCapacity = 48
 
@@ -50,16 +50,19 @@ enum MemoryCalls {
     static func writeMemoryMap(_ destination: VirtualAddress, max: UInt64) -> Int {
         var written = 0
         var failed = false
-        ProcessMemoryMap.forEachLiveRun(of: Processes.current) { start, end, permissions, isGuard, name in
+        ProcessMemoryMap.forEachLiveRun(of: Processes.current) { run in
             guard UInt64(written) < max, !failed else { return }
-            var record: InlineArray<72, UInt8> = .init(repeating: 0)
-            FileCalls.store(&record, at: 0, start.raw, bytes: 8)
-            FileCalls.store(&record, at: 8, end.raw, bytes: 8)
-            FileCalls.store(&record, at: 16, UInt64(permissions.rawValue & 0xF), bytes: 4)
+            var record: InlineArray<80, UInt8> = .init(repeating: 0)
+            FileCalls.store(&record, at: 0, run.start.raw, bytes: 8)
+            FileCalls.store(&record, at: 8, run.end.raw, bytes: 8)
+            FileCalls.store(&record, at: 16, UInt64(run.permissions.rawValue & 0xF), bytes: 4)
             // flags: bit 0 guard, bits 8-11 the kind, bits 12-15 the owner (LayoutText's columns).
-            let (kind, owner) = ProcessMemoryMap.columns(start, end, isGuard: isGuard)
-            FileCalls.store(&record, at: 20, UInt64((isGuard ? 1 : 0) | kind.rawValue << 8 | owner.rawValue << 12), bytes: 4)
-            for i in 0..<min(name.utf8CodeUnitCount, nameCapacity - 1) { record[nameOffset + i] = name.utf8Start[i] }
+            let (kind, owner) = ProcessMemoryMap.columns(run.start, run.end, isGuard: run.isGuard)
+            FileCalls.store(&record, at: 20, UInt64((run.isGuard ? 1 : 0) | kind.rawValue << 8 | owner.rawValue << 12), bytes: 4)
+            for i in 0..<min(run.name.utf8CodeUnitCount, nameCapacity - 1) { record[nameOffset + i] = run.name.utf8Start[i] }
+            // state (LayoutLineState, 0: none) and the users of a shared run's frames.
+            FileCalls.store(&record, at: 72, UInt64(run.state?.rawValue ?? 0), bytes: 4)
+            FileCalls.store(&record, at: 76, min(run.users, UInt64(UInt32.max)), bytes: 4)
             guard let address = destination.adding(UInt64(written * recordSize)) else { failed = true; return }
             let copied = withUnsafeBytes(of: &record) { UserMemory.copyOut(to: address, from: $0) }
             if copied { written += 1 } else { failed = true }

@@ -106,6 +106,9 @@ func bootLog(_ table: LayoutTable) -> String {
         ("  0x1000  0x1fff  4 KiB  frames  rw--  kernel   x [at 0x1000]", "needs a direct row"),
         ("  0x1000  0x2fff  8 KiB  frames  rw--  kernel   x [3 slots, 4 KiB guard each]", "do not divide"),
         ("  0x1000  0x1fff  4 KiB  frames  rw--  kernel   x [whatever]", "neither"),
+        ("  0x1000  0x1fff  4 KiB  frames  rw-u  user     heap [shared by 1]", "nor a state"),
+        ("  0x1000  0x1fff  4 KiB  frames  rw-u  user     heap [lazy] [private]", "nor a state"),
+        ("  0x1000  0x2fff  8 KiB  frames  rw-u  user     heap [private] [2 slots, 1 KiB guard each]", "the state last"),
     ])
     func badRowsSayWhy(row: String, reason: String) {
         let log = "boot\nlayout riscv64 test\n  first  last  size  kind  perm  owner  name\n\(row)\nend layout\n"
@@ -200,6 +203,35 @@ func bootLog(_ table: LayoutTable) -> String {
         let renamedProblems = LiveMaps.check(try LayoutLogParser.parse(renamed + Self.riscv64Vmmap), architecture: "riscv64")
         #expect(renamedProblems.count == 1 && renamedProblems[0].contains("UART9") && renamedProblems[0].contains("name"))
         #expect(LiveMaps.check(try LayoutLogParser.parse(boot + Self.riscv64Vmmap), architecture: "x86_64").count >= 3)
+    }
+
+    /// vmmap's rows end with the pages' state: what LayoutText writes, the
+    /// parser reads back, and the check accepts.
+    @Test func statesSurviveTheRoundTrip() throws {
+        let rows: [(LayoutLine, String)] = [
+            (LayoutLine(first: 0, last: 0x1fff, kind: .frames, permissions: 0xD, owner: .user, state: .shared, users: 2), "text [shared by 2]"),
+            (LayoutLine(first: 0x2000, last: 0x2fff, kind: .frames, permissions: 0xB, owner: .user, state: .private), "data [private]"),
+            (LayoutLine(first: 0x3000, last: 0x3fff, kind: .guardPage, permissions: 0, owner: .user), "stack guard"),
+            (LayoutLine(first: 0x5000, last: 0x1_0fff, kind: .frames, permissions: 0xB, owner: .user, state: .lazy), "heap [lazy]"),
+            (LayoutLine(first: 0x1_1000, last: 0x1_1fff, kind: .frames, permissions: 0xB, owner: .user, state: .shared), "heap [shared]"),
+        ]
+        var sink = ByteSink()
+        LayoutText.header("riscv64 process 7", addressWidth: 14, into: &sink)
+        for (line, name) in rows {
+            let plain = String(name.prefix { $0 != "[" }).trimmingCharacters(in: .whitespaces)
+            plain.utf8CString.withUnsafeBytes { LayoutText.row(line, name: UnsafeRawBufferPointer(rebasing: $0.dropLast()), addressWidth: 14, into: &sink) }
+        }
+        LayoutText.footer(into: &sink)
+        let text = sink.text
+        for (_, name) in rows { #expect(text.contains("user     \(name)\n"), "no row ending in \(name)") }
+        let blocks = try LayoutLogParser.parse(bootLog(RiscV64Layout.userSpace(Catalog.riscv64Image)) + "\n" + text)
+        try #require(blocks.count == 2)
+        #expect(blocks[1].regions.map(\.name) == ["text", "data", "stack guard", "heap", "heap"])
+        let backings = blocks[1].regions.map(\.backing)
+        #expect(backings[0].hasSuffix("shared by 2 processes") && backings[1].hasSuffix("private to the process"))
+        #expect(backings[3].hasSuffix("lazy: no frame until first touched") && backings[4].hasSuffix("shared with other processes"))
+        #expect(backings[2] == "guard, never mapped")
+        #expect(LiveMaps.check(blocks, architecture: "riscv64").filter { $0.contains("process 7") } == [])
     }
 
     @Test func anX86VmmapBlockAgreesWithTheTable() throws {

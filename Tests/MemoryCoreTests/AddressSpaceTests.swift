@@ -8,8 +8,9 @@ private func pa(_ raw: UInt64) -> PhysicalAddress { PhysicalAddress(raw) }
 private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
 
 /// The user windows of the two layouts: below the trap frame on Sv39; on
-/// x86-64 the lower half and the upper half below the process-specific kernel.
-private func userWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
+/// x86-64 the lower half and the upper half below the process-specific
+/// kernel (the other suites of address spaces use it too).
+func testUserWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
     if S.levels == 3 { return UserWindow(vrange(0, (1 << 38) - 2 * 0x1000)) }
     return UserWindow(
         vrange(0, 0x8000_0000_0000),
@@ -23,7 +24,7 @@ private func kernelPage<S: PagingScheme>(_: S.Type) -> VirtualAddress {
 }
 
 private func makeSpace<S: PagingScheme>(_: S.Type, _ ram: SimulatedRAM) throws -> TestSpace<S> {
-    try TestSpace<S>(memory: ram.memory, frames: ram.frames, userWindow: userWindow(S.self))
+    try TestSpace<S>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
 }
 
 private func readUser<S: PagingScheme>(_ space: borrowing TestSpace<S>, _ address: VirtualAddress, _ count: Int) throws -> [UInt8] {
@@ -129,7 +130,7 @@ private let pattern: [UInt8] = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7
     func kernelAddresses<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
         var space = try makeSpace(S.self, ram)
-        let window = userWindow(S.self)
+        let window = testUserWindow(S.self)
         let lastUserPage = window.high.map { $0.end } ?? window.low.end
         try space.mapUserPages(VirtualRange(start: lastUserPage.subtracting(0x1000)!, size: 0x1000)!, permissions: .readWrite)
         let frame = try space.mapOwnedKernelPage(kernelPage(S.self), permissions: .readWrite)

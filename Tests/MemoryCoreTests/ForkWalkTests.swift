@@ -24,13 +24,6 @@ private struct CountingMemory: PhysicalMemory {
 private func va(_ raw: UInt64) -> VirtualAddress { VirtualAddress(raw) }
 private func vrange(_ start: UInt64, _ size: UInt64) -> VirtualRange { VirtualRange(start: VirtualAddress(start), size: size)! }
 
-private func window<S: PagingScheme>(_: S.Type) -> UserWindow {
-    if S.levels == 3 { return UserWindow(vrange(0, (1 << 38) - 2 * 0x1000)) }
-    return UserWindow(
-        vrange(0, 0x8000_0000_0000),
-        VirtualRange(start: va(0xFFFF_8000_0000_0000), end: va(0xFFFF_FF80_0000_0000))!)
-}
-
 /// The table pages on the walk to each of `pages` (root included), without repeats.
 private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing PageTable<S, M>, _ pages: [VirtualAddress]) -> Set<UInt64> {
     var found: Set<UInt64> = [table.rootAddress.raw]
@@ -52,7 +45,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
     func lockPerTable<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: window(S.self))
+            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
             try parent.setHeapStart(va(0x40_0000))
             try parent.growHeap(by: 256 * pageBytes)
             for page in 0..<UInt64(256) {
@@ -95,7 +88,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
     func userLimit<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: window(S.self))
+            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
             try parent.mapUserPages(vrange(0x1000, 2 * pageBytes), permissions: .readWrite)
             try [UInt8(7), 8, 9].withUnsafeBytes { try parent.copyOut(to: va(0x1000), from: $0) }
             let fullTranslation = parent.translate(va(0x1000))
@@ -159,7 +152,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
         pages.append(S.levels == 3 ? va(0x3F_FFFF_D000) : va(0xFFFF_FF7F_FFFF_E000))
         var tables: Set<UInt64> = []
         do {
-            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: window(S.self))
+            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
             for page in pages { try space.mapUserPages(VirtualRange(start: page, size: pageBytes)!, permissions: .readWrite) }
             var seen: [VirtualAddress] = []
             space.forEachUserMapping { page, _ in

@@ -13,7 +13,8 @@ each spell (part of make user-host-test):
 - file types: User/include/stat.h and FileStatus in User/Runtime/Records.swift;
 - the records the kernel writes into user memory: struct memregion
   (User/include/user.h, MemoryRegion in User/Runtime/Records.swift, the
-  kernel's Kernel/Syscall/MemoryCalls.swift) and struct exitinfo with its
+  kernel's Kernel/Syscall/MemoryCalls.swift) with its state values (MR_* and
+  LayoutLineState in Sources/MemoryCore/Layout/LayoutText.swift) and struct exitinfo with its
   causes (user.h, ExitInfo and EndCause in Records.swift, the kernel's
   Kernel/Process/ProcessEnding.swift): sizes and field offsets.
 
@@ -135,13 +136,24 @@ kernel = read("Kernel/Syscall/MemoryCalls.swift")
 runtime_loads = [int(x) for x in re.findall(r"fromByteOffset: (\d+)", runtime)]
 kernel_stores = [int(x) for x in re.findall(r"store\(&record, at: (\d+)", kernel)]
 agree("memregion size", {"user.h": region_size, "MemoryRegion": int_let(runtime, "size"), "kernel": int_let(kernel, "recordSize")})
-for index, field in enumerate(("start", "end", "perms", "flags")):
+for index, field in enumerate(("start", "end", "perms", "flags", "state", "users")):
     agree(f"memregion {field}", {"user.h": region[field], "MemoryRegion": runtime_loads[index] if index < len(runtime_loads) else None,
                                  "kernel": kernel_stores[index] if index < len(kernel_stores) else None})
 agree("memregion name", {"user.h": region["name"], "MemoryRegion": int(re.search(r"record \+ (\d+)", runtime).group(1)),
                          "kernel": int_let(kernel, "nameOffset")})
-agree("memregion name capacity", {"user.h": region_size - region["name"], "MemoryRegion": int_let(runtime, "nameCapacity"),
+agree("memregion name capacity", {"user.h": region["state"] - region["name"], "MemoryRegion": int_let(runtime, "nameCapacity"),
                                   "kernel": int_let(kernel, "nameCapacity")})
+# The state values: user.h's MR_* and LayoutLineState (LayoutText.swift, which
+# the kernel and the user runtime both compile).
+text_block = read("Sources/MemoryCore/Layout/LayoutText.swift")
+text_block = text_block[text_block.index("enum LayoutLineState"):]
+text_block = text_block[:text_block.index("\n}")]
+layout_states = {k.strip("`"): int(v) for k, v in re.findall(r"case (`?\w+`?) = (\d+)", text_block)}
+user_defines = c_defines(read("User/include/user.h"))
+c_states = {k[3:].lower(): v for k, v in user_defines.items() if k in ("MR_PRIVATE", "MR_SHARED", "MR_LAZY")}
+agree("memregion state count", {"user.h": len(c_states), "LayoutLineState": len(layout_states)})
+for name in sorted(set(c_states) | set(layout_states)):
+    agree(f"memregion state {name}", {"user.h": c_states.get(name), "LayoutLineState": layout_states.get(name)})
 
 info, info_size = c_struct("exitinfo")
 runtime = swift_type("User/Runtime/Records.swift", "ExitInfo")

@@ -16,6 +16,7 @@ gdb_arch=$(gdb_architecture "$arch") || exit 1
 
 case $arch in
 riscv64)
+    image=0
     commands='echo == walk trap frame\n
 python gdb.execute("swiftlet walk %d" % CONSTANTS["trapFrame"])
 echo == walk user text\n
@@ -28,6 +29,7 @@ echo == region\n
 python gdb.execute("swiftlet region %d" % CONSTANTS["trapFrame"])'
     ;;
 x86_64)
+    image=0x400000
     commands='echo == walk user text\n
 python gdb.execute("swiftlet walk %d" % user_registers()["pc"])
 echo == walk the process kernel stack\n
@@ -36,6 +38,8 @@ echo == walk the process kernel stack guard\n
 python gdb.execute("swiftlet walk %d" % CONSTANTS["processKernelStackGuard"])
 echo == walk the heap in the kernel table\n
 python gdb.execute("swiftlet walk %d kernel" % CONSTANTS["heapStart"])
+echo == walk the untouched stack reserve\n
+python gdb.execute("swiftlet walk %d" % (CONSTANTS["userStackTop"] - 0x100000))
 echo == walk a non-canonical address\n
 swiftlet walk 0x8000_0000_0000
 echo == region\n
@@ -63,6 +67,21 @@ swiftlet trapframe
 $commands
 echo == source line\n
 info line *\$pc
+echo == init's forked child, before its exec\n
+python
+for attempt in range(60):
+    if slot_of_pid(2, "init") is not None:
+        break
+    gdb.execute("continue")
+child = slot_of_pid(2, "init")
+print("child of init: slot %s" % child)
+shared = copy_on_write_pages(child, $image, 32)
+print("copy-on-write pages of the child: " + " ".join("%s (%s users)" % (hexa(page), users) for page, users in shared))
+both = [page for page, users in shared if users == 2]
+if both:
+    gdb.execute("swiftlet walk %d %d" % (both[0], child))
+gdb.execute("swiftlet walk %d %d" % ($image, child))
+end
 kill
 GDB
 
@@ -81,8 +100,19 @@ expect '^swiftlet: commands loaded'
 expect '^current process: slot [0-9]+  pid 1  running +init '
 expect '^\* slot [0-9]+  pid 1  running +init '
 expect '^Line [0-9]+ of "Kernel/Syscall/Syscalls.swift"'
-# init's text: a user page fork shares as it is (walk's page state).
-expect '^  page: read-only \(shared with forked processes\)$'
+# init's text before its first fork: a frame of its own.
+expect '^  copy-on-write bit: clear$'
+expect '^  frame users: 1$'
+expect '^  page: private$'
+# After the fork: a writable page the child shares copy-on-write with init
+# (the bit in its leaf, two users in the allocator's count), and the text
+# shared read-only.
+expect '^child of init: slot [0-9]+$'
+expect '^copy-on-write pages of the child: 0x'
+expect '^  copy-on-write bit: set$'
+expect '^  frame users: 2$'
+expect '^  page: shared by 2, copy-on-write \(the first write copies it\)$'
+expect '^  page: shared by 2, read-only$'
 case $arch in
 riscv64)
     expect '^  pc  0x[0-9A-F_]+  \(user \(text, data, guard, stack, heap\)\)'
@@ -107,6 +137,7 @@ x86_64)
     expect '^  not mapped \(process kernel stack guard\)'
     expect '^walk 0xFFFF_FFFF_8800_0000 in the kernel page table'
     expect '^  region: kernel heap$'
+    expect '^  page: lazy \(stack reserve 0xFFFF_FF7F_FF7F_D000\.\.0xFFFF_FF7F_FFFF_D000: a zeroed frame at the first touch\)$'
     expect 'is non-canonical'
     expect '^0xFFFF_FF80_0004_0FF8: process kernel stack$'
     ;;

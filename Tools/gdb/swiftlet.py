@@ -7,7 +7,10 @@
 #   swiftlet walk ADDR [SLOT|kernel|satp|cr3]
 #                               the page-table walk for ADDR (Sv39 or 4-level): each
 #                               level's entry, the leaf's physical address and
-#                               permissions, the layout region
+#                               permissions, the layout region, the copy-on-write
+#                               bit, the frame's users (the allocator's reference
+#                               count) and the page's state: private, shared by N,
+#                               or (not mapped) lazy in the heap or stack reserve
 #   swiftlet trapframe [SLOT]   the user registers a process saved when it entered the kernel
 #   swiftlet region ADDR        which layout region ADDR falls in
 #
@@ -649,10 +652,12 @@ one satp (RISC-V) or cr3 (x86-64) holds."""
                     arch.level_names[level], index, hexa(entry_address), hexa(entry),
                     arch.permissions(entry, None) if arch.present(entry) else "not present"))
             level, _, _, entry = steps[-1]
+            process = None if which in (None, "satp", "cr3", "kernel") else process_fields(int(which))
             if not arch.present(entry):
                 print("  not mapped (%s)" % region)
-                if "heap" in region or "stack" in region:
-                    print("  page: lazy if below the heap's break or in the stack's reserve (a zeroed frame at first touch)")
+                lazy = lazy_range(process, address) if process is not None else None
+                if lazy is not None:
+                    print("  page: lazy (%s %s..%s: a zeroed frame at the first touch)" % (lazy[0], hexa(lazy[1]), hexa(lazy[2])))
             elif not arch.is_leaf(entry, level):
                 print("  level 0 entry is not a leaf: malformed table")
             else:
@@ -660,20 +665,98 @@ one satp (RISC-V) or cr3 (x86-64) holds."""
                 print("  -> physical %s  (%s page, %s)" % (hexa(physical), PAGE_SIZES[level],
                                                           arch.permissions(entry, steps)))
                 print("  region: %s" % region)
-                print("  page: %s" % page_state(arch, entry))
+                users = frame_users(arch.entry_address(entry))
+                print("  copy-on-write bit: %s" % ("set" if entry & arch.copy_on_write_bit else "clear"))
+                print("  frame users: %s" % ("not a frame of the allocator" if users is None else
+                                             "free (in the pool or a CPU's cache)" if users == 0 else users))
+                print("  page: %s" % page_state(arch, entry, users))
 
 
-def page_state(arch, entry):
-    """What the leaf says of its frame (AddressSpace+Clone.swift): shared
-    copy-on-write, private (a writable user page), or read-only (user text
-    and data that fork shares as they are)."""
+def page_state(arch, entry, users):
+    """What the leaf and its frame's reference count say (AddressSpace+Clone.swift):
+    private, shared by N (copy-on-write if the leaf has the bit), or a kernel page."""
     if not entry & arch.user_bit:
         return "kernel"
-    if entry & arch.copy_on_write_bit:
-        return "shared, copy-on-write (the first write copies it or takes it back)"
-    if entry & arch.write_bit:
-        return "private"
-    return "read-only (shared with forked processes)"
+    cow = entry & arch.copy_on_write_bit
+    if users is not None and users > 1:
+        return "shared by %d, %s" % (users, "copy-on-write (the first write copies it)" if cow else "read-only")
+    if cow:
+        return "private, copy-on-write (the first write takes the frame back without copying)"
+    return "private"
+
+
+def frame_users(physical):
+    """How many address spaces map the frame at `physical`: the frame
+    allocator's count array (users beyond the first; 0xFFFF marks a frame in
+    a CPU's cache) read through PhysicalFrames.storage. None for a frame the
+    allocator does not manage (the trampoline, the kernel image), 0 for a free one."""
+    pointer = kernel_u64(symbol(r"14PhysicalFramesO7storage.*vpZ$"))
+    if pointer == 0:
+        return None
+    fields = struct_layout("FrameAllocator")
+    allocator = kernel_read(pointer, fields["__size__"])
+
+    def word(name):
+        return struct.unpack("<Q", allocator[fields[name]:fields[name] + 8])[0]
+
+    index = physical // PAGE - word("firstFrame")
+    if not 0 <= index < word("frameCount"):
+        return None
+    free_bits = word("freeBits")
+    if kernel_read(free_bits + index // 8, 1)[0] & (1 << (index % 8)):
+        return 0
+    extra = struct.unpack("<H", kernel_read(word("extraUsers") + 2 * index, 2))[0]
+    return 0 if extra == 0xFFFF else 1 + extra
+
+
+def lazy_range(process, address):
+    """(what, first, end) when `address` is in a lazy range of `process`: its
+    heap below the break (rounded up to a page) or its stack's reserve
+    (x86-64), where a page has no frame until first touched. The offsets
+    inside the address space come from the kernel (DebuggerOffsets)."""
+    offsets = {name: struct.unpack("<q", kernel_read(symbol(r"15DebuggerOffsetsO%d%sSivpZ$" % (len(name), name)), 8))[0]
+               for name in ("heapStart", "heapBreak", "stackReserve")}
+    if process["root"] == 0 or min(offsets.values()) < 0:
+        return None
+    space = slot_address(process["slot"]) + struct_layout("Process")["space"]
+    start = kernel_u64(space + offsets["heapStart"])
+    top = (kernel_u64(space + offsets["heapBreak"]) + PAGE - 1) // PAGE * PAGE
+    if start <= address < top:
+        return ("heap", start, top)
+    reserve = space + offsets["stackReserve"]
+    if kernel_read(reserve + 16, 1)[0] == 0:
+        first, end = kernel_u64(reserve), kernel_u64(reserve + 8)
+        if first <= address < end:
+            return ("stack reserve", first, end)
+    return None
+
+
+def copy_on_write_pages(slot, first, count):
+    """(page, frame users) of the pages among `count` from `first` that
+    SLOT's table maps with the copy-on-write bit (for scripts such as gdb-test.sh)."""
+    with PhysicalMode():
+        arch = architecture()
+        root = process_fields(slot)["root"]
+        found = []
+        for page in range(first, first + count * PAGE, PAGE):
+            steps = walk_steps(arch, root, page)
+            level, _, _, entry = steps[-1]
+            if arch.present(entry) and arch.is_leaf(entry, level) and entry & arch.copy_on_write_bit:
+                found.append((page, frame_users(arch.entry_address(entry))))
+        return found
+
+
+def slot_of_pid(pid, name=None):
+    """The slot of the process with `pid` (and `name`, if given), or None."""
+    with PhysicalMode():
+        architecture()
+        if process_table() is None:
+            return None
+        for slot in range(CONSTANTS.get("processSlots", 64)):
+            process = process_fields(slot)
+            if process["state"] != "unused" and process["pid"] == pid and (name is None or process["name"] == name):
+                return slot
+    return None
 
 
 class TrapFrame(gdb.Command):

@@ -72,9 +72,10 @@ public struct ExitInfo {
     }
 }
 
-/// struct memregion: { uint64 start, end; uint32 perms, flags; char name[48]; }, 72 bytes.
+/// struct memregion: { uint64 start, end; uint32 perms, flags; char name[48];
+/// uint32 state, users; }, 80 bytes.
 public struct MemoryRegion {
-    public static let size = 72
+    public static let size = 80
     public static let nameCapacity = 48
     // perms bits
     public static let read: UInt32 = 1 << 0
@@ -92,6 +93,12 @@ public struct MemoryRegion {
     public let flags: UInt32
     /// The name's bytes, up to the NUL (valid while the record is).
     public let name: UnsafeRawBufferPointer
+    /// The pages' state (LayoutLineState's raw value; 0: none, as for a
+    /// guard or the kernel's pages) and, for a shared run, its frames' users.
+    public let stateValue: UInt32
+    public let users: UInt32
+
+    public var state: LayoutLineState? { LayoutLineState(rawValue: stateValue) }
 
     /// How the region is backed; a record without the kind says only guard or not.
     public var kind: LayoutLineKind {
@@ -111,6 +118,8 @@ public struct MemoryRegion {
         var n = 0
         while n < MemoryRegion.nameCapacity && text.load(fromByteOffset: n, as: UInt8.self) != 0 { n += 1 }
         name = UnsafeRawBufferPointer(start: text, count: n)
+        stateValue = record.loadUnaligned(fromByteOffset: 72, as: UInt32.self)
+        users = record.loadUnaligned(fromByteOffset: 76, as: UInt32.self)
     }
 }
 

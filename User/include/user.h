@@ -16,12 +16,19 @@
    bits 12-15: the owner (1 kernel, 2 process, 3 user); see LayoutText.swift. */
 #define MR_KIND(flags) (((flags) >> 8) & 0xf)
 #define MR_OWNER(flags) (((flags) >> 12) & 0xf)
+/* state: what the run's pages are (0 for guards and the kernel's pages);
+   see LayoutLineState in LayoutText.swift and docs/virtual-space.md. */
+#define MR_PRIVATE 1 /* mapped, this process its frames' only user */
+#define MR_SHARED 2  /* mapped, frames shared after fork (users says by how many) */
+#define MR_LAZY 3    /* heap or stack reserved, not touched yet: no frame */
 struct memregion {
   uint64 start;  /* first address */
   uint64 end;    /* one past the last address */
   uint32 perms;  /* MR_READ | MR_WRITE | MR_EXEC | MR_USER */
   uint32 flags;  /* MR_GUARD, MR_KIND, MR_OWNER */
   char name[48]; /* NUL-terminated */
+  uint32 state;  /* MR_PRIVATE, MR_SHARED, MR_LAZY or 0 */
+  uint32 users;  /* MR_SHARED: how many processes map the frames */
 };
 
 /* How a child ended, as waitinfo() reports it: its exit, a kill, or the

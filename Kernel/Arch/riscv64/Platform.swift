@@ -58,7 +58,7 @@ enum RiscV64: Architecture {
 
     /// Through machine mode, which raises a supervisor software interrupt
     /// on the hart (machine.S); the CPU index is the hart id.
-    static func sendShootdownInterrupt(toCPU index: Int) { sendMachineSoftwareInterrupt(UInt64(index)) }
+    static func interruptCPU(_ index: Int) { sendMachineSoftwareInterrupt(UInt64(index)) }
 
     /// sfence.vma for each page of `range` (the whole TLB for a long range).
     static func flushLocalTranslations(_ range: VirtualRange) {
@@ -122,6 +122,26 @@ enum RiscV64: Architecture {
     static var breakpointAddress: UInt64 { breakpointInstructionAddress() }
     static var breakpointCause: UInt64 { ExceptionCode.breakpoint }
 
+    /// The kernel's table does not change after boot here (the kernel
+    /// stacks are mapped at boot); the check maps the unmapped guard page
+    /// below the last process slot's kernel stack for the time of `body`
+    /// (no process runs yet), and leaves it unmapped again.
+    static func withSharedKernelPage(mapping frame: PhysicalAddress, _ body: (VirtualAddress) -> Bool) -> Bool {
+        let page = VirtualAddress(RiscV64Layout.kernelStack(Processes.capacity - 1) - RiscV64Layout.pageSize)
+        guard KernelPaging.table != nil, KernelPaging.translate(page) == nil,
+            let range = VirtualRange(start: page, end: VirtualAddress(page.raw + pageBytes))
+        else { return false }
+        do throws(MapError) {
+            try KernelPaging.table!.map(page, to: frame, size: .size4K, permissions: .readWrite)
+        } catch {
+            return false
+        }
+        let answer = body(page)
+        _ = try? KernelPaging.table!.unmap(page)
+        TLBShootdown.kernelMappingsChanged(range)
+        return answer
+    }
+
     static func architectureChecks(_ run: inout SelfCheck) {
         run.check("sstatus.SUM and MXR are clear", ProtectionChecks.userMemoryClosedToKernel)
         run.check("a kernel read of a user page faults (SUM off)", ProtectionChecks.kernelReadOfUserPageFaults)
@@ -136,10 +156,11 @@ enum RiscV64: Architecture {
     }
 
     /// Supervisor software interrupt: another hart asked for it through
-    /// machine mode (machine.S), for a TLB shootdown.
+    /// machine mode (machine.S), for a TLB shootdown or to end this hart's
+    /// idle wait (`interruptCPU`).
     static func serveSoftwareInterrupt() {
         clearSip(1 << InterruptCode.supervisorSoftware)
-        TLBShootdown.serve()
+        CPUs.crossCPUInterruptTaken()
     }
 
     /// External interrupt: claim each pending source from the PLIC, serve

@@ -62,6 +62,7 @@ stop_hart:
     .section .text.machine.send_ipi, "ax"
     .globl swiftlet_riscv_send_ipi
 swiftlet_riscv_send_ipi:
+    fence   iorw, iorw          // what this hart wrote is seen before the interrupt
     ecall
     ret
 

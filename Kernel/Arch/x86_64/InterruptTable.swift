@@ -15,10 +15,14 @@ enum Vector {
     static let serial: UInt64 = 36
     /// The virtio-blk disk's MSI-X message (`X86_64Disk`).
     static let disk: UInt64 = 37
-    /// The TLB shootdown request between CPUs (`TLBShootdown`), also the wake-up
-    /// of a waiting application processor (`Platform.startOtherCPUs`): above every
-    /// device vector, so a waiting initiator is answered first.
-    static let tlbShootdown: UInt64 = 0xF0
+    /// The one inter-processor interrupt (`X86_64.interruptCPU`), for every
+    /// reason another CPU has: a TLB shootdown request (`TLBShootdown`),
+    /// ending an idle wait because a process became runnable
+    /// (`Scheduler.wakeIdleCPUs`) or was killed where it runs, and waking a
+    /// waiting application processor (`startOtherCPUs`). The handler
+    /// serves whatever waits for it. Above every device vector, so a
+    /// waiting shootdown initiator is answered first.
+    static let crossCPU: UInt64 = 0xF0
     /// The 8259 PICs are remapped here and masked; only their spurious
     /// interrupts (IRQ 7 and 15) can still arrive.
     static let legacyPICBase: UInt64 = 0xE0

@@ -56,16 +56,16 @@ enum X86_64: Architecture {
     static func startOtherCPUs() -> Int {
         let others = ApplicationProcessors.online.load(ordering: .acquiring) - 1
         ApplicationProcessors.released.store(true, ordering: .releasing)
-        for index in 0..<others { LocalAPIC.sendInterrupt(vector: Vector.tlbShootdown, to: ApplicationProcessors.apicIDs[index + 1]) }
+        for index in 0..<others { LocalAPIC.sendInterrupt(vector: Vector.crossCPU, to: ApplicationProcessors.apicIDs[index + 1]) }
         return others
     }
 
     /// The local APIC timer (calibrated by the boot processor).
     static func startTimerOnThisCPU() { TimerSetup.start() }
 
-    /// A fixed interrupt on `Vector.tlbShootdown` to the CPU's local APIC.
-    static func sendShootdownInterrupt(toCPU index: Int) {
-        LocalAPIC.sendInterrupt(vector: Vector.tlbShootdown, to: ApplicationProcessors.apicIDs[index])
+    /// A fixed interrupt on `Vector.crossCPU` to the CPU's local APIC.
+    static func interruptCPU(_ index: Int) {
+        LocalAPIC.sendInterrupt(vector: Vector.crossCPU, to: ApplicationProcessors.apicIDs[index])
     }
 
     static func flushLocalTranslations(_ range: VirtualRange) {
@@ -121,6 +121,19 @@ enum X86_64: Architecture {
     /// so every address space has it), once the layout's stacks are in use.
     static var scratchStack: UnsafeMutableRawBufferPointer? { InterruptStacks.scratch }
 
+    /// The virtual-space mapper's window (kernel-extra), whose mappings the
+    /// kernel makes and drops after boot (device registers, stacks, high
+    /// RAM); dropping the region unmaps it and shoots it down (`didUnmap`).
+    static func withSharedKernelPage(mapping frame: PhysicalAddress, _ body: (VirtualAddress) -> Bool) -> Bool {
+        guard let space = X86Paging.virtualSpace else { return false }
+        do throws(VirtualSpaceError) {
+            let region: KernelMappedRegion = try space.map(physical: frame, size: pageBytes, permissions: .readWrite)
+            return body(region.address)
+        } catch {
+            return false
+        }
+    }
+
     static func architectureChecks(_ run: inout SelfCheck) {
         run.check("SMEP, SMAP and UMIP are on", CPUProtectionChecks.allOn)
         run.check("a kernel read of a user page faults (SMAP)", CPUProtectionChecks.kernelReadOfUserPageFaults)
@@ -148,10 +161,10 @@ enum X86_64: Architecture {
         LocalAPIC.endOfInterrupt()
     }
 
-    /// `Vector.tlbShootdown`: this CPU's part of a shootdown, if one waits
-    /// for it (nothing when the interrupt only woke a waiting CPU).
-    static func serveShootdown() {
-        TLBShootdown.serve()
+    /// `Vector.crossCPU`: this CPU's part of a shootdown, if one waits for
+    /// it (nothing more when the interrupt only ended an idle wait).
+    static func serveCrossCPUInterrupt() {
+        CPUs.crossCPUInterruptTaken()
         LocalAPIC.endOfInterrupt()
     }
 

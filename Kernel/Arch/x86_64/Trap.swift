@@ -21,8 +21,8 @@ func x86Trap(_ savedFrame: UnsafeMutableRawPointer) {
     switch vector {
     case Vector.timer:
         X86_64.serveTimer()
-    case Vector.tlbShootdown:
-        X86_64.serveShootdown()
+    case Vector.crossCPU:
+        X86_64.serveCrossCPUInterrupt()
     case Vector.serial:
         while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }
         ConsoleInput.interruptHandled()

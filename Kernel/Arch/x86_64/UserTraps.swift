@@ -79,8 +79,8 @@ enum UserTraps {
         case Vector.timer:
             X86_64.serveTimer()
             cause = .timer
-        case Vector.tlbShootdown:
-            X86_64.serveShootdown()
+        case Vector.crossCPU:
+            X86_64.serveCrossCPUInterrupt()
             cause = .device
         case Vector.serial:
             while let byte = X86_64.serial.receivedByte() { ConsoleInput.received(byte) }

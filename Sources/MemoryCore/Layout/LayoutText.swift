@@ -12,7 +12,8 @@
 /// The block's name starts with the architecture. Addresses are inclusive,
 /// the size is exact or rounded to a tenth and marked "~", and optional
 /// `[...]` groups after the name give a direct region's physical start
-/// and a slotted region's slots (a direct region may have both, in that order).
+/// and a slotted region's slots (a direct region may have both, in that order);
+/// a vmmap row ends with its pages' state: `[private]`, `[shared by 2]`, `[lazy]`.
 ///
 /// This file uses the standard library only: the kernel compiles it with the
 /// memory core, and the user runtime compiles the same file, so vmmap writes
@@ -46,6 +47,19 @@ public enum LayoutLineOwner: UInt32, Sendable {
     case user = 3
 }
 
+/// The state of a run of user pages, the last group of a vmmap row
+/// (`[private]`, `[shared by N]`, `[lazy]`; boot tables have none). The raw
+/// values travel in memmap records (`state`; `MR_PRIVATE` ... in user.h).
+public enum LayoutLineState: UInt32, Sendable {
+    /// Mapped, and this process is its frames' only user.
+    case `private` = 1
+    /// Mapped, its frames used by other processes too (after fork); a
+    /// writable run is copy-on-write.
+    case shared = 2
+    /// Reserved (heap, growing stack) but never touched: no frame yet.
+    case lazy = 3
+}
+
 /// One row of a block, in plain numbers.
 public struct LayoutLine: Sendable {
     public var first: UInt64
@@ -60,10 +74,14 @@ public struct LayoutLine: Sendable {
     /// Guarded slots (0 when the region has none) and each slot's guard bytes.
     public var slotCount: Int
     public var slotGuardBytes: UInt64
+    /// vmmap's rows: the pages' state, and for a shared run how many
+    /// processes use its frames (0: not known).
+    public var state: LayoutLineState?
+    public var users: UInt64
 
     public init(
         first: UInt64, last: UInt64, kind: LayoutLineKind, permissions: UInt32, owner: LayoutLineOwner,
-        physical: UInt64? = nil, slotCount: Int = 0, slotGuardBytes: UInt64 = 0
+        physical: UInt64? = nil, slotCount: Int = 0, slotGuardBytes: UInt64 = 0, state: LayoutLineState? = nil, users: UInt64 = 0
     ) {
         self.first = first
         self.last = last
@@ -73,6 +91,8 @@ public struct LayoutLine: Sendable {
         self.physical = physical
         self.slotCount = slotCount
         self.slotGuardBytes = slotGuardBytes
+        self.state = state
+        self.users = users
     }
 }
 
@@ -104,7 +124,7 @@ public enum LayoutText {
         text("end layout\n", into: &sink)
     }
 
-    /// One region: first, last, size, kind, perm, owner, name [extra].
+    /// One region: first, last, size, kind, perm, owner, name [extra] [state].
     public static func row<Sink: LayoutTextSink>(
         _ line: LayoutLine, name: UnsafeRawBufferPointer, addressWidth: Int, into sink: inout Sink
     ) {
@@ -147,6 +167,18 @@ public enum LayoutText {
             text(" slots, ", into: &sink)
             size(bytes: line.slotGuardBytes, into: &sink, numberWidth: 0)
             text(" guard each]", into: &sink)
+        }
+        switch line.state {
+        case .none: break
+        case .private: text(" [private]", into: &sink)
+        case .lazy: text(" [lazy]", into: &sink)
+        case .shared:
+            text(" [shared", into: &sink)
+            if line.users > 0 {
+                text(" by ", into: &sink)
+                decimal(line.users, into: &sink)
+            }
+            sink.put(UInt8(ascii: "]"))
         }
         sink.put(10)
     }

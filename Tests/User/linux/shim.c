@@ -265,6 +265,8 @@ int memmap(struct memregion *out, int max) {
       p++;
     }
     m->name[i] = 0;
+    m->state = 0; /* /proc/self/maps does not say which pages are shared or lazy */
+    m->users = 0;
     if (*p == '\n') p++;
     count++;
   }

@@ -103,18 +103,23 @@ public enum LayoutLogParser {
         guard let owner = owners[String(words[6])] else { throw fail("owner `\(words[6])` is not kernel, process or user") }
         var lineValue = LayoutLine(first: first, last: last, kind: kind, permissions: permissions, owner: owner)
         // Optional "[at 0x...]" and "[N slots, SIZE guard each]" after the
-        // name, in that order (a direct region with slots has both).
+        // name, in that order (a direct region with slots has both), and
+        // last a vmmap row's state: "[private]", "[shared by N]", "[lazy]".
         var groups = 0
         while name.hasSuffix("]"), let open = name.range(of: " [", options: .backwards) {
             let extra = name[open.upperBound..<name.index(before: name.endIndex)]
             name = name[..<open.lowerBound]
             let parts = extra.split(separator: " ")
             groups += 1
-            if parts.count == 2, parts[0] == "at" {
+            if groups == 1, let (state, users) = parseState(parts) {
+                lineValue.state = state
+                lineValue.users = users
+            } else if parts.count == 2, parts[0] == "at" {
                 guard kind == .direct, let physical = parseHex(parts[1]) else { throw fail("`[at ...]` needs a direct row and a hex address") }
                 guard lineValue.physical == nil else { throw fail("two `[at ...]` groups") }
                 lineValue.physical = physical
-            } else if groups == 1, parts.count == 6, parts[1] == "slots,", parts[4] == "guard", parts[5] == "each", let count = Int(parts[0]),
+            } else if groups == (lineValue.state == nil ? 1 : 2), parts.count == 6, parts[1] == "slots,", parts[4] == "guard", parts[5] == "each",
+                let count = Int(parts[0]),
                 count > 0, let guardUnit = unitBytes(parts[3]), let guardSize = parseSize(parts[2], unit: guardUnit), guardSize.exact
             {
                 let guardBytes = UInt64(guardSize.value)
@@ -125,10 +130,26 @@ public enum LayoutLogParser {
                 lineValue.slotCount = count
                 lineValue.slotGuardBytes = guardBytes
             } else {
-                throw fail("`[\(extra)]` is neither `[at 0x...]` nor `[N slots, SIZE guard each]` (slots come last)")
+                throw fail(
+                    "`[\(extra)]` is neither `[at 0x...]`, `[N slots, SIZE guard each]` nor a state (`[private]`, `[shared by N]`, "
+                        + "`[lazy]`; slots come after `at`, the state last)")
             }
         }
         return MapRegion(lineValue, name: String(name))
+    }
+
+    /// A vmmap row's state group, split into words: `private`, `lazy`,
+    /// `shared` or `shared by N` (N users; 0 when not said).
+    static func parseState(_ parts: [Substring]) -> (LayoutLineState, UInt64)? {
+        switch parts.count {
+        case 1 where parts[0] == "private": return (.private, 0)
+        case 1 where parts[0] == "lazy": return (.lazy, 0)
+        case 1 where parts[0] == "shared": return (.shared, 0)
+        case 3 where parts[0] == "shared" && parts[1] == "by":
+            guard let users = UInt64(parts[2]), users > 1 else { return nil }
+            return (.shared, users)
+        default: return nil
+        }
     }
 
     /// "0x8000_1000" (either case, `_` anywhere after 0x).

@@ -112,6 +112,12 @@ public struct MapRegion: Equatable, Sendable {
         if line.slotCount > 0 {
             backing += "; \(line.slotCount) slots, each a \(sizeText(line.slotGuardBytes)) guard below its stack"
         }
+        switch line.state {
+        case .none: break
+        case .private: backing += "; private to the process"
+        case .shared: backing += line.users > 1 ? "; shared by \(line.users) processes" : "; shared with other processes"
+        case .lazy: backing += "; lazy: no frame until first touched"
+        }
         self.init(
             name: name, first: line.first, last: line.last, kind: kind, owner: RegionOwner(line.owner),
             permissions: permissionText(PagePermissions(rawValue: UInt8(line.permissions & 0xF))), backing: backing,

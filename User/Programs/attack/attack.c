@@ -326,6 +326,44 @@ static const char *console_flood_lets_others_run(void) {
   return 0;
 }
 
+/* A process killed while it runs (on another CPU when there are several:
+   this process runs too) dies at its next exit from the kernel; it makes no
+   system call, so only the kill's interrupt or a tick brings it there. */
+static const char *kill_while_running(void) {
+  int ready[2];
+  if (pipe(ready) < 0)
+    return "pipe failed";
+  int spinner = fork();
+  if (spinner == 0) {
+    close(ready[0]);
+    write(ready[1], "go", 1);
+    for (volatile unsigned long n = 0;; n++)
+      ;
+  }
+  if (spinner < 0)
+    return "fork failed";
+  close(ready[1]);
+  char go;
+  int started = read(ready[0], &go, 1) == 1;
+  close(ready[0]);
+  if (!started) {
+    kill(spinner);
+    wait_for(spinner, PATIENCE_TICKS);
+    return "the spinner did not start";
+  }
+  if (kill(spinner) != 0)
+    return "kill of a running process was refused";
+  int start = uptime();
+  int status = -2, got = wait(&status);
+  if (got != spinner || status != -1) {
+    printf("attack: wait gave pid %d status %d (spinner %d, %d CPUs)\n", got, status, spinner, cpucount());
+    return "the killed process did not end with status -1";
+  }
+  if (uptime() - start > PATIENCE_TICKS)
+    return "the killed process ran on too long";
+  return 0;
+}
+
 /* ---- no program powers the machine off ---- */
 
 static const char *halt_refused(void) {
@@ -351,6 +389,7 @@ static const struct attack_case cases[] = {
     {"wake-reader", "partial pipe write wakes the reader", partial_pipe_write_wakes_reader},
     {"wake-writer", "partly bad pipe read wakes the writer", partly_bad_pipe_read_wakes_writer},
     {"console-flood", "console flood lets others run", console_flood_lets_others_run},
+    {"kill-running", "a process killed while it runs dies", kill_while_running},
     {"halt", "halt is refused", halt_refused},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
