@@ -500,18 +500,24 @@ CPU_RECORD_BOUND = 1024
 
 
 def current_slot():
-    """The slot the CPU of gdb's current thread runs. On RISC-V, tp holds
-    that hart's CPURecord in kernel mode (a stop in the kernel); otherwise,
-    and on x86-64 (one CPU runs processes so far), CPU 0's record."""
+    """The slot the CPU of gdb's current thread runs: that CPU's CPURecord
+    is in tp (RISC-V) or the GS base (x86-64) in kernel mode, and in the
+    swapped-out GS base (x86-64) in user mode; CPU 0's record when none of
+    them points at a record."""
     records = symbol(r"4CPUsO7storage.*vpZ$")
     record = records
-    if architecture().name == "riscv64":
-        # Only trust tp when it points into the records (8 of them, each
-        # well under CPU_RECORD_BOUND bytes): a stop in user mode has the
-        # user's tp.
-        tp = int(gdb.parse_and_eval("$tp")) & (2**64 - 1)
-        if records <= tp < records + 8 * CPU_RECORD_BOUND:
-            record = tp
+    # Only trust a register that points into the records (8 of them, each
+    # well under CPU_RECORD_BOUND bytes): a stop in user mode has the
+    # user's tp or GS base there.
+    registers = ["$tp"] if architecture().name == "riscv64" else ["$gs_base", "$k_gs_base"]
+    for register in registers:
+        try:
+            value = int(gdb.parse_and_eval(register)) & (2**64 - 1)
+        except gdb.error:
+            continue
+        if records <= value < records + 8 * CPU_RECORD_BOUND:
+            record = value
+            break
     return struct.unpack("<q", kernel_read(record + CPU_RECORD_CURRENT_SLOT, 8))[0]
 
 
