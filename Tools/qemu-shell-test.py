@@ -161,9 +161,10 @@ def run(steps, reboot_on, command, logfile):
             qemu.stdin.write(ch.encode())
             qemu.stdin.flush()
             time.sleep(0.005)
-        # A command started in the background may print right after the
-        # prompt: for those, the prompt need not end the output.
-        prompt = rb"\n\$ " if command_line.rstrip().endswith("&") else rb"\n\$ $"
+        # A command that starts anything in the background (`&` anywhere:
+        # `echo late & ; echo now`) may print right after the prompt, from
+        # another CPU: for those, the prompt need not end the output.
+        prompt = rb"\n\$ " if "&" in command_line else rb"\n\$ $"
         output = read_until(prompt, 30)
         if output is None:
             print(f"shell: `{shown}`: no prompt came back ... FAILED")
