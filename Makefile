@@ -318,7 +318,7 @@ shell-driver-test:
 	echo 3 > build/host/shell-driver-panics
 	! python3 Tools/qemu-shell-test.py Tests/Tools/shell-driver-reboot-sample.txt build/host/shell-driver-reboot.log -- python3 Tests/Tools/fake-monitor-guest.py 0 build/host/shell-driver-panics > build/host/shell-driver-reboot-fail.txt
 	grep -q '^0 passed\|^1 passed, 2 failed' build/host/shell-driver-reboot-fail.txt
-	@echo "shell-driver: a kernel-mode NMI is injected again, five of them fail the step; a machine check that stops the kernel boots the transcript again, three such boots fail it"
+	@echo "shell-driver: a kernel-mode NMI is injected again, five of them fail the step; a machine check that stops the kernel boots the transcript again, three such boots fail it; background output around the prompt belongs to its command"
 
 test: host-test core-all user-host-test user-linux-test kernel-libc-test shell-driver-test
 	$(MAKE) stack-check ARCH=riscv64

@@ -86,6 +86,14 @@ def run(steps, reboot_on, command, logfile):
                 buffer += chunk
         return None
 
+    def read_for(seconds):
+        """All the guest prints in the next `seconds`."""
+        nonlocal buffer, since_command
+        read_until(rb"(?!)", seconds)
+        taken, buffer = buffer, b""
+        since_command += taken
+        return taken
+
     passed = failed = 0
     if read_until(rb"\$ $", 60) is None:
         print("shell: no prompt within 60 s")
@@ -162,14 +170,19 @@ def run(steps, reboot_on, command, logfile):
             qemu.stdin.flush()
             time.sleep(0.005)
         # A command that starts anything in the background (`&` anywhere:
-        # `echo late & ; echo now`) may print right after the prompt, from
-        # another CPU: for those, the prompt need not end the output.
-        prompt = rb"\n\$ " if "&" in command_line else rb"\n\$ $"
-        output = read_until(prompt, 30)
+        # `echo late & ; echo now`) may print at any moment, from another
+        # CPU: before, inside or after the prompt's line ("late$ " when its
+        # word comes before the prompt and its newline after). For those
+        # the prompt may stand anywhere in a line, and what comes in the
+        # second after it still belongs to this command, not the next.
+        background = "&" in command_line
+        output = read_until(rb"\n[^\n]*\$ " if background else rb"\n\$ $", 30)
         if output is None:
             print(f"shell: `{shown}`: no prompt came back ... FAILED")
             failed += 1
             break
+        if background:
+            output += read_for(1.0)
         lines = output.decode(errors="replace").replace("\r", "").split("\n")[1:-1]
         problems = [f"missing /{e}/" for e in expected if not any(re.search(e, l) for l in lines)]
         problems += [f"unexpected /{f}/" for f in forbidden if any(re.search(f, l) for l in lines)]

@@ -4,7 +4,8 @@ prompt that echoes `echo` commands, and a monitor (Ctrl-A C) whose `nmi`
 lands in kernel mode the first N times (argv[1]) and in user mode after,
 and whose `mce` stops the "kernel" with a panic while the number in the
 file argv[2] (if given) is above 0, counting it down once per boot, and
-kills a user process after. Tests/Tools/shell-driver-sample.txt and
+kills a user process after; `echo late & ; echo now` prints the way two
+CPUs may ("late" before the prompt, its newline after). Tests/Tools/shell-driver-sample.txt and
 shell-driver-reboot-sample.txt run against it (`make shell-driver-test`)."""
 import sys
 
@@ -42,6 +43,11 @@ while True:
                 pass
             break
         out.write("pid 3 (spin): machine check at 0x40_0010: killed\n")
+    elif not in_monitor and line == "echo late & ; echo now":
+        # The background echo's word before the prompt, its newline after.
+        out.write(line + "\nnow\nlate$ ")
+        out.flush()
+        out.write("\n")
     elif not in_monitor and line.startswith("echo "):
         out.write(line + "\n" + line[5:] + "\n$ ")
     line = ""
