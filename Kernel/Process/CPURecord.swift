@@ -30,10 +30,12 @@ struct CPURecord {
     /// Whether interrupts were on before the outermost of those calls: the
     /// last `CPUs.restoreInterrupts` turns them on again only then.
     var interruptsWereEnabled = false
-    /// The spinlocks this CPU holds, in the order taken (for the checks and
-    /// their panic messages).
-    var heldLocks: InlineArray<8, UnsafeMutablePointer<Spinlock>?> = .init(repeating: nil)
-    var heldLockCount: Int = 0
+    /// The spinlock this CPU took last of those it holds, nil when it holds
+    /// none: the head of its list of held locks, which goes on through each
+    /// lock's `Spinlock.heldBefore` (for the checks and their panic
+    /// messages). Beside the interrupt nesting above, so a lock's taking
+    /// and giving back touch one place of the record.
+    var lastHeldLock: UnsafeMutablePointer<Spinlock>? = nil
     /// The process slot whose floating-point registers this CPU's unit
     /// holds, or -1 (`FloatingPointStates`).
     var floatingPointOwner: Int = -1
@@ -122,19 +124,32 @@ extension CPUs {
     static func disableInterrupts() -> UnsafeMutablePointer<CPURecord> {
         let wasEnabled = Platform.disableInterrupts()
         let cpu = this
-        if cpu.pointee.interruptDisableDepth == 0 { cpu.pointee.interruptsWereEnabled = wasEnabled }
-        cpu.pointee.interruptDisableDepth += 1
+        let depth = cpu.pointee.interruptDisableDepth
+        if depth == 0 { cpu.pointee.interruptsWereEnabled = wasEnabled }
+        // Cannot overflow: every level is a call still on this CPU's stack.
+        cpu.pointee.interruptDisableDepth = depth &+ 1
         return cpu
     }
 
     static func restoreInterrupts() { restoreInterrupts(this) }
 
     /// `restoreInterrupts` with this CPU's record in hand.
+    /// (Inline into `Spinlock.release`: every call it makes is a tail
+    /// call, so the release needs no frame.)
     @inline(__always)
     static func restoreInterrupts(_ cpu: UnsafeMutablePointer<CPURecord>) {
+        let depth = cpu.pointee.interruptDisableDepth
+        if Platform.interruptsEnabled || depth < 1 { return restoreRefused(depth) }
+        cpu.pointee.interruptDisableDepth = depth &- 1
+        if depth == 1 && cpu.pointee.interruptsWereEnabled { Platform.enableInterrupts() }
+    }
+
+    /// The panic of a `restoreInterrupts` that finds interrupts on, or no
+    /// disabling left to undo. (Returns nothing rather than `Never`, so
+    /// that its callers reach it with a tail call and keep no frame.)
+    @inline(never)
+    private static func restoreRefused(_ depth: Int) {
         if Platform.interruptsEnabled { kernelPanic("interrupts came on inside a disabled stretch") }
-        if cpu.pointee.interruptDisableDepth < 1 { kernelPanic("interrupts restored more often than disabled") }
-        cpu.pointee.interruptDisableDepth -= 1
-        if cpu.pointee.interruptDisableDepth == 0 && cpu.pointee.interruptsWereEnabled { Platform.enableInterrupts() }
+        if depth < 1 { kernelPanic("interrupts restored more often than disabled") }
     }
 }

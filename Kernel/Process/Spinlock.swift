@@ -14,19 +14,26 @@ struct Spinlock {
     /// 1 while held. Taken with an atomic swap, given back with a release
     /// store (`Platform.atomicSwap`, `Platform.atomicClear`).
     private(set) var word: UInt32 = 0
-    /// The CPU that holds it, or -1.
-    private(set) var holderCPU: Int = -1
+    /// The record of the CPU that holds it, or nil. Written only by that
+    /// CPU, after its swap took the word and before it gives the word back,
+    /// so it equals a CPU's own record exactly while that CPU holds it.
+    private(set) var holder: UnsafeMutablePointer<CPURecord>? = nil
+    /// While held: the lock its CPU took before this one and still holds
+    /// (nil for none). With `CPURecord.lastHeldLock` these links make the
+    /// CPU's list of held locks, newest first, kept in the locks themselves:
+    /// taking and giving back in reverse order touch only its head. Only
+    /// the holder reads or writes it; meaningless while the lock is free.
+    private(set) var heldBefore: UnsafeMutablePointer<Spinlock>? = nil
 
     init(_ name: StaticString) { self.name = name }
 
-    /// Takes the lock at `lock`, spinning while another CPU holds it.
+    /// Takes the lock at `lock`, spinning while another CPU holds it. (The
+    /// uncontended path calls nothing but tail calls, so it needs no frame
+    /// and no saved registers.)
     static func acquire(_ lock: UnsafeMutablePointer<Spinlock>) {
         let cpu = CPUs.disableInterrupts()
-        if refuses(lock, cpu) { return }
-        let word = withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }
-        // While spinning (interrupts off) this CPU still answers TLB
-        // shootdowns: the holder may be waiting for it.
-        while Platform.atomicSwap(word, 1) != 0 { TLBShootdown.serve() }
+        if lock.pointee.holder == cpu { return refuseSecondTake(lock, cpu) }
+        if Platform.atomicSwap(wordPointer(lock), 1) != 0 { return acquireContended(lock, cpu) }
         noteHeld(lock, by: cpu)
     }
 
@@ -34,8 +41,11 @@ struct Spinlock {
     /// when another CPU holds it.
     static func tryAcquire(_ lock: UnsafeMutablePointer<Spinlock>) -> Bool {
         let cpu = CPUs.disableInterrupts()
-        if refuses(lock, cpu) { return false }
-        guard Platform.atomicSwap(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }, 1) == 0 else {
+        if lock.pointee.holder == cpu {
+            refuseSecondTake(lock, cpu)
+            return false
+        }
+        guard Platform.atomicSwap(wordPointer(lock), 1) == 0 else {
             CPUs.restoreInterrupts(cpu)
             return false
         }
@@ -43,65 +53,68 @@ struct Spinlock {
         return true
     }
 
-    /// The checks before taking: this CPU must not hold `lock` already, and
-    /// must have room to record it. A refusal has undone the interrupt
-    /// disabling (only a probing self-check gets past the violation).
-    @inline(__always)
-    private static func refuses(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) -> Bool {
-        guard lock.pointee.isHeld(by: cpu) || cpu.pointee.heldLockCount == cpu.pointee.heldLocks.count else { return false }
-        refuse(lock, cpu)
-        return true
+    /// `acquire` of a lock another CPU holds: spins until it is free.
+    /// While spinning (interrupts off) this CPU still answers TLB
+    /// shootdowns: the holder may be waiting for it.
+    @inline(never)
+    private static func acquireContended(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
+        while Platform.atomicSwap(wordPointer(lock), 1) != 0 { TLBShootdown.serve() }
+        noteHeld(lock, by: cpu)
     }
 
+    /// This CPU holds `lock` already: a violation, and the interrupt
+    /// disabling is undone (only a probing self-check gets past it).
     @inline(never)
-    private static func refuse(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
-        LockChecks.violated(
-            lock.pointee.isHeld(by: cpu) ? "spinlock taken twice by one CPU" : "too many spinlocks held at once", lock)
+    private static func refuseSecondTake(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
+        LockChecks.violated("spinlock taken twice by one CPU", lock)
         CPUs.restoreInterrupts(cpu)
     }
 
     @inline(__always)
     private static func noteHeld(_ lock: UnsafeMutablePointer<Spinlock>, by cpu: UnsafeMutablePointer<CPURecord>) {
-        lock.pointee.holderCPU = cpu.pointee.id
-        cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = lock
-        cpu.pointee.heldLockCount += 1
+        lock.pointee.holder = cpu
+        lock.pointee.heldBefore = cpu.pointee.lastHeldLock
+        cpu.pointee.lastHeldLock = lock
+    }
+
+    @inline(__always)
+    private static func wordPointer(_ lock: UnsafeMutablePointer<Spinlock>) -> UnsafeMutablePointer<UInt32> {
+        withUnsafeMutablePointer(to: &lock.pointee.word) { $0 }
     }
 
     /// Gives back the lock at `lock`, which this CPU must hold. Locks are
-    /// usually given back in the reverse order of taking: the last entry of
-    /// this CPU's list is tried first.
+    /// usually given back in the reverse order of taking: then `lock` is
+    /// the head of this CPU's list, and nothing is searched.
     static func release(_ lock: UnsafeMutablePointer<Spinlock>) {
         let cpu = CPUs.this
-        let last = cpu.pointee.heldLockCount - 1
-        if last >= 0 && cpu.pointee.heldLocks[last] == lock && lock.pointee.isHeld(by: cpu) {
-            cpu.pointee.heldLocks[last] = nil
-            cpu.pointee.heldLockCount = last
-        } else if !forgetOutOfOrder(lock, cpu) {
-            return
-        }
-        lock.pointee.holderCPU = -1
-        Platform.atomicClear(withUnsafeMutablePointer(to: &lock.pointee.word) { $0 })
-        CPUs.restoreInterrupts(cpu)
+        guard cpu.pointee.lastHeldLock == lock else { return releaseOutOfOrder(lock, cpu) }
+        cpu.pointee.lastHeldLock = lock.pointee.heldBefore
+        giveBack(lock, cpu)
     }
 
     /// `release` of a lock that is not the last one taken: finds it in this
-    /// CPU's list and closes the gap; false (a violation) when this CPU
-    /// does not hold it.
+    /// CPU's list and unlinks it; a violation when this CPU does not hold it.
     @inline(never)
-    private static func forgetOutOfOrder(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) -> Bool {
-        var index = cpu.pointee.heldLockCount - 1
-        while index >= 0 && cpu.pointee.heldLocks[index] != lock { index -= 1 }
-        guard lock.pointee.isHeld(by: cpu), index >= 0 else {
+    private static func releaseOutOfOrder(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
+        var above: UnsafeMutablePointer<Spinlock>? = nil
+        var link = cpu.pointee.lastHeldLock
+        while let held = link, held != lock {
+            above = held
+            link = held.pointee.heldBefore
+        }
+        guard link != nil, lock.pointee.holder == cpu, let above else {
             LockChecks.violated("spinlock released by a CPU that does not hold it", lock)
-            return false
+            return
         }
-        while index + 1 < cpu.pointee.heldLockCount {
-            cpu.pointee.heldLocks[index] = cpu.pointee.heldLocks[index + 1]
-            index += 1
-        }
-        cpu.pointee.heldLockCount -= 1
-        cpu.pointee.heldLocks[cpu.pointee.heldLockCount] = nil
-        return true
+        above.pointee.heldBefore = lock.pointee.heldBefore
+        giveBack(lock, cpu)
+    }
+
+    @inline(__always)
+    private static func giveBack(_ lock: UnsafeMutablePointer<Spinlock>, _ cpu: UnsafeMutablePointer<CPURecord>) {
+        lock.pointee.holder = nil
+        Platform.atomicClear(wordPointer(lock))
+        CPUs.restoreInterrupts(cpu)
     }
 
     /// True when the CPU running this code holds the lock.
@@ -109,7 +122,7 @@ struct Spinlock {
 
     /// True when the CPU of record `cpu` holds the lock.
     @inline(__always)
-    func isHeld(by cpu: UnsafeMutablePointer<CPURecord>) -> Bool { word != 0 && holderCPU == cpu.pointee.id }
+    func isHeld(by cpu: UnsafeMutablePointer<CPURecord>) -> Bool { holder == cpu }
 }
 
 /// The checks of the lock discipline that are not inside `Spinlock` itself,
@@ -132,12 +145,13 @@ enum LockChecks {
     /// `allowed` (the process table's lock, which the switch needs) and
     /// nothing else.
     static func maySwitch(holding allowed: UnsafeMutablePointer<Spinlock>) {
-        let cpu = CPUs.this
-        for index in 0..<cpu.pointee.heldLockCount {
-            if let held = cpu.pointee.heldLocks[index], held != allowed {
+        var link = CPUs.this.pointee.lastHeldLock
+        while let held = link {
+            if held != allowed {
                 violated("sleeping while holding spinlock", held)
                 return
             }
+            link = held.pointee.heldBefore
         }
         if !allowed.pointee.isHeldByThisCPU { violated("switching to the scheduler without holding", allowed) }
     }
@@ -157,9 +171,7 @@ enum LockChecks {
     nonisolated(unsafe) static var probedViolations = 0
     nonisolated(unsafe) static var probedLock: UnsafeMutablePointer<Spinlock>? = nil
 
+    /// The lock this CPU took last of those it holds, nil when none.
     @inline(__always)
-    private static var firstHeld: UnsafeMutablePointer<Spinlock>? {
-        let cpu = CPUs.this
-        return cpu.pointee.heldLockCount > 0 ? cpu.pointee.heldLocks[0] : nil
-    }
+    private static var firstHeld: UnsafeMutablePointer<Spinlock>? { CPUs.this.pointee.lastHeldLock }
 }

@@ -22,7 +22,7 @@ enum LockSelfChecks {
         Spinlock.release(a)
         let cpu = CPUs.this
         return before && offInside && offAfterInner && Platform.interruptsEnabled && !a.pointee.isHeldByThisCPU
-            && cpu.pointee.heldLockCount == 0 && cpu.pointee.interruptDisableDepth == 0
+            && cpu.pointee.lastHeldLock == nil && cpu.pointee.interruptDisableDepth == 0
     }
 
     /// The kernel's locks are globals reached by pointer: the pointer must be
@@ -97,7 +97,7 @@ enum LockSelfChecks {
         body()
         LockChecks.probing = false
         let cpu = CPUs.this
-        return LockChecks.probedViolations == 1 && LockChecks.probedLock == lock && cpu.pointee.heldLockCount == 0
+        return LockChecks.probedViolations == 1 && LockChecks.probedLock == lock && cpu.pointee.lastHeldLock == nil
             && cpu.pointee.interruptDisableDepth == 0 && !lock.pointee.isHeldByThisCPU
     }
 

@@ -27,10 +27,10 @@ enum RiscV64: Architecture {
 
     static var interruptsEnabled: Bool { readSstatus() & Sstatus.interruptsEnabled != 0 }
 
+    /// csrrci clears SIE (`Sstatus.interruptsEnabled`, bit 1) and reads
+    /// the old value in one instruction.
     static func disableInterrupts() -> Bool {
-        let wasEnabled = readSstatus() & Sstatus.interruptsEnabled != 0
-        clearSstatus(Sstatus.interruptsEnabled)
-        return wasEnabled
+        swiftlet_inline_disable_interrupts() & Sstatus.interruptsEnabled != 0
     }
 
     static func waitForInterrupt() { waitForInterruptInstruction() }
