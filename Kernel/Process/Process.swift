@@ -54,7 +54,7 @@ struct Process: ~Copyable {
     /// Embedded compiler of Swift 6.3, see KernelMain.startPaging.)
     var staging: ProcessSpace? = nil
     /// Whether exec has put the program's regions in the slot's entry of
-    /// `Processes.layouts` (read through `Processes.layout(of:)`).
+    /// the layouts kept beside the table (read through `Processes.layout(of:)`).
     var hasLayout = false
     /// Saved kernel registers while the process is switched out.
     var context = KernelContext()
