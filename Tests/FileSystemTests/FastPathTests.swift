@@ -146,45 +146,9 @@ import Testing
     /// A caller that waits for a buffer another caller has locked wakes
     /// when it is released and sees what the holder wrote into it.
     @Test(.timeLimit(.minutes(1))) func aWaiterForALockedBufferWakesAndSeesItsNewBytes() throws {
-        let host = OneCPUHost()
         let disk = RAMDisk(blocks: 8)
-        let memory = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: BufferCache<RAMDiskDevice, OneCPUHost>.memoryNeeded(buffers: 3), alignment: 64)
-        defer { memory.deallocate() }
-        var carver = MemoryCarver(memory)
-        let shared = SharedWithCallers(BufferCache(buffers: 3, carving: &carver, device: disk.device, host: host)!)
-        let holding = DispatchSemaphore(value: 0)
-        let finished = DispatchGroup()
-        let results = ErrorList()
-        finished.enter()
-        Thread {
-            defer { finished.leave() }
-            host.run {
-                let cache = shared.value
-                guard let held = try? cache.read(BlockNumber(1)) else { return }
-                holding.signal()
-                while host.sleeps[.buffer, default: 0] == 0 && results.all.isEmpty { host.diskRequest() }
-                cache.bytes(held)[0] = 0x55
-                cache.release(held)
-            }
-        }.start()
-        holding.wait()
-        finished.enter()
-        Thread {
-            defer { finished.leave() }
-            host.run {
-                let cache = shared.value
-                do {
-                    let buffer = try cache.read(BlockNumber(1))
-                    results.append("read \(cache.bytes(buffer)[0])")
-                    cache.release(buffer)
-                } catch {
-                    results.append("\(error)")
-                }
-            }
-        }.start()
-        finished.wait()
-        #expect(results.all == ["read 85"])
+        let (results, host) = contendForBuffer(buffers: 3, disk: disk, held: 1, wanted: 1) { $0[0] = 0x55 }
+        #expect(results == ["read 85"])
         #expect(host.sleeps[.buffer] == 1)
         #expect(host.violations == [])
         #expect(disk.reads == 1)
