@@ -134,7 +134,10 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     }
 
     /// Unlocks the buffer and drops the caller's reference, in one trip
-    /// to the spinlock; the scheduler only when someone waits.
+    /// to the spinlock; the scheduler only when someone waits. Not
+    /// inlined, like `claimLocked`: inlined into the file system's deepest
+    /// calls, they grew those frames past the kernel stack's budget.
+    @inline(never)
     public func release(_ buffer: CachedBlock) {
         host.acquire(.bufferCache)
         slots[buffer.slot].locked = false
@@ -178,6 +181,7 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     /// referenced it waits while some slot is locked (its holder is using
     /// it and will release it); when none is, the rest are pinned by the
     /// open transaction, waiting could not end, and the call fails.
+    @inline(never)
     private func claimLocked(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
         host.acquire(.bufferCache)
         defer { host.release(.bufferCache) }

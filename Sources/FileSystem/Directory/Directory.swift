@@ -19,7 +19,9 @@ extension FileSystemVolume {
     /// The first whole entry at or after byte `start` of a locked directory
     /// that `matches`: its inode number and offset; each block is read once
     /// and each entry looked at where it lies. A hole (only in a damaged
-    /// image) reads as free entries.
+    /// image) reads as free entries. Not inlined: inlined into `addEntry`,
+    /// it grew the deepest kernel call chain (create) past its stack budget.
+    @inline(never)
     func firstEntry(
         _ directory: InodeReference, from start: Int, where matches: (DirectoryEntryInPlace) -> Bool
     ) throws(FileSystemError) -> (inode: UInt16, offset: Int)? {

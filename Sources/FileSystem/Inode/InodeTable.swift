@@ -148,6 +148,7 @@ extension FileSystemVolume {
     /// Drops a reference unless it is the one that must free the inode
     /// (see `release`): true when dropped. Such a put writes nothing, so it
     /// needs no operation of the log.
+    @inline(never)
     func releaseUnlessFreeing(_ inode: InodeReference) -> Bool {
         host.acquire(.inodeTable)
         defer { host.release(.inodeTable) }
