@@ -153,7 +153,9 @@ protocol ProcessArchitecture {
 
     /// Maps the per-process kernel pages (trap frame and trampoline, or the
     /// kernel stack and shared kernel tables) into a new address space.
-    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool
+    /// Returns where the space keeps the process's saved user registers
+    /// (for `UserFrames`, which then needs no walk), or nil when memory ran out.
+    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> UnsafeMutablePointer<UserFrame>?
     /// Writes what exec knows about the image into pages of the new space
     /// that the layout defines (the metadata page); true when done.
     static func finishImage(_ space: inout ProcessSpace, plan: LoadPlan, layout: UserImageLayout, pid: Int) -> Bool

@@ -14,9 +14,10 @@ enum ProcessPageAudit {
 
     fileprivate static func run(slot: Int) {
         let process = Processes.slots + slot
-        guard let image = process.pointee.layout else { return }
+        guard let image = Processes.layout(of: slot) else { return }
         let heapBreak = ProcessMemoryMap.heapBreak(of: slot)
-        let report = process.pointee.space!.pageTable.auditProcess(image: image, heapBreak: heapBreak, layout: Layouts.process)
+        let report = process.pointee.space!.pageTable.auditProcess(
+            image: image.pointee, heapBreak: heapBreak, layout: Layouts.process)
         guard !report.isClean else { return }
         for index in 0..<min(report.mismatchCount, LayoutAuditReport.capacity) {
             guard let mismatch = report.mismatch(index) else { continue }
@@ -26,7 +27,7 @@ enum ProcessPageAudit {
             if mismatch.region >= 0 {
                 Console.write(Layouts.process[mismatch.region].name)
             } else {
-                Console.write(image.region(containing: mismatch.address)?.name ?? "outside every region")
+                Console.write(image.pointee.region(containing: mismatch.address)?.name ?? "outside every region")
             }
             Console.write(": ")
             Console.write(mismatch.description)

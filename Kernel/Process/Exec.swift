@@ -160,7 +160,7 @@ enum Exec {
         }
         let pid = Processes.slots[slot].pid
         guard
-            let (stackPointer, argv) = build(
+            let (stackPointer, argv, frame) = build(
                 &Processes.slots[slot].staging!, slot: slot, pid: pid, file: bytes, plan: plan, layout: layout)
         else {
             Processes.slots[slot].staging = nil  // frees everything built so far
@@ -172,8 +172,8 @@ enum Exec {
         DebuggerOffsets.measure(&Processes.slots[slot].space!)
         FloatingPointStates.reset(slot)
         Processes.slots[slot].staging = nil
-        UserFrames.forget(slot: slot)
-        Processes.slots[slot].layout = layout
+        UserFrames.remember(slot: slot, frame)
+        Processes.setLayout(of: slot, to: layout)
         path.withLastComponent { Processes.slots[slot].setName($0) }
         UserFrames.of(slot).pointee.start(
             entry: plan.entry, stack: stackPointer,
@@ -183,33 +183,25 @@ enum Exec {
 
     /// Fills a new address space: per-process kernel pages, the program,
     /// the stack with the arguments, the heap start, the layout's own pages.
-    /// Returns the initial stack pointer and argv, or nil.
+    /// Returns the initial stack pointer, argv and the space's user frame, or nil.
     private static func build(
         _ space: inout ProcessSpace, slot: Int, pid: Int,
         file: UnsafeRawBufferPointer, plan: borrowing LoadPlan, layout: borrowing UserImageLayout
-    ) -> (VirtualAddress, VirtualAddress)? {
-        guard Platform.prepareProcessSpace(&space, slot: slot),
+    ) -> (VirtualAddress, VirtualAddress, UnsafeMutablePointer<Platform.UserFrame>)? {
+        guard let frame = Platform.prepareProcessSpace(&space, slot: slot),
             loadSegments(from: file, into: &space, plan: plan),
             let result = pushArguments(into: &space, layout: layout),
             (try? space.setHeapStart(layout.heapStart)) != nil,
             Platform.finishImage(&space, plan: plan, layout: layout, pid: pid)
         else { return nil }
-        return result
+        return (result.0, result.1, frame)
     }
 
-    /// Copies the segments into freshly mapped pages of `space`.
+    /// Copies the segments into fresh pages of `space`.
     private static func loadSegments(
-        from file: UnsafeRawBufferPointer, into space: inout ProcessSpace, plan: LoadPlan
+        from file: UnsafeRawBufferPointer, into space: inout ProcessSpace, plan: borrowing LoadPlan
     ) -> Bool {
-        withUnsafeMutablePointer(to: &space) { pointer in
-            var sink = SpaceSink(space: pointer)
-            do throws(ElfCopyError<MapError>) {
-                try plan.copySegments(from: file, into: &sink)
-                return true
-            } catch {
-                return false
-            }
-        }
+        (try? space.loadImage(plan, from: file)) != nil
     }
 
     /// Maps the stack and writes argv strings and the argv array on it
@@ -242,34 +234,6 @@ enum Exec {
         }
         guard stored else { return nil }
         return (VirtualAddress(top), VirtualAddress(top))
-    }
-}
-
-/// Lets the ELF loader write a program into a new address space: each page
-/// is mapped (zeroed, user, with the segment's permissions) when the loader
-/// begins it, then filled through the kernel's view of the frame.
-struct SpaceSink: ElfImageSink {
-    typealias Failure = MapError
-    let space: UnsafeMutablePointer<ProcessSpace>
-
-    mutating func beginPage(_ page: VirtualAddress, permissions: PagePermissions) throws(MapError) {
-        try space.pointee.mapUserPages(VirtualRange(start: page, size: pageBytes)!, permissions: permissions)
-    }
-
-    mutating func write(to address: VirtualAddress, bytes: UnsafeRawBufferPointer) throws(MapError) {
-        do throws(CopyError) {
-            try space.pointee.storeUserBytes(at: address, from: bytes)
-        } catch {
-            throw .notMapped
-        }
-    }
-
-    mutating func zero(at address: VirtualAddress, count: UInt64) throws(MapError) {
-        do throws(CopyError) {
-            try space.pointee.zeroUserBytes(at: address, count: count)
-        } catch {
-            throw .notMapped
-        }
     }
 }
 

@@ -13,10 +13,11 @@ enum Lifecycle {
             Processes.release(child)
             return -1
         }
-        guard Platform.prepareProcessSpace(&Processes.slots[child].space!, slot: child) else {
+        guard let frame = Platform.prepareProcessSpace(&Processes.slots[child].space!, slot: child) else {
             Processes.release(child)
             return -1
         }
+        UserFrames.remember(slot: child, frame)
         // The child resumes where the parent trapped, with fork returning 0.
         UserFrames.of(child).pointee = UserFrames.of(parent).pointee
         UserFrames.of(child).pointee.result = 0
@@ -27,7 +28,7 @@ enum Lifecycle {
         }
         if let cwd = Processes.slots[parent].cwd { Processes.slots[child].cwd = RootVolume.volume.duplicate(cwd) }
         Processes.slots[child].name = Processes.slots[parent].name
-        Processes.slots[child].layout = Processes.slots[parent].layout
+        Processes.copyLayout(from: parent, to: child)
         ProcessPageAudit.audit(slot: child)
         let pid = Processes.slots[child].pid
         Spinlock.acquire(Processes.tableLock)

@@ -53,8 +53,9 @@ struct Process: ~Copyable {
     /// local: a force unwrap near a live generic ~Copyable local crashes the
     /// Embedded compiler of Swift 6.3, see KernelMain.startPaging.)
     var staging: ProcessSpace? = nil
-    /// Where exec put the program's regions (for vmmap and fault reports).
-    var layout: UserImageLayout? = nil
+    /// Whether exec has put the program's regions in the slot's entry of
+    /// the layouts kept beside the table (read through `Processes.layout(of:)`).
+    var hasLayout = false
     /// Saved kernel registers while the process is switched out.
     var context = KernelContext()
     /// The current directory: a counted inode reference, taken by fork

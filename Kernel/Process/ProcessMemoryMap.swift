@@ -16,8 +16,8 @@ enum ProcessMemoryMap {
     /// kernel stack) are left out.
     static func forEachLiveRun(of slot: Int, _ body: (LiveRun) -> Void) {
         let process = Processes.slots + slot
-        guard let image = process.pointee.layout, process.pointee.space != nil else { return }
-        var walk = LiveRunWalk(image)
+        guard let image = Processes.layout(of: slot), process.pointee.space != nil else { return }
+        var walk = LiveRunWalk(image.pointee)
         process.pointee.space!.forEachPageState { address, bytes, translation, state in
             walk.add(address, bytes: bytes, translation, state, body)
         }
@@ -39,7 +39,7 @@ enum ProcessMemoryMap {
     /// True for the growable region the stack grows into (x86-64), which
     /// is the process's down to its limit, touched or not.
     private static func isStackReserve(_ region: UserRegion, slot: Int) -> Bool {
-        Processes.slots[slot].layout?.stackReserve == region.range
+        Processes.layout(of: slot)?.pointee.stackReserve == region.range
     }
 
     static func heapBreak(of slot: Int) -> VirtualAddress {
@@ -53,8 +53,7 @@ enum ProcessMemoryMap {
     /// it is a guard page), or the architecture's layout region, or
     /// "unmapped".
     static func describe(_ address: VirtualAddress, slot: Int) {
-        let process = Processes.slots + slot
-        if let region = process.pointee.layout?.region(containing: address),
+        if let region = Processes.layout(of: slot)?.pointee.region(containing: address),
             region.kind != .growable || address < heapBreak(of: slot) || isStackReserve(region, slot: slot)
         {
             Console.write(region.name)

@@ -4,6 +4,17 @@ enum Processes {
     static let capacity = 64
     /// Set once by `initialize`.
     nonisolated(unsafe) private static var storage: UnsafeMutablePointer<Process>? = nil
+    /// One image layout per slot (for vmmap, fault reports and the page
+    /// audit), valid where the slot's `hasLayout` is set. Kept beside the
+    /// table rather than as an optional in `Process`: a kilobyte each, and
+    /// storing, clearing or copying an optional of it copied the whole value
+    /// two or three times (fork and reaping cost about 1,500 instructions
+    /// on riscv64). `UserImageLayout` holds only plain values, so an entry
+    /// is written over without being destroyed first. Written by exec and
+    /// fork for the slot they build (its maker's alone, as the rest of an
+    /// embryo or a process's own exec); `hasLayout` is cleared when the
+    /// slot is released. Set once by `initialize`.
+    nonisolated(unsafe) private static var layoutStorage: UnsafeMutablePointer<UserImageLayout>? = nil
     static var slots: UnsafeMutablePointer<Process> { storage.unsafelyUnwrapped }
     static var isReady: Bool { storage != nil }
     nonisolated(unsafe) static var nextPID = 1
@@ -24,6 +35,12 @@ enum Processes {
         let table = raw.bindMemory(to: Process.self, capacity: capacity)
         for index in 0..<capacity { (table + index).initialize(to: Process()) }
         storage = table
+        let layoutBytes = UInt64(MemoryLayout<UserImageLayout>.stride * capacity)
+        let layoutPages = (layoutBytes + pageBytes - 1) / pageBytes
+        guard let layoutFirst = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: layoutPages),
+            let layoutRaw = Platform.physicalMemory.pointer(to: layoutFirst.address, count: layoutPages * pageBytes)
+        else { kernelPanic("no memory for the process table") }
+        layoutStorage = layoutRaw.bindMemory(to: UserImageLayout.self, capacity: capacity)
         FloatingPointStates.initialize()
     }
 
@@ -57,7 +74,8 @@ enum Processes {
         slots[index].files = .init(repeating: -1)
         slots[index].cwd = nil
         Platform.prepareKernelEntry(slot: index, context: &slots[index].context)
-        FloatingPointStates.reset(index)
+        // The floating-point state is set by the maker: fork copies the
+        // parent's, exec resets it when it commits.
         return index
     }
 
@@ -79,7 +97,7 @@ enum Processes {
         freeSpaces(index)
         UserFrames.forget(slot: index)
         FloatingPointStates.forget(index)
-        forgetLayout(index)
+        slots[index].hasLayout = false
         slots[index].name = .init(repeating: 0)
         Spinlock.acquire(tableLock)
         slots[index].state = .unused
@@ -98,19 +116,32 @@ enum Processes {
         slots[child].parent = parent
     }
 
-    /// Frees the slot's address spaces. Not inlined, nor is
-    /// `forgetLayout`: the copies the compiler makes to drop these large
-    /// values would otherwise sit in `release`'s frame, under the teardown's
-    /// walk, on the kernel stack's deepest path.
+    /// Frees the slot's address spaces. Not inlined: the copies the
+    /// compiler makes to drop these large values would otherwise sit in
+    /// `release`'s frame, under the teardown's walk, on the kernel stack's
+    /// deepest path.
     @inline(never)
     private static func freeSpaces(_ index: Int) {
         slots[index].space = nil
         slots[index].staging = nil
     }
 
-    @inline(never)
-    private static func forgetLayout(_ index: Int) {
-        slots[index].layout = nil
+    /// The image layout of `slot`, read in place; nil before its first exec.
+    static func layout(of slot: Int) -> UnsafeMutablePointer<UserImageLayout>? {
+        slots[slot].hasLayout ? layoutStorage.unsafelyUnwrapped + slot : nil
+    }
+
+    /// Gives `slot` the layout exec built for its new program.
+    static func setLayout(of slot: Int, to layout: borrowing UserImageLayout) {
+        (layoutStorage.unsafelyUnwrapped + slot).initialize(to: copy layout)
+        slots[slot].hasLayout = true
+    }
+
+    /// Gives the child `slot` a copy of its parent's layout (fork).
+    static func copyLayout(from parent: Int, to child: Int) {
+        slots[child].hasLayout = slots[parent].hasLayout
+        guard slots[parent].hasLayout else { return }
+        (layoutStorage.unsafelyUnwrapped + child).initialize(from: layoutStorage.unsafelyUnwrapped + parent, count: 1)
     }
 
     /// The slot of process `pid`; the caller holds the table's lock.

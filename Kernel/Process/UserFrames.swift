@@ -16,6 +16,12 @@ enum UserFrames {
     /// The process in `slot` got a new address space or lost it.
     static func forget(slot: Int) { known[slot] = 0 }
 
+    /// The process in `slot` got a new address space, whose user frame is
+    /// at `frame` (`Platform.prepareProcessSpace` said so).
+    static func remember(slot: Int, _ frame: UnsafeMutablePointer<Platform.UserFrame>) {
+        known[slot] = UInt(bitPattern: frame)
+    }
+
     @inline(never)
     private static func locate(_ slot: Int) -> UnsafeMutablePointer<Platform.UserFrame> {
         let frame = Platform.locateUserFrame(slot)

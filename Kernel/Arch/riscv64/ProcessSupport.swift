@@ -26,17 +26,18 @@ extension RiscV64: ProcessArchitecture {
     /// satp for Sv39 (mode 8) with the root table at `root`.
     static func satp(root: PhysicalAddress) -> UInt64 { (8 << 60) | root.frame.value }
 
-    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool {
+    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> UnsafeMutablePointer<UserTrapFrame>? {
         do throws(MapError) {
             try space.mapKernelPage(
                 VirtualAddress(RiscV64Layout.trampoline), to: imageParts.trampoline,
                 permissions: .readExecute)
             // Not cleared: fork copies the whole frame in, exec's `start`
             // sets every register, `returnToUser` the rest, before any read.
-            _ = try space.mapOwnedKernelPage(VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite, zeroed: false)
-            return true
+            let frame = try space.mapOwnedKernelPage(
+                VirtualAddress(RiscV64Layout.trapFrame), permissions: .readWrite, zeroed: false)
+            return physicalMemory.pointer(to: frame, count: pageBytes)?.assumingMemoryBound(to: UserTrapFrame.self)
         } catch {
-            return false
+            return nil
         }
     }
 

@@ -50,17 +50,24 @@ extension X86_64: ProcessArchitecture {
 
     /// Links the shared kernel, maps a fresh kernel stack and, after a fork,
     /// gives the copied metadata page this process's pid.
-    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> Bool {
+    static func prepareProcessSpace(_ space: inout ProcessSpace, slot: Int) -> UnsafeMutablePointer<TrapFrame>? {
         do throws(MapError) {
             try space.linkShared(X86Paging.sharedKernelRange, atLevel: 2, from: KernelPaging.table!)
             try space.mapOwnedKernelPages(ProcessKernelStack.range, permissions: .readWrite, zeroed: false)
         } catch {
-            return false
+            return nil
         }
         if let page = metadataPage(in: space) {
             page.storeBytes(of: UInt64(Processes.slots[slot].pid).littleEndian, toByteOffset: ProcessMetadata.Offset.pid, as: UInt64.self)
         }
-        return true
+        return userFrame(in: space)
+    }
+
+    /// The saved user registers at the top of `space`'s kernel stack, through the direct map.
+    private static func userFrame(in space: borrowing ProcessSpace) -> UnsafeMutablePointer<TrapFrame> {
+        let translation = space.translate(VirtualAddress(ProcessKernelStack.userFrame))!
+        let raw = physicalMemory.pointer(to: translation.physicalAddress, count: UInt64(MemoryLayout<TrapFrame>.size))!
+        return raw.assumingMemoryBound(to: TrapFrame.self)
     }
 
     /// Maps the metadata page (user, read-only, owned by the space) and fills it.
@@ -94,9 +101,7 @@ extension X86_64: ProcessArchitecture {
     /// The process's frame through the direct map, so that it can be reached
     /// whichever address space is loaded (fork writes the child's).
     static func locateUserFrame(_ slot: Int) -> UnsafeMutablePointer<TrapFrame> {
-        let translation = Processes.slots[slot].space!.translate(VirtualAddress(ProcessKernelStack.userFrame))!
-        let raw = physicalMemory.pointer(to: translation.physicalAddress, count: UInt64(MemoryLayout<TrapFrame>.size))!
-        return raw.assumingMemoryBound(to: TrapFrame.self)
+        userFrame(in: Processes.slots[slot].space!)
     }
 
     /// The process's page table must be loaded before its kernel stack is

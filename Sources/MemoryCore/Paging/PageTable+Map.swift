@@ -12,7 +12,68 @@ extension PageTable {
         guard Scheme.allowsLeaf(atLevel: size.level) else { throw .unsupportedPageSize }
         guard va.isAligned(to: size), pa.isAligned(to: size) else { throw .misaligned }
         guard let range = VirtualRange(start: va, size: size.bytes) else { throw .nonCanonical }
-        try mapChunks(range, to: pa, permissions: permissions, largestPage: size, owned: owned)
+        guard size == .size4K else {
+            try mapChunks(range, to: pa, permissions: permissions, largestPage: size, owned: owned)
+            return
+        }
+        // One 4 KiB page: the same checks as `mapChunks`, in the same order, without its plan.
+        guard Scheme.isCanonical(range) else { throw .nonCanonical }
+        guard Scheme.canHold(pa, size: range.size) else { throw .physicalOutOfRange }
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        let slot = try emptyLeafSlot(for: va, user: permissions.contains(.user), framesBeyondTables: 0)
+        storeEntry(Scheme.leafEntry(frame: pa, permissions: permissions, size: .size4K, owned: owned), at: slot)
+    }
+
+    /// Maps a fresh frame, owned, at the 4 KiB page `va` (nothing mapped
+    /// there yet) and returns it: `mapFreshFrames` for one page, without
+    /// its plan (the checks are the same, in the same order, and a refusal
+    /// changes nothing), and with the frame's address, which a caller would
+    /// otherwise walk the table again for. The frame is zeroed unless
+    /// `zeroed` is false: then the caller writes every byte of it before
+    /// anything else may read it (`AddressSpace.loadImage`, a trap frame).
+    mutating func mapFreshFrame(at va: VirtualAddress, permissions: PagePermissions, zeroed: Bool) throws(MapError) -> PhysicalAddress {
+        guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
+        guard va.isAligned(to: .size4K) else { throw .misaligned }
+        guard let range = VirtualRange(start: va, size: pageBytes), Scheme.isCanonical(range) else { throw .nonCanonical }
+        let slot = try emptyLeafSlot(for: va, user: permissions.contains(.user), framesBeyondTables: 1)
+        let frame: FrameNumber
+        do throws(FrameError) {
+            frame = zeroed ? try frames.pointee.allocateZeroed(memory) : try frames.pointee.allocate()
+        } catch {
+            throw .outOfMemory  // unreachable after the count; tables made on the way stay, empty
+        }
+        storeEntry(Scheme.leafEntry(frame: frame.address, permissions: permissions, size: .size4K, owned: true), at: slot)
+        return frame.address
+    }
+
+    /// The empty entry for a new 4 KiB leaf at `va` (canonical, aligned),
+    /// with the tables above it made when missing (`user` opens them to
+    /// user mappings). When the leaf table is the one the last mapping
+    /// used, one look at the entry; otherwise a plan of the one page, then
+    /// the walk. Throws, changing nothing, for a leaf or large page already
+    /// there, a shared table on the way, or fewer free frames than the
+    /// missing tables and `framesBeyondTables` more.
+    mutating func emptyLeafSlot(for va: VirtualAddress, user: Bool, framesBeyondTables: UInt64) throws(MapError) -> PhysicalAddress {
+        let table: PhysicalAddress
+        if let known = leafTableHint.table(for: va, user: user) {
+            guard Scheme.decode(memory.load64(entryAddress(in: known, index: Scheme.index(of: va, level: 0))), level: 0).kind == .invalid
+            else { throw .alreadyMapped }
+            guard framesBeyondTables <= frames.pointee.freeFrames else { throw .outOfMemory }
+            table = known
+        } else {
+            var counted = InlineArray<8, UInt64>(repeating: .max)
+            let (missing, entry, _) = try countMissingTables(for: va, downTo: 0, counted: &counted)
+            if let entry {
+                switch entry.kind {
+                case .invalid: break
+                case .leaf: throw .alreadyMapped
+                case .table: throw .largePageConflict
+                }
+            }
+            guard missing + framesBeyondTables <= frames.pointee.freeFrames else { throw .outOfMemory }
+            table = try leafTable(for: va, user: user)
+        }
+        return entryAddress(in: table, index: Scheme.index(of: va, level: 0))
     }
 
     /// Maps `range` to the physical run starting at `pa`, with the largest
@@ -45,6 +106,10 @@ extension PageTable {
     public mutating func mapFreshFrames(_ range: VirtualRange, permissions: PagePermissions, zeroed: Bool = true) throws(MapError) {
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         guard !range.isEmpty else { return }
+        if range.size == pageBytes, range.start.isAligned(to: .size4K) {
+            _ = try mapFreshFrame(at: range.start, permissions: permissions, zeroed: zeroed)
+            return
+        }
         let pages = range.size / pageBytes
         let tables = try tablePagesNeeded(toMap: range)
         guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
@@ -237,6 +302,7 @@ extension PageTable {
     /// how many table pages are missing on the way that `counted` (the last
     /// missing table counted per level) does not already hold, and the entry
     /// at `level` and its table when the walk gets there.
+    @inline(__always)  // called from mutating walks: a call would copy the table value first
     func countMissingTables(
         for va: VirtualAddress, downTo level: Int,
         counted: inout InlineArray<8, UInt64>

@@ -20,9 +20,9 @@ extension AddressSpace {
         _ va: VirtualAddress, permissions: PagePermissions, zeroed: Bool = true
     ) throws(MapError) -> PhysicalAddress {
         guard let range = VirtualRange(start: va, size: pageBytes) else { throw .nonCanonical }
-        try mapOwnedKernelPages(range, permissions: permissions, zeroed: zeroed)
-        guard let translation = translate(va) else { throw .notMapped }
-        return translation.physicalAddress
+        guard va.isAligned(to: .size4K) else { throw .misaligned }
+        try checkKernelOnly(range, permissions: permissions)
+        return try pageTable.mapFreshFrame(at: va, permissions: permissions, zeroed: zeroed)
     }
 
     /// Maps fresh frames over `range` that the space owns (a per-process
@@ -54,6 +54,8 @@ extension AddressSpace {
         try pageTable.linkShared(range, atLevel: level, from: other)
     }
 
+    /// Inlined: called from mutating methods, a call would copy the whole space first.
+    @inline(__always)
     func checkKernelOnly(_ range: VirtualRange, permissions: PagePermissions) throws(MapError) {
         guard !permissions.contains(.user) else { throw .invalidPermissions }
         guard !userWindow.overlaps(range) else { throw .insideUserWindow }
