@@ -148,9 +148,19 @@ enum Exec {
     /// Loads `file` into process `slot` with `arguments`; argc or -1.
     private static func load(slot: Int, file: ProgramFile) -> Int {
         let bytes = file.bytes
-        guard let plan = try? ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules),
-            let layout = try? Platform.userImageLayout(for: plan)
-        else { return -1 }
+        // Not `try?`: the optionals it makes are copied whole to be unwrapped.
+        let plan: LoadPlan
+        let layout: UserImageLayout
+        do throws(ElfError) {
+            plan = try ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
+        } catch {
+            return -1
+        }
+        do throws(UserLayoutError) {
+            layout = try Platform.userImageLayout(for: plan)
+        } catch {
+            return -1
+        }
         do throws(MapError) {
             Processes.slots[slot].staging = try ProcessSpace(
                 memory: Platform.physicalMemory, frames: PhysicalFrames.allocator,

@@ -136,48 +136,60 @@ import Testing
     /// With every buffer locked by a caller that is using it, another
     /// caller waits for one (instead of failing) and gets it when released.
     @Test(.timeLimit(.minutes(1))) func aCallerWaitsForABufferInUse() throws {
-        let host = OneCPUHost()
         let disk = RAMDisk(blocks: 8)
         disk.blocks[2 * DiskFormat.blockSize] = 0x22
-        let memory = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: BufferCache<RAMDiskDevice, OneCPUHost>.memoryNeeded(buffers: 1), alignment: 64)
-        defer { memory.deallocate() }
-        var carver = MemoryCarver(memory)
-        let shared = SharedWithCallers(BufferCache(buffers: 1, carving: &carver, device: disk.device, host: host)!)
-        let holding = DispatchSemaphore(value: 0)
-        let finished = DispatchGroup()
-        let results = ErrorList()
-        finished.enter()
-        Thread {
-            defer { finished.leave() }
-            host.run {
-                let cache = shared.value
-                guard let held = try? cache.read(BlockNumber(1)) else { return }
-                holding.signal()
-                // Keep the buffer, giving the CPU away, until the other
-                // caller waits (or gave up).
-                while host.sleeps[.buffer, default: 0] == 0 && results.all.isEmpty { host.diskRequest() }
-                cache.release(held)
-            }
-        }.start()
-        holding.wait()
-        finished.enter()
-        Thread {
-            defer { finished.leave() }
-            host.run {
-                let cache = shared.value
-                do {
-                    let buffer = try cache.read(BlockNumber(2))
-                    results.append("read \(cache.bytes(buffer)[0])")
-                    cache.release(buffer)
-                } catch {
-                    results.append("\(error)")
-                }
-            }
-        }.start()
-        finished.wait()
-        #expect(results.all == ["read 34"])
+        let (results, host) = contendForBuffer(buffers: 1, disk: disk, held: 1, wanted: 2)
+        #expect(results == ["read 34"])
         #expect(host.sleeps[.buffer] == 1)
         #expect(host.violations == [])
     }
+}
+
+/// Two callers of a cache of `buffers` buffers on one CPU: the first reads
+/// block `held` and keeps it, giving the CPU away, until the second has
+/// slept for a buffer; then it runs `beforeRelease` on the bytes and
+/// releases it. The second reads block `wanted`. Returns what the second
+/// got ("read" and the block's first byte, or its error) and the host.
+func contendForBuffer(
+    buffers: Int, disk: RAMDisk, held: UInt32, wanted: UInt32,
+    beforeRelease: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void = { _ in }
+) -> (results: [String], host: OneCPUHost) {
+    let host = OneCPUHost()
+    let memory = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: BufferCache<RAMDiskDevice, OneCPUHost>.memoryNeeded(buffers: buffers), alignment: 64)
+    defer { memory.deallocate() }
+    var carver = MemoryCarver(memory)
+    let shared = SharedWithCallers(BufferCache(buffers: buffers, carving: &carver, device: disk.device, host: host)!)
+    let holding = DispatchSemaphore(value: 0)
+    let finished = DispatchGroup()
+    let results = ErrorList()
+    finished.enter()
+    Thread {
+        defer { finished.leave() }
+        host.run {
+            let cache = shared.value
+            guard let buffer = try? cache.read(BlockNumber(held)) else { return }
+            holding.signal()
+            while host.sleeps[.buffer, default: 0] == 0 && results.all.isEmpty { host.diskRequest() }
+            beforeRelease(cache.bytes(buffer))
+            cache.release(buffer)
+        }
+    }.start()
+    holding.wait()
+    finished.enter()
+    Thread {
+        defer { finished.leave() }
+        host.run {
+            let cache = shared.value
+            do {
+                let buffer = try cache.read(BlockNumber(wanted))
+                results.append("read \(cache.bytes(buffer)[0])")
+                cache.release(buffer)
+            } catch {
+                results.append("\(error)")
+            }
+        }
+    }.start()
+    finished.wait()
+    return (results.all, host)
 }

@@ -38,26 +38,73 @@ private func checkGroups<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing 
 }
 
 @Suite struct UsedGroupTests {
-    @Test func usedEntryLooksOnlyAtMarkedGroups() {
+    typealias Table = PageTable<Sv39, DirectMappedMemory>
+
+    /// The indices `Table.forEachUsedEntry` gives for `entries` with `groups` in `low..<high`.
+    func used(_ entries: UnsafePointer<UInt64>, _ groups: UInt64, _ low: Int = 0, _ high: Int = 512) -> [Int] {
+        var indices: [Int] = []
+        Table.forEachUsedEntry(in: entries, groups: groups, from: low, below: high) { index in
+            indices.append(index)
+            return true
+        }
+        return indices
+    }
+
+    @Test func forEachUsedEntryLooksOnlyAtMarkedGroups() {
         let entries = UnsafeMutablePointer<UInt64>.allocate(capacity: 512)
         defer { entries.deallocate() }
         entries.initialize(repeating: 0, count: 512)
         entries[3] = 1
         entries[70] = 1
         entries[500] = 1
-        typealias Table = PageTable<Sv39, DirectMappedMemory>
         let marked = Table.groupBit(3) | Table.groupBit(500)
         // Entry 70's group is not marked: the walk never sees it.
-        #expect(Table.usedEntry(in: entries, groups: marked, from: 0, below: 512) == 3)
-        #expect(Table.usedEntry(in: entries, groups: marked, from: 4, below: 512) == 500)
-        #expect(Table.usedEntry(in: entries, groups: marked, from: 501, below: 512) == 512)
-        #expect(Table.usedEntry(in: entries, groups: marked, from: 4, below: 400) == 400)
+        #expect(used(entries, marked) == [3, 500])
+        #expect(used(entries, marked, 4) == [500])
+        #expect(used(entries, marked, 501) == [])
+        #expect(used(entries, marked, 4, 400) == [])
         // All groups marked (a table page outside the allocator's span): every entry.
-        #expect(Table.usedEntry(in: entries, groups: .max, from: 4, below: 512) == 70)
-        #expect(Table.usedEntry(in: entries, groups: .max, from: 71, below: 512) == 500)
+        #expect(used(entries, .max, 4) == [70, 500])
         // A stale bit (an entry cleared since) costs a look and finds nothing.
         entries[3] = 0
-        #expect(Table.usedEntry(in: entries, groups: marked, from: 0, below: 512) == 500)
+        #expect(used(entries, marked) == [500])
+    }
+
+    /// Every used entry of every marked group, in order, across group
+    /// boundaries and with several in one group; none of an unmarked group;
+    /// bounds that cut a group in the middle; a walk that clears the entry
+    /// it was given (teardown) still gets the rest.
+    @Test func forEachUsedEntryVisitsExactlyTheUsedEntriesInOrder() {
+        let entries = UnsafeMutablePointer<UInt64>.allocate(capacity: 512)
+        defer { entries.deallocate() }
+        entries.initialize(repeating: 0, count: 512)
+        let set = [0, 7, 8, 9, 15, 16, 63, 64, 200, 201, 204, 505, 511]
+        for index in set { entries[index] = UInt64(index) << 12 | 1 }
+        entries[100] = 1  // group 12, left unmarked below
+        var groups: UInt64 = 0
+        for index in set { groups |= Table.groupBit(index) }
+        #expect(used(entries, groups) == set)
+        #expect(used(entries, groups | Table.groupBit(100)) == [0, 7, 8, 9, 15, 16, 63, 64, 100, 200, 201, 204, 505, 511])
+        #expect(used(entries, groups, 9, 202) == [9, 15, 16, 63, 64, 200, 201])
+        #expect(used(entries, groups, 202, 505) == [204])
+        #expect(used(entries, groups, 511, 512) == [511])
+        #expect(used(entries, 0) == [])
+        // Stopping: nothing after the entry where `body` returned false.
+        var seen: [Int] = []
+        Table.forEachUsedEntry(in: entries, groups: groups) { index in
+            seen.append(index)
+            return index < 16
+        }
+        #expect(seen == [0, 7, 8, 9, 15, 16])
+        var cleared: [Int] = []
+        Table.forEachUsedEntry(in: entries, groups: groups) { index in
+            cleared.append(index)
+            entries[index] = 0
+            return true
+        }
+        #expect(cleared == set)
+        #expect(used(entries, groups) == [])
+        #expect(used(entries, .max) == [100])
     }
 
     @Test func anEmptyTableHasNoGroupMarked() throws {

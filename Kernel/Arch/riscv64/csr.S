@@ -3,6 +3,8 @@
 // gets four tiny functions: read, write, set bits, clear bits. Each lives in
 // its own section, so the linker drops the ones nobody calls.
 
+#include "symbol_address.h"
+
 .macro CSR_ACCESS name, csr
     .section .text.csr.read_\name, "ax"
     .globl swiftlet_csr_read_\name
@@ -98,13 +100,6 @@ swiftlet_sfence_vma_page:
     ret
 
 // Addresses the linker script defines, for Swift.
-.macro SYMBOL_ADDRESS function, symbol
-    .section .text.symbols.\function, "ax"
-    .globl \function
-\function:
-    la      a0, \symbol
-    ret
-.endm
 
 SYMBOL_ADDRESS swiftlet_kernel_image_start, __kernel_start
 SYMBOL_ADDRESS swiftlet_kernel_text_end, __text_end

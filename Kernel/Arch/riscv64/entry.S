@@ -11,6 +11,8 @@
 // `swiftlet_secondary_start`, which joins the scheduler. Harts from
 // MAX_HARTS on are parked for good.
 
+#include "symbol_address.h"
+
 #define MAX_HARTS 8
 // Each boot stack is one slot of stacks.S: a guard page, then the stack.
 #define BOOT_SLOT_BYTES (4096 + 32768)
@@ -86,14 +88,6 @@ swiftlet_harts_arrived:
 swiftlet_harts_released:
     .word   0
 
-    .section .text.entry.harts_arrived_address, "ax"
-    .globl swiftlet_harts_arrived_address
-swiftlet_harts_arrived_address:
-    la      a0, swiftlet_harts_arrived
-    ret
-
-    .section .text.entry.harts_released_address, "ax"
-    .globl swiftlet_harts_released_address
-swiftlet_harts_released_address:
-    la      a0, swiftlet_harts_released
-    ret
+// Their addresses, for Swift (Platform.swift).
+SYMBOL_ADDRESS swiftlet_harts_arrived_address, swiftlet_harts_arrived
+SYMBOL_ADDRESS swiftlet_harts_released_address, swiftlet_harts_released

@@ -1,8 +1,9 @@
 /// One slot of the buffer cache.
 ///
-/// Who touches what: `block`, `nextInBucket`, `references` and `lastUse`
-/// and the sleep-lock word `locked` only under the `.bufferCache` spinlock;
-/// `valid` and the slot's bytes only by the holder of the slot's sleep lock.
+/// Who touches what: `block`, `nextInBucket`, `references` and `lastUse`,
+/// the sleep-lock word `locked` and `waiting` only under the `.bufferCache`
+/// spinlock; `valid` and the slot's bytes only by the holder of the slot's
+/// sleep lock.
 struct BufferSlot {
     var block = BlockNumber(0)
     /// The next slot whose `block` falls in the same bucket, -1 at the end.
@@ -10,6 +11,10 @@ struct BufferSlot {
     var references = 0
     var lastUse: UInt64 = 0
     var locked = false
+    /// Someone sleeps on this slot's sleep lock: the unlock wakes them.
+    /// Set by each sleeper before it sleeps, cleared by the wakeup, so an
+    /// uncontended unlock skips the scheduler.
+    var waiting = false
     var valid = false
 }
 
@@ -24,6 +29,9 @@ struct BufferCacheState {
     var buckets: UnsafeMutablePointer<Int32>? = nil
     /// The bucket count less one (a mask: the count is a power of two).
     var bucketMask = 0
+    /// Someone sleeps on `anyBufferFreed` (every slot was referenced):
+    /// the next slot to lose its last reference wakes them.
+    var waitingForFree = false
 }
 
 /// A locked, referenced buffer: what `read` hands out and `release` takes
@@ -95,8 +103,7 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     /// The buffer holding `block`, locked, with its contents read from the
     /// device if the cache did not have them.
     public func read(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
-        let buffer = try claim(block)
-        lock(buffer.slot)
+        let buffer = try claimLocked(block)
         if !slots[buffer.slot].valid {
             do throws(BlockDeviceError) {
                 try device.read(block, into: bytes(buffer))
@@ -112,8 +119,7 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     /// The buffer for `block`, locked, without reading the device: for a
     /// caller that overwrites every byte before it releases the buffer.
     public func readForOverwrite(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
-        let buffer = try claim(block)
-        lock(buffer.slot)
+        let buffer = try claimLocked(block)
         slots[buffer.slot].valid = true
         return buffer
     }
@@ -127,11 +133,18 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
         }
     }
 
-    /// Unlocks the buffer and drops the caller's reference.
+    /// Unlocks the buffer and drops the caller's reference, in one trip
+    /// to the spinlock; the scheduler only when someone waits. Not
+    /// inlined, like `claimLocked`: inlined into the file system's deepest
+    /// calls, they grew those frames past the kernel stack's budget.
+    @inline(never)
     public func release(_ buffer: CachedBlock) {
         host.acquire(.bufferCache)
         slots[buffer.slot].locked = false
-        host.wakeup(channel(buffer.slot))
+        if slots[buffer.slot].waiting {
+            slots[buffer.slot].waiting = false
+            host.wakeup(channel(buffer.slot))
+        }
         dropReference(buffer.slot)
         host.release(.bufferCache)
     }
@@ -162,12 +175,14 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
 
     // MARK: - Slots
 
-    /// A referenced (not yet locked) slot for `block`: the one holding it,
-    /// or the least recently used free slot, emptied for it. When every
-    /// slot is referenced it waits while some slot is locked (its holder is
-    /// using it and will release it); when none is, the rest are pinned by
-    /// the open transaction, waiting could not end, and the call fails.
-    private func claim(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
+    /// A referenced and locked slot for `block`: the one holding it, or
+    /// the least recently used free slot, emptied for it; one trip to the
+    /// spinlock when nobody else holds the slot. When every slot is
+    /// referenced it waits while some slot is locked (its holder is using
+    /// it and will release it); when none is, the rest are pinned by the
+    /// open transaction, waiting could not end, and the call fails.
+    @inline(never)
+    private func claimLocked(_ block: BlockNumber) throws(FileSystemError) -> CachedBlock {
         host.acquire(.bufferCache)
         defer { host.release(.bufferCache) }
         while true {
@@ -175,7 +190,14 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
             var i = Int(buckets[bucket(of: block)])
             while i >= 0 {
                 if slots[i].block == block && (slots[i].valid || slots[i].references > 0) {
+                    // The reference keeps the slot on this block while the
+                    // lock's wait below gives up the spinlock.
                     slots[i].references += 1
+                    while slots[i].locked {
+                        slots[i].waiting = true
+                        host.sleep(on: channel(i), releasing: .bufferCache)
+                    }
+                    slots[i].locked = true
                     return CachedBlock(slot: i, block: block)
                 }
                 i = Int(slots[i].nextInBucket)
@@ -189,12 +211,15 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
                 if slots[i].locked { anyLocked = true }
             }
             if victim >= 0 {
+                // Unreferenced, so unlocked: nobody can be waiting on it.
                 move(victim, to: block)
                 slots[victim].valid = false
                 slots[victim].references = 1
+                slots[victim].locked = true
                 return CachedBlock(slot: victim, block: block)
             }
             guard anyLocked else { throw .noFreeBuffers }
+            state.pointee.waitingForFree = true
             host.sleep(on: Self.anyBufferFreed, releasing: .bufferCache)
         }
     }
@@ -222,21 +247,16 @@ public struct BufferCache<Device: BlockDevice, Host: FileSystemHost> {
     /// Where `claim` waits for some buffer to become unreferenced.
     static var anyBufferFreed: FileSystemChannel { FileSystemChannel(kind: .buffer, index: -1) }
 
-    /// Takes the slot's sleep lock, sleeping while another caller holds it.
-    private func lock(_ slot: Int) {
-        host.acquire(.bufferCache)
-        while slots[slot].locked { host.sleep(on: channel(slot), releasing: .bufferCache) }
-        slots[slot].locked = true
-        host.release(.bufferCache)
-    }
-
     /// Caller holds `.bufferCache`.
     private func dropReference(_ slot: Int) {
         slots[slot].references -= 1
         if slots[slot].references == 0 {
             state.pointee.clock &+= 1
             slots[slot].lastUse = state.pointee.clock
-            host.wakeup(Self.anyBufferFreed)
+            if state.pointee.waitingForFree {
+                state.pointee.waitingForFree = false
+                host.wakeup(Self.anyBufferFreed)
+            }
         }
     }
 

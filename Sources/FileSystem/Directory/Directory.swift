@@ -17,27 +17,30 @@ extension FileSystemVolume {
     }
 
     /// The first whole entry at or after byte `start` of a locked directory
-    /// that `matches`, and its offset; each block is read once. A hole (only
-    /// in a damaged image) reads as free entries.
+    /// that `matches`: its inode number and offset; each block is read once
+    /// and each entry looked at where it lies. A hole (only in a damaged
+    /// image) reads as free entries. Not inlined: inlined into `addEntry`,
+    /// it grew the deepest kernel call chain (create) past its stack budget.
+    @inline(never)
     func firstEntry(
-        _ directory: InodeReference, from start: Int, where matches: (DiskDirectoryEntry) -> Bool
-    ) throws(FileSystemError) -> (entry: DiskDirectoryEntry, offset: Int)? {
+        _ directory: InodeReference, from start: Int, where matches: (DirectoryEntryInPlace) -> Bool
+    ) throws(FileSystemError) -> (inode: UInt16, offset: Int)? {
         let end = entryBytes(directory)
         let blockSize = DiskFormat.blockSize
         var offset = start
         while offset < end {
             let blockEnd = min(end, (offset / blockSize + 1) * blockSize)
             guard let block = try blockAddress(directory, fileBlock: offset / blockSize, allocate: false) else {
-                if matches(DiskDirectoryEntry()) { return (DiskDirectoryEntry(), offset) }
+                if matches(DirectoryEntryInPlace(start: nil)) { return (0, offset) }
                 offset = blockEnd
                 continue
             }
             let buffer = try cache.read(block)
             defer { cache.release(buffer) }
-            let bytes = UnsafeRawBufferPointer(cache.bytes(buffer))
+            let bytes = UnsafeRawPointer(cache.bytes(buffer).baseAddress.unsafelyUnwrapped)
             while offset < blockEnd {
-                let entry = DiskDirectoryEntry(decoding: bytes, at: offset % blockSize)
-                if matches(entry) { return (entry, offset) }
+                let entry = DirectoryEntryInPlace(start: bytes + offset % blockSize)
+                if matches(entry) { return (entry.inode, offset) }
                 offset += DiskFormat.directoryEntrySize
             }
         }
@@ -51,8 +54,8 @@ extension FileSystemVolume {
         guard fields(directory).pointee.inodeType == .directory else { throw .notADirectory }
         guard let found = try firstEntry(directory, from: 0, where: { $0.inode != 0 && $0.nameMatches(name) })
         else { return nil }
-        guard UInt32(found.entry.inode) < superblock.inodeCount else { throw .corrupt(.inodeNumberOutOfRange) }
-        return (InodeNumber(UInt32(found.entry.inode)), found.offset)
+        guard UInt32(found.inode) < superblock.inodeCount else { throw .corrupt(.inodeNumberOutOfRange) }
+        return (InodeNumber(UInt32(found.inode)), found.offset)
     }
 
     /// Adds `name` -> `inode` to a locked directory, in the first free slot
@@ -79,5 +82,24 @@ extension FileSystemVolume {
     /// Whether a locked directory has no entries besides `.` and `..`.
     func isEmpty(_ directory: InodeReference) throws(FileSystemError) -> Bool {
         try firstEntry(directory, from: 2 * DiskFormat.directoryEntrySize, where: { $0.inode != 0 }) == nil
+    }
+}
+
+/// One directory entry where it lies in a locked buffer (or a hole's free
+/// entry): what `firstEntry` shows its test, with nothing copied out. Valid
+/// only while `firstEntry` holds the buffer.
+struct DirectoryEntryInPlace {
+    /// The entry's 16 bytes; nil for a hole, which reads as zeros.
+    let start: UnsafeRawPointer?
+
+    var inode: UInt16 {
+        guard let start else { return 0 }
+        return UInt16(littleEndian: start.loadUnaligned(as: UInt16.self))
+    }
+
+    /// `DiskDirectoryEntry.nameMatches` on the entry in place.
+    func nameMatches(_ other: UnsafeRawBufferPointer) -> Bool {
+        guard let start else { return DiskDirectoryEntry().nameMatches(other) }
+        return DiskDirectoryEntry.name(start + 2, matches: other)
     }
 }

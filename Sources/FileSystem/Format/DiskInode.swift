@@ -88,9 +88,15 @@ public struct DiskDirectoryEntry: Equatable, Sendable {
     /// Whether the name equals `other` compared as xv6 does: at most 14
     /// bytes, so a longer `other` matches on its first 14.
     public func nameMatches(_ other: UnsafeRawBufferPointer) -> Bool {
+        name.span.withUnsafeBytes { Self.name($0.baseAddress.unsafelyUnwrapped, matches: other) }
+    }
+
+    /// `nameMatches` for the 14 name bytes at `name` (an entry where it
+    /// lies in a block, compared without copying it out).
+    static func name(_ name: UnsafeRawPointer, matches other: UnsafeRawBufferPointer) -> Bool {
         let length = min(other.count, DiskFormat.nameLength)
-        for i in 0..<length where name[i] != other[i] { return false }
-        return length == DiskFormat.nameLength || name[length] == 0
+        for i in 0..<length where name.load(fromByteOffset: i, as: UInt8.self) != other[i] { return false }
+        return length == DiskFormat.nameLength || name.load(fromByteOffset: length, as: UInt8.self) == 0
     }
 }
 

@@ -1,14 +1,23 @@
 /// One slot of the in-memory inode table.
 ///
-/// Who touches what: `number`, `references` and the sleep-lock word
-/// `locked` only under the `.inodeTable` spinlock; `valid` and `disk` (the
-/// inode's fields, kept beside the slots in `inodeFields`) only by the
-/// holder of the slot's sleep lock. A slot with references keeps its
-/// number; an unreferenced slot may be reused.
+/// Who touches what: `number`, `references`, the sleep-lock word `locked`
+/// and `waiting` only under the `.inodeTable` spinlock; `valid` and `disk`
+/// (the inode's fields, kept beside the slots in `inodeFields`) only by the
+/// holder of the slot's sleep lock, or under the spinlock while the slot
+/// has no references (nobody can hold its sleep lock then).
+///
+/// A slot with references keeps its number. An unreferenced slot keeps
+/// its number and, when `valid`, its fields: the next reference to that
+/// inode finds them without reading the disk (every change to an inode
+/// goes through its slot, and freeing an inode clears `valid`), until the
+/// slot is reused for another inode. At most one slot that is referenced
+/// or valid carries a given number.
 struct InodeSlot {
     var number = InodeNumber(0)
     var references = 0
     var locked = false
+    /// Someone sleeps on this slot's sleep lock: the unlock wakes them.
+    var waiting = false
     var valid = false
 }
 
@@ -21,19 +30,31 @@ public struct InodeReference: Equatable, Sendable {
 }
 
 extension FileSystemVolume {
-    /// A reference to inode `number` (not locked, not read yet).
+    /// A reference to inode `number` (not locked; its fields are read at
+    /// the first `lock` unless an unreferenced slot still holds them).
+    /// A new slot is one never used or no longer valid if there is one,
+    /// else the first unreferenced one.
     func inode(_ number: InodeNumber) throws(FileSystemError) -> InodeReference {
         guard number.raw > 0, number.raw < superblock.inodeCount else { throw .corrupt(.inodeNumberOutOfRange) }
         host.acquire(.inodeTable)
         defer { host.release(.inodeTable) }
         var empty = -1
+        var emptyValid = -1
         for i in 0..<inodeSlotCount {
-            if inodeSlots[i].references > 0 && inodeSlots[i].number == number {
-                inodeSlots[i].references += 1
+            let slot = inodeSlots + i
+            if slot.pointee.number == number && (slot.pointee.references > 0 || slot.pointee.valid) {
+                slot.pointee.references += 1
                 return InodeReference(slot: i, number: number)
             }
-            if empty < 0 && inodeSlots[i].references == 0 { empty = i }
+            if slot.pointee.references == 0 {
+                if !slot.pointee.valid {
+                    if empty < 0 { empty = i }
+                } else if emptyValid < 0 {
+                    emptyValid = i
+                }
+            }
         }
+        if empty < 0 { empty = emptyValid }
         guard empty >= 0 else { throw .inodeTableFull }
         inodeSlots[empty].number = number
         inodeSlots[empty].references = 1
@@ -54,6 +75,7 @@ extension FileSystemVolume {
     func lock(_ inode: InodeReference) throws(FileSystemError) {
         host.acquire(.inodeTable)
         while inodeSlots[inode.slot].locked {
+            inodeSlots[inode.slot].waiting = true
             host.sleep(on: FileSystemChannel(kind: .inode, index: inode.slot), releasing: .inodeTable)
         }
         inodeSlots[inode.slot].locked = true
@@ -103,7 +125,10 @@ extension FileSystemVolume {
     func unlock(_ inode: InodeReference) {
         host.acquire(.inodeTable)
         inodeSlots[inode.slot].locked = false
-        host.wakeup(FileSystemChannel(kind: .inode, index: inode.slot))
+        if inodeSlots[inode.slot].waiting {
+            inodeSlots[inode.slot].waiting = false
+            host.wakeup(FileSystemChannel(kind: .inode, index: inode.slot))
+        }
         host.release(.inodeTable)
     }
 
@@ -120,14 +145,32 @@ extension FileSystemVolume {
         try log.write(buffer)
     }
 
+    /// Drops a reference unless it is the one that must free the inode
+    /// (see `release`): true when dropped. Such a put writes nothing, so it
+    /// needs no operation of the log.
+    @inline(never)
+    func releaseUnlessFreeing(_ inode: InodeReference) -> Bool {
+        host.acquire(.inodeTable)
+        defer { host.release(.inodeTable) }
+        if freesOnRelease(inode) { return false }
+        inodeSlots[inode.slot].references -= 1
+        return true
+    }
+
+    /// Whether dropping the caller's reference must free the inode: it is
+    /// the last one and the inode has no links. Caller holds `.inodeTable`;
+    /// only the last reference looks at the fields without the sleep lock
+    /// (nobody else can hold it then), and none can be added meanwhile.
+    private func freesOnRelease(_ inode: InodeReference) -> Bool {
+        inodeSlots[inode.slot].references == 1 && inodeSlots[inode.slot].valid
+            && inodeFields[inode.slot].linkCount == 0
+    }
+
     /// Drops a reference (inside an operation). The last reference to an
     /// inode with no links left frees it: its blocks, then the inode.
     func release(_ inode: InodeReference) throws(FileSystemError) {
         host.acquire(.inodeTable)
-        // Only the last reference may look at the fields without the sleep
-        // lock: nobody else can hold it then.
-        let last = inodeSlots[inode.slot].references == 1
-        if last && inodeSlots[inode.slot].valid && inodeFields[inode.slot].linkCount == 0 {
+        if freesOnRelease(inode) {
             // Nobody else can reach the inode: the sleep lock is free.
             host.release(.inodeTable)
             try lock(inode)

@@ -1,7 +1,7 @@
 /// The log's shared state.
 ///
-/// Who touches what: `outstanding`, `committing`, `failed` and `header`
-/// only under the `.log` spinlock, except that the one committer reads and
+/// Who touches what: `outstanding`, `committing`, `failed`, `waiting` and
+/// `header` only under the `.log` spinlock, except that the one committer reads and
 /// clears `header` without it while `committing` is set (no operation can
 /// begin, so nobody else touches it then).
 struct LogState {
@@ -15,6 +15,9 @@ struct LogState {
     /// A commit failed: memory and disk may disagree, so the volume
     /// refuses every further call.
     var failed = false
+    /// Someone sleeps in `begin`: the next `end` wakes them (set by each
+    /// sleeper, cleared by the wakeup; no wakeup when nobody waits).
+    var waiting = false
     /// The home block numbers logged by the current transaction.
     var header = LogHeader()
 }
@@ -48,6 +51,7 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
             if state.pointee.committing
                 || Int(state.pointee.header.count) + reserved * Self.operationBlocks > state.pointee.capacity
             {
+                state.pointee.waiting = true
                 host.sleep(on: Self.channel, releasing: .log)
             } else {
                 state.pointee.outstanding = reserved
@@ -69,17 +73,19 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
         cache.pin(buffer)
     }
 
-    /// Ends an operation; the last one out commits. Throws when that
-    /// commit failed (the volume then refuses further calls).
+    /// Ends an operation; the last one out commits what the group logged
+    /// (nothing to do, and one trip to the spinlock, when it logged no
+    /// block). Throws when that commit failed (the volume then refuses
+    /// further calls).
     func end() throws(FileSystemError) {
         host.acquire(.log)
         state.pointee.outstanding -= 1
-        let commitNow = state.pointee.outstanding == 0
+        let commitNow = state.pointee.outstanding == 0 && state.pointee.header.count > 0
         if commitNow {
             state.pointee.committing = true
         } else {
             // This operation's reservation is free for a waiting one.
-            host.wakeup(Self.channel)
+            wakeWaiting()
         }
         host.release(.log)
         guard commitNow else { return }
@@ -89,9 +95,16 @@ public struct TransactionLog<Device: BlockDevice, Host: FileSystemHost> {
         host.acquire(.log)
         state.pointee.committing = false
         if failure != nil { state.pointee.failed = true }
-        host.wakeup(Self.channel)
+        wakeWaiting()
         host.release(.log)
         if let failure { throw failure }
+    }
+
+    /// Wakes the callers sleeping in `begin`, if any. Caller holds `.log`.
+    private func wakeWaiting() {
+        guard state.pointee.waiting else { return }
+        state.pointee.waiting = false
+        host.wakeup(Self.channel)
     }
 
     /// Whether a commit failed earlier.

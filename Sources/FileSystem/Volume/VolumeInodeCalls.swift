@@ -13,8 +13,10 @@ extension FileSystemVolume {
     }
 
     /// Gives a reference back. The last reference to an unlinked inode
-    /// frees it, in an operation of its own.
+    /// frees it, in an operation of its own; any other put writes nothing
+    /// and skips the log.
     public func close(_ inode: InodeReference) throws(FileSystemError) {
+        if releaseUnlessFreeing(inode) { return }
         try operation { () throws(FileSystemError) in try release(inode) }
     }
 

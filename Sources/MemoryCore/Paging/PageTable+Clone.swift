@@ -44,8 +44,7 @@ extension PageTable {
             return
         }
         let childGroups = usedGroupWord(childTable)
-        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
-        while index < high {
+        try Self.forEachUsedEntry(in: entries, groups: groups, from: low, below: high) { index throws(MapError) in
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: level)
             let unextended = base + UInt64(index) * span
@@ -77,7 +76,7 @@ extension PageTable {
                 childGroups?.pointee |= Self.groupBit(index)
                 childEntries[index] = copied
             }
-            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high)
+            return true
         }
     }
 
@@ -93,8 +92,7 @@ extension PageTable {
     ) throws(MapError) {
         frames.pointee.acquireLock()
         defer { frames.pointee.releaseLock() }
-        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
-        while index < high {
+        try Self.forEachUsedEntry(in: entries, groups: groups, from: low, below: high) { index throws(MapError) in
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: 0)
             if entry.kind == .leaf {
@@ -113,7 +111,7 @@ extension PageTable {
                     childEntries[index] = copied
                 }
             }
-            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high)
+            return true
         }
     }
 

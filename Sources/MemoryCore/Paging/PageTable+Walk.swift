@@ -52,36 +52,32 @@ extension PageTable {
         // Only entries that may overlap the range are looked at, and most
         // of those are empty: only used ones get address arithmetic.
         let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
-        let groups = usedGroups(of: table)
-        var index = Self.usedEntry(in: entries, groups: groups, from: low, below: high)
-        while index < high {
-            defer { index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: high) }
+        var finished = true
+        Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table), from: low, below: high) { index in
             let unextended = base + UInt64(index) * span
             let start = Scheme.canonical(unextended)
             // Canonical addresses rise with the index, even across the hole.
-            if start &+ (span - 1) < first { continue }
-            if start > last { return true }
+            if start &+ (span - 1) < first { return true }
+            if start > last { return false }
             let entry = Scheme.decode(entries[index], level: level)
             switch entry.kind {
             case .invalid:
-                continue
+                return true
             case .table:
-                if level == 0 || (entry.isShared && !includeShared) { continue }
-                if !visit(
+                if level == 0 || (entry.isShared && !includeShared) { return true }
+                finished = visit(
                     entry.address, level: level - 1, base: unextended, first: first, last: last,
                     includeShared: includeShared, body)
-                {
-                    return false
-                }
             case .leaf:
-                guard let size = PageSize(level: level) else { continue }
+                guard let size = PageSize(level: level) else { return true }
                 let translation = Translation(
                     physicalAddress: entry.address, permissions: entry.permissions,
                     pageSize: size, isOwned: entry.isOwned, isCopyOnWrite: entry.isCopyOnWrite)
-                if !body(VirtualAddress(start), translation) { return false }
+                finished = body(VirtualAddress(start), translation)
             }
+            return finished
         }
-        return true
+        return finished
     }
 
     private func countTables(_ table: PhysicalAddress, level: Int, base: UInt64) -> UInt64 {
@@ -89,15 +85,12 @@ extension PageTable {
         guard level > 0 else { return count }
         let entries = tableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
-        let entryCount = Scheme.entriesPerTable
-        let groups = usedGroups(of: table)
-        var index = Self.usedEntry(in: entries, groups: groups, from: 0, below: entryCount)
-        while index < entryCount {
+        Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table)) { index in
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && !entry.isShared {
                 count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
             }
-            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: entryCount)
+            return true
         }
         return count
     }

@@ -170,10 +170,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         }
         let entries = mutableTableEntries(table)
         let span = Scheme.entrySpan(atLevel: level)
-        let count = Scheme.entriesPerTable
-        let groups = usedGroups(of: table)
-        var index = Self.usedEntry(in: entries, groups: groups, from: 0, below: count)
-        while index < count {
+        Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table)) { index in
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && level > 0 && !entry.isShared {
                 freeTable(entry.address, level: level - 1, base: base + UInt64(index) * span)
@@ -181,7 +178,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
                 releaseOwnedHoldingLock(entry.address, size: size)
             }
             entries[index] = 0
-            index = Self.usedEntry(in: entries, groups: groups, from: index + 1, below: count)
+            return true
         }
         do {
             try frames.pointee.freeZeroedHoldingLock(table.frame)
@@ -274,10 +271,33 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         frames.pointee.tableWord(table.frame)
     }
 
+    /// Calls `body` with the index of every entry in `low..<high` of a
+    /// table page that is not all zeros, in ascending order, looking only at
+    /// the groups `groups` (the page's `usedGroups`) marks: the one loop
+    /// over a table page's used entries that every walk (teardown,
+    /// counting, fork's sharing, `forEachMapping`) runs. Stops when `body`
+    /// returns false. `body` may store into the entry it was given (the
+    /// search goes on above it). An all-zero entry is empty in every scheme
+    /// (Sv39's V and x86-64's P are 0).
+    ///
+    /// Always inlined, with its closure: each walk compiles to the loop it
+    /// had written out, with no closure context on the stack (fork's leaf
+    /// loop and teardown are hot, and teardown is on the deepest stack path).
+    @inline(__always)
+    static func forEachUsedEntry<Failure: Error>(
+        in entries: UnsafePointer<UInt64>, groups: UInt64, from low: Int = 0,
+        below high: Int = Scheme.entriesPerTable, _ body: (Int) throws(Failure) -> Bool
+    ) throws(Failure) {
+        var index = usedEntry(in: entries, groups: groups, from: low, below: high)
+        while index < high {
+            guard try body(index) else { return }
+            index = usedEntry(in: entries, groups: groups, from: index + 1, below: high)
+        }
+    }
+
     /// The index of the first entry in `index..<count` that is not all
     /// zeros, looking only at the groups `groups` marks used; `count` when
-    /// there is none. An all-zero entry is empty in every scheme (Sv39's V
-    /// and x86-64's P are 0).
+    /// there is none (`forEachUsedEntry`'s step).
     static func usedEntry(in entries: UnsafePointer<UInt64>, groups: UInt64, from index: Int, below count: Int) -> Int {
         var i = index
         while i < count {

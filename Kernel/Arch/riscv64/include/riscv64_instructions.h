@@ -23,19 +23,27 @@ SWIFTLET_INLINE unsigned long long swiftlet_inline_read_tp(void) {
     return value;
 }
 
-SWIFTLET_INLINE unsigned long long swiftlet_inline_read_sstatus(void) {
-    unsigned long long value;
-    __asm__ volatile("csrr %0, sstatus" : "=r"(value)::"memory");
-    return value;
-}
+/* The CSR accessors, one macro each way: `csrr` into a value, and `op`
+   (csrw, csrs or csrc) of a value into the CSR. The last argument is the
+   clobber list: "memory" or nothing (SWIFTLET_NO_CLOBBER), as below. */
+#define SWIFTLET_NO_CLOBBER
+#define SWIFTLET_CSR_READ(csr, clobbers)                                       \
+    SWIFTLET_INLINE unsigned long long swiftlet_inline_read_##csr(void) {      \
+        unsigned long long value;                                              \
+        __asm__ volatile("csrr %0, " #csr : "=r"(value)::clobbers);             \
+        return value;                                                          \
+    }
+#define SWIFTLET_CSR_UPDATE(name, op, csr, clobbers)                           \
+    SWIFTLET_INLINE void swiftlet_inline_##name##_##csr(unsigned long long v) { \
+        __asm__ volatile(#op " " #csr ", %0" ::"r"(v) : clobbers);              \
+    }
 
-SWIFTLET_INLINE void swiftlet_inline_set_sstatus(unsigned long long bits) {
-    __asm__ volatile("csrs sstatus, %0" ::"r"(bits) : "memory");
-}
-
-SWIFTLET_INLINE void swiftlet_inline_clear_sstatus(unsigned long long bits) {
-    __asm__ volatile("csrc sstatus, %0" ::"r"(bits) : "memory");
-}
+/* sstatus holds SIE: setting or clearing it turns interrupts on or off, and
+   reading it is how a lock saves that state, so all three clobber memory
+   (no load or store moves across a change of the interrupt state). */
+SWIFTLET_CSR_READ(sstatus, "memory")
+SWIFTLET_CSR_UPDATE(set, csrs, sstatus, "memory")
+SWIFTLET_CSR_UPDATE(clear, csrc, sstatus, "memory")
 
 /* The old sstatus, with SIE (bit 1) cleared: one instruction. */
 SWIFTLET_INLINE unsigned long long swiftlet_inline_disable_interrupts(void) {
@@ -44,31 +52,17 @@ SWIFTLET_INLINE unsigned long long swiftlet_inline_disable_interrupts(void) {
     return value;
 }
 
-SWIFTLET_INLINE unsigned long long swiftlet_inline_read_sepc(void) {
-    unsigned long long value;
-    __asm__ volatile("csrr %0, sepc" : "=r"(value));
-    return value;
-}
+/* The trap registers are plain values: no memory order to keep, so the
+   compiler may move loads and stores around them. */
+SWIFTLET_CSR_READ(sepc, SWIFTLET_NO_CLOBBER)
+SWIFTLET_CSR_UPDATE(write, csrw, sepc, SWIFTLET_NO_CLOBBER)
+SWIFTLET_CSR_READ(scause, SWIFTLET_NO_CLOBBER)
+SWIFTLET_CSR_READ(stval, SWIFTLET_NO_CLOBBER)
 
-SWIFTLET_INLINE void swiftlet_inline_write_sepc(unsigned long long value) {
-    __asm__ volatile("csrw sepc, %0" ::"r"(value));
-}
-
-SWIFTLET_INLINE unsigned long long swiftlet_inline_read_scause(void) {
-    unsigned long long value;
-    __asm__ volatile("csrr %0, scause" : "=r"(value));
-    return value;
-}
-
-SWIFTLET_INLINE unsigned long long swiftlet_inline_read_stval(void) {
-    unsigned long long value;
-    __asm__ volatile("csrr %0, stval" : "=r"(value));
-    return value;
-}
-
-SWIFTLET_INLINE void swiftlet_inline_write_stvec(unsigned long long value) {
-    __asm__ volatile("csrw stvec, %0" ::"r"(value) : "memory");
-}
+/* stvec chooses which entry (kernel or user vector) the next trap takes:
+   it clobbers memory so that what that entry reads (the trap frame, the
+   CPU record) is stored on the right side of the switch. */
+SWIFTLET_CSR_UPDATE(write, csrw, stvec, "memory")
 
 /* The spinlock word: swap ordered both ways, clear with release order,
    load with acquire order (as percpu.S's functions of the same names). */
