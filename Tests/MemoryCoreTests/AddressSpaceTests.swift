@@ -19,11 +19,13 @@ func testUserWindow<S: PagingScheme>(_: S.Type) -> UserWindow {
 
 /// A kernel-only page of a process: the trap frame (Sv39) or the first page
 /// of the per-process kernel stack (x86-64).
-private func kernelPage<S: PagingScheme>(_: S.Type) -> VirtualAddress {
+func kernelPage<S: PagingScheme>(_: S.Type) -> VirtualAddress {
     S.levels == 3 ? va((1 << 38) - 2 * 0x1000) : va(0xFFFF_FF80_0000_1000)
 }
 
-private func makeSpace<S: PagingScheme>(_: S.Type, _ ram: SimulatedRAM) throws -> TestSpace<S> {
+/// An empty address space of scheme `S` over `ram`, with the layout's user
+/// window (the other suites of address spaces use it too).
+func makeSpace<S: PagingScheme>(_: S.Type, _ ram: SimulatedRAM) throws -> TestSpace<S> {
     try TestSpace<S>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
 }
 

@@ -45,7 +45,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
     func lockPerTable<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            var parent = try makeSpace(S.self, ram)
             try parent.setHeapStart(va(0x40_0000))
             try parent.growHeap(by: 256 * pageBytes)
             for page in 0..<UInt64(256) {
@@ -88,7 +88,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
     func userLimit<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM()
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            var parent = try makeSpace(S.self, ram)
             try parent.mapUserPages(vrange(0x1000, 2 * pageBytes), permissions: .readWrite)
             try [UInt8(7), 8, 9].withUnsafeBytes { try parent.copyOut(to: va(0x1000), from: $0) }
             let fullTranslation = parent.translate(va(0x1000))
@@ -152,7 +152,7 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
         pages.append(S.levels == 3 ? va(0x3F_FFFF_D000) : va(0xFFFF_FF7F_FFFF_E000))
         var tables: Set<UInt64> = []
         do {
-            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            var space = try makeSpace(S.self, ram)
             for page in pages { try space.mapUserPages(VirtualRange(start: page, size: pageBytes)!, permissions: .readWrite) }
             var seen: [VirtualAddress] = []
             space.forEachUserMapping { page, _ in

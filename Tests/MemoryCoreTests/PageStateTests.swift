@@ -35,7 +35,7 @@ private func lazy(_ start: UInt64, _ bytes: UInt64) -> Seen { Seen(start: start,
     func lazyThenPrivate<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM(megabytes: 1)
         do {
-            var space = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            var space = try makeSpace(S.self, ram)
             try space.mapUserPages(vrange(0x1000, 0x1000), permissions: .readExecute)
             try space.setHeapStart(va(0x10_0000))
             // An empty heap has no lazy range; a grown one is lazy to the page above its break.
@@ -57,7 +57,7 @@ private func lazy(_ start: UInt64, _ bytes: UInt64) -> Seen { Seen(start: start,
             try space.shrinkHeap(by: 0x3000)
             #expect(states(space).filter { $0.start >= 0x10_0000 && $0.start < 0x20_0000 } == [lazy(0x10_0000, 0x2000)])
             // A kernel page outside the user window has no state.
-            let kernel = S.levels == 3 ? va((1 << 38) - 2 * 0x1000) : va(0xFFFF_FF80_0000_1000)
+            let kernel = kernelPage(S.self)
             try space.mapOwnedKernelPage(kernel, permissions: .readWrite)
             #expect(states(space).last == page(kernel.raw, nil))
         }
@@ -71,7 +71,7 @@ private func lazy(_ start: UInt64, _ bytes: UInt64) -> Seen { Seen(start: start,
     func sharedThenPrivate<S: PagingScheme>(_: S.Type) throws {
         let ram = SimulatedRAM(megabytes: 1)
         do {
-            var parent = try AddressSpace<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            var parent = try makeSpace(S.self, ram)
             try parent.mapUserPages(vrange(0x1000, 0x1000), permissions: .readExecute)
             try parent.setHeapStart(va(0x10_0000))
             try parent.growHeap(by: 0x4000)
