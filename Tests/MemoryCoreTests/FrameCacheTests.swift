@@ -288,4 +288,43 @@ private final class CachedRAM {
             #expect(ram.balanced)
         }
     }
+
+    /// `hasFreeFrames` answers `count <= freeFrames` when the pool alone
+    /// falls short and the other CPUs' caches make up the difference, and a
+    /// page table's map counts the cached frames too: mapping pages that
+    /// only the caches can give succeeds (each reclaimed as needed), one
+    /// page more than every free frame is refused, changing nothing.
+    @Test func freeFrameChecksCountTheCachesWhenThePoolFallsShort() throws {
+        let ram = CachedRAM(megabytes: 1, cpus: 2)
+        // CPU 1 takes one batch into its cache and hands all but one back there.
+        runningCPU = 1
+        let lent = try ram.frames.pointee.allocate()
+        runningCPU = 0
+        let cachedElsewhere = UInt64(ram.cached(1))
+        #expect(cachedElsewhere == UInt64(FrameCache.transferBatch - 1))
+        let pool = ram.frames.pointee.poolFrames
+        let free = ram.ram.freeFrames
+        #expect(free == pool + cachedElsewhere)
+        let answers = [pool, pool + 1, free, free + 1].map { ram.frames.pointee.hasFreeFrames($0) }
+        #expect(answers == [true, true, true, false])
+        // A space whose pages need the other CPU's cached frames: every
+        // free frame but one page table's worth mapped, then one too many.
+        var space = try AddressSpace<Sv39, DirectMappedMemory>(
+            memory: ram.ram.memory, frames: ram.frames,
+            userWindow: UserWindow(VirtualRange(start: VirtualAddress(0), size: 1 << 30)!))
+        let room = ram.ram.freeFrames
+        #expect(room > pool - 2)
+        let tooMany = VirtualRange(start: VirtualAddress(0), size: room * pageBytes)!
+        #expect(throws: MapError.outOfMemory) { try space.mapUserPages(tooMany, permissions: .readWrite) }
+        #expect(ram.ram.freeFrames == room)
+        // Two tables (levels 1 and 0) below the root, and the rest pages.
+        let fits = VirtualRange(start: VirtualAddress(0), size: (room - 2) * pageBytes)!
+        #expect(room - 2 > pool)
+        try space.mapUserPages(fits, permissions: .readWrite)
+        #expect(ram.ram.freeFrames == 0)
+        _ = consume space
+        try ram.frames.pointee.free(lent)
+        #expect(ram.ram.freeFrames == ram.ram.totalFrames)
+        #expect(ram.balanced)
+    }
 }

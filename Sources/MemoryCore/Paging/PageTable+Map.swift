@@ -58,7 +58,7 @@ extension PageTable {
         if let known = leafTableHint.table(for: va, user: user) {
             guard Scheme.decode(memory.load64(entryAddress(in: known, index: Scheme.index(of: va, level: 0))), level: 0).kind == .invalid
             else { throw .alreadyMapped }
-            guard framesBeyondTables <= frames.pointee.freeFrames else { throw .outOfMemory }
+            guard frames.pointee.hasFreeFrames(framesBeyondTables) else { throw .outOfMemory }
             table = known
         } else {
             var counted = InlineArray<8, UInt64>(repeating: .max)
@@ -70,7 +70,7 @@ extension PageTable {
                 case .table: throw .largePageConflict
                 }
             }
-            guard missing + framesBeyondTables <= frames.pointee.freeFrames else { throw .outOfMemory }
+            guard frames.pointee.hasFreeFrames(missing + framesBeyondTables) else { throw .outOfMemory }
             table = try leafTable(for: va, user: user)
         }
         return entryAddress(in: table, index: Scheme.index(of: va, level: 0))
@@ -112,7 +112,7 @@ extension PageTable {
         }
         let pages = range.size / pageBytes
         let tables = try tablePagesNeeded(toMap: range)
-        guard pages + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
+        guard frames.pointee.hasFreeFrames(pages + tables) else { throw .outOfMemory }
         let user = permissions.contains(.user)
         var va = range.start
         do throws(MapError) {
@@ -220,7 +220,7 @@ extension PageTable {
         guard Scheme.canHold(pa, size: range.size) else { throw .physicalOutOfRange }
         guard Scheme.canEncode(permissions) else { throw .invalidPermissions }
         let needed = try plan(range, to: pa, largestPage: largestPage)
-        guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
+        guard frames.pointee.hasFreeFrames(needed) else { throw .outOfMemory }
 
         var va = range.start
         var frame = pa

@@ -27,7 +27,7 @@ extension PageTable {
             guard let next = va.adding(span) else { break }
             va = next
         }
-        guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
+        guard frames.pointee.hasFreeFrames(needed) else { throw .outOfMemory }
 
         va = VirtualAddress(range.start.raw & ~(span - 1))
         while va < range.end {
@@ -76,7 +76,7 @@ extension PageTable {
             guard let next = va.adding(span) else { break }
             va = next
         }
-        guard needed <= frames.pointee.freeFrames else { throw .outOfMemory }
+        guard frames.pointee.hasFreeFrames(needed) else { throw .outOfMemory }
 
         va = range.start
         while va < range.end {

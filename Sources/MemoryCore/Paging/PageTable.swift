@@ -218,16 +218,19 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return (Int(low), Int(high))
     }
 
+    @inline(__always)
     func entryAddress(in table: PhysicalAddress, index: Int) -> PhysicalAddress {
         PhysicalAddress(table.raw + UInt64(index) * 8)
     }
 
     /// The entries of the table page at `table`, for loops over a whole
     /// table: one reachability check for the page instead of one per entry.
+    @inline(__always)
     func tableEntries(_ table: PhysicalAddress) -> UnsafePointer<UInt64> {
         UnsafePointer(mutableTableEntries(table))
     }
 
+    @inline(__always)
     func mutableTableEntries(_ table: PhysicalAddress) -> UnsafeMutablePointer<UInt64> {
         memory.pointer(to: table, count: pageBytes)!.assumingMemoryBound(to: UInt64.self)
     }
@@ -249,12 +252,14 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// process, or fork's parent for the child it builds; the kernel's
     /// tables: boot, and on x86-64 the virtual-space mapper's lock for its
     /// window).
+    @inline(__always)
     func usedGroups(of table: PhysicalAddress) -> UInt64 {
         frames.pointee.tableWord(table.frame)?.pointee ?? .max
     }
 
     /// The bit of entry `index`'s group in a table page's used-group word.
-    static func groupBit(_ index: Int) -> UInt64 { 1 << UInt64(index >> 3) }
+    @inline(__always)
+    static func groupBit(_ index: Int) -> UInt64 { 1 &<< UInt64(truncatingIfNeeded: index &>> 3) }
 
     /// Stores `value` into the entry at `slot`, marking its group used
     /// first when the entry is not empty.
@@ -267,6 +272,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
 
     /// The used-group word of `table`, for a loop that stores many of its
     /// entries (nil outside the allocator's span: nothing to keep).
+    @inline(__always)
     func usedGroupWord(_ table: PhysicalAddress) -> UnsafeMutablePointer<UInt64>? {
         frames.pointee.tableWord(table.frame)
     }
@@ -280,6 +286,10 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     /// search goes on above it). An all-zero entry is empty in every scheme
     /// (Sv39's V and x86-64's P are 0).
     ///
+    /// A marked group is found once (the lowest bit left of `groups`) and
+    /// its entries are then a plain loop of loads, so a full group costs
+    /// one look at the bits, not one per entry.
+    ///
     /// Always inlined, with its closure: each walk compiles to the loop it
     /// had written out, with no closure context on the stack (fork's leaf
     /// loop and teardown are hot, and teardown is on the deepest stack path).
@@ -288,34 +298,22 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         in entries: UnsafePointer<UInt64>, groups: UInt64, from low: Int = 0,
         below high: Int = Scheme.entriesPerTable, _ body: (Int) throws(Failure) -> Bool
     ) throws(Failure) {
-        var index = usedEntry(in: entries, groups: groups, from: low, below: high)
-        while index < high {
-            guard try body(index) else { return }
-            index = usedEntry(in: entries, groups: groups, from: index + 1, below: high)
-        }
-    }
-
-    /// The index of the first entry in `index..<count` that is not all
-    /// zeros, looking only at the groups `groups` marks used; `count` when
-    /// there is none (`forEachUsedEntry`'s step).
-    static func usedEntry(in entries: UnsafePointer<UInt64>, groups: UInt64, from index: Int, below count: Int) -> Int {
-        var i = index
-        while i < count {
-            if (groups >> UInt64(i >> 3)) & 1 != 0 {
-                // A marked group: the rest of it, entry by entry.
-                let end = min(count, (i | 7) + 1)
-                while i < end {
-                    if entries[i] != 0 { return i }
-                    i += 1
+        guard low >= 0, low < high else { return }
+        // The marked groups from `low`'s on (low < 512: a shift below 64).
+        var remaining = groups & (UInt64.max &<< UInt64(truncatingIfNeeded: low >> 3))
+        while remaining != 0 {
+            let groupStart = remaining.trailingZeroBitCount &<< 3
+            guard groupStart < high else { return }
+            remaining &= remaining &- 1
+            var index = max(low, groupStart)
+            let end = min(high, groupStart &+ 8)
+            while index < end {
+                if entries[index] != 0 {
+                    guard try body(index) else { return }
                 }
-                continue
+                index &+= 1
             }
-            // The next marked group above this one.
-            let remaining = groups & (UInt64.max << UInt64(i >> 3))
-            guard remaining != 0 else { return count }
-            i = remaining.trailingZeroBitCount << 3
         }
-        return count
     }
 
     func decodedEntry(in table: PhysicalAddress, for va: VirtualAddress, level: Int) -> DecodedEntry {

@@ -99,13 +99,22 @@ extension PagingScheme {
     /// Entries in one table.
     public static var entriesPerTable: Int { 512 }
 
-    /// Bytes one entry at `level` covers: 4 KiB, 2 MiB, 1 GiB, 512 GiB.
-    public static func entrySpan(atLevel level: Int) -> UInt64 { 1 << (12 + 9 * UInt64(level)) }
+    /// Bytes one entry at `level` (0 ..< `levels`) covers: 4 KiB, 2 MiB,
+    /// 1 GiB, 512 GiB. Inlined with wrapping arithmetic, so that a walk's
+    /// known level folds it to a constant and an unknown one costs three
+    /// instructions, not a call with overflow checks.
+    @inline(__always)
+    public static func entrySpan(atLevel level: Int) -> UInt64 { 1 &<< entryShift(atLevel: level) }
 
-    /// The index into the table at `level` that a walk for `va` uses.
+    /// The index into the table at `level` (0 ..< `levels`) that a walk for `va` uses.
+    @inline(__always)
     public static func index(of va: VirtualAddress, level: Int) -> Int {
-        Int(truncatingIfNeeded: (va.raw >> (12 + 9 * UInt64(level))) & 0x1FF)
+        Int(truncatingIfNeeded: (va.raw &>> entryShift(atLevel: level)) & 0x1FF)
     }
+
+    /// log2 of `entrySpan(atLevel:)`: the page offset's 12 bits and 9 per level.
+    @inline(__always)
+    static func entryShift(atLevel level: Int) -> UInt64 { 12 &+ 9 &* UInt64(truncatingIfNeeded: level) }
 
     /// True when every bit above the top significant bit equals it.
     public static func isCanonical(_ va: VirtualAddress) -> Bool {

@@ -102,6 +102,15 @@ public struct FrameAllocator: ~Copyable {
     @inline(__always)
     public var freeFrames: UInt64 { poolFrames + (caches?.cachedFrames ?? 0) }
 
+    /// True when at least `count` frames are free (`freeFrames`), the
+    /// pool's count alone answering when it suffices: the caches are only
+    /// summed (a loop over every CPU's) when the pool falls short. The
+    /// answer is `count <= freeFrames` either way.
+    @inline(__always)
+    public func hasFreeFrames(_ count: UInt64) -> Bool {
+        count <= poolFrames || count <= freeFrames
+    }
+
     /// Bytes of storage needed to manage `span`.
     public static func storageBytes(for span: PhysicalRange) -> UInt64 {
         let frames = span.size / pageBytes
@@ -140,6 +149,7 @@ public struct FrameAllocator: ~Copyable {
 
     /// The page-table code's word for `frame` (see `tableWords`), or nil
     /// for a frame outside the span.
+    @inline(__always)
     public mutating func tableWord(_ frame: FrameNumber) -> UnsafeMutablePointer<UInt64>? {
         let index = frame.value &- firstFrame
         guard index < frameCount else { return nil }

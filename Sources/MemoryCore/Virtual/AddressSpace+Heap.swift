@@ -24,10 +24,10 @@ extension AddressSpace {
             let added = VirtualRange(start: oldTop, end: newTop)!
             // Growth whose pages (and their tables) could not all be touched
             // with the frames free now is refused at once.
-            guard added.size / pageBytes <= frames.pointee.freeFrames else { throw .outOfMemory }
+            guard frames.pointee.hasFreeFrames(added.size / pageBytes) else { throw .outOfMemory }
             guard pageTable.firstMapping(from: added.start, before: added.end) == nil else { throw .alreadyMapped }
             let tables = try pageTable.tablePagesNeeded(toMap: added)
-            guard added.size / pageBytes + tables <= frames.pointee.freeFrames else { throw .outOfMemory }
+            guard frames.pointee.hasFreeFrames(added.size / pageBytes + tables) else { throw .outOfMemory }
         } else if newTop < oldTop {
             try unmapUserPages(VirtualRange(start: newTop, end: oldTop)!)
         }
