@@ -8,6 +8,8 @@ import Testing
 
 /// What the lock hooks of the tests below saw.
 nonisolated(unsafe) private var lockTakings = 0
+nonisolated(unsafe) private var lockDepth = 0
+nonisolated(unsafe) private var lockTakenTwice = false
 
 /// Physical memory that counts the whole-page pointers it gives out: a
 /// frame cleared through `zeroFrame` asks for one.
@@ -72,6 +74,15 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
             _ = consume child
             #expect(lockTakings == 1)
             #expect(ram.freeFrames == before)
+            // The child's table pages came back known zero: a second clone
+            // takes the lock once for its root and once per part of the
+            // window for the whole walk, its new tables included.
+            lockTakings = 0
+            let again = try parent.clone()
+            #expect(lockTakings == (parent.userWindow.high == nil ? 2 : 3))
+            #expect(before - ram.freeFrames == again.pageTable.ownedTablePages())
+            _ = consume again
+            #expect(ram.freeFrames == before)
             parent.forEachUserMapping { _, translation in
                 #expect(ram.frames.pointee.users(of: translation.pageStart.frame) == 1)
                 return true
@@ -79,6 +90,50 @@ private func tablePages<S: PagingScheme, M: PhysicalMemory>(_ table: borrowing P
             ram.frames.pointee.lock = nil
         }
         #expect(ram.freeFrames == ram.totalFrames)
+    }
+
+    /// fork's walk holds the allocator's lock and gives it back to clear
+    /// a table page that is not known zero and to copy a large page: the
+    /// lock is never taken while held and is given back at the end, and
+    /// the copies are right.
+    @Test(arguments: bothSchemes) func theWalkNeverTakesTheLockItHolds(_ scheme: any PagingScheme.Type) throws {
+        try walkLock(scheme)
+    }
+
+    func walkLock<S: PagingScheme>(_: S.Type) throws {
+        let ram = SimulatedRAM(megabytes: 8)
+        do {
+            var parent = try PageTable<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames)
+            let large = try ram.frames.pointee.allocateContiguous(count: 512, alignment: 512)
+            try parent.map(va(0x20_0000), to: large.address, size: .size2M, permissions: .readWrite | .user, owned: true)
+            let small = try ram.frames.pointee.allocate()
+            // Not owned: copied too, into a frame of the pool under the lock.
+            try parent.map(va(0x40_0000), to: small.address, permissions: .readWrite | .user)
+            ram.memory.pointer(to: PhysicalAddress(large.address.raw + 0x1234), count: 1)!.storeBytes(of: 0x5A, as: UInt8.self)
+            ram.memory.pointer(to: small.address, count: 1)!.storeBytes(of: 0xA5, as: UInt8.self)
+            var child = try PageTable<S, DirectMappedMemory>(memory: ram.memory, frames: ram.frames)
+            lockDepth = 0
+            lockTakenTwice = false
+            ram.frames.pointee.lock = FrameAllocatorLock(
+                acquire: {
+                    if lockDepth != 0 { lockTakenTwice = true }
+                    lockDepth += 1
+                },
+                release: { lockDepth -= 1 })
+            try parent.shareLeaves(in: vrange(0, 0x80_0000), with: &child)
+            ram.frames.pointee.lock = nil
+            #expect(!lockTakenTwice)
+            #expect(lockDepth == 0)
+            let largeTranslation = child.translate(va(0x20_1234))
+            let largeCopy = try #require(largeTranslation)
+            #expect(largeCopy.pageSize == .size2M && largeCopy.isOwned)
+            #expect(largeCopy.pageStart != large.address)
+            #expect(ram.memory.pointer(to: largeCopy.physicalAddress, count: 1)!.load(as: UInt8.self) == 0x5A)
+            let smallTranslation = child.translate(va(0x40_0000))
+            let smallCopy = try #require(smallTranslation)
+            #expect(smallCopy.pageStart != small.address && smallCopy.isOwned)
+            #expect(ram.memory.pointer(to: smallCopy.physicalAddress, count: 1)!.load(as: UInt8.self) == 0xA5)
+        }
     }
 
     @Test(arguments: bothSchemes) func aFrameAtItsUserLimitIsCopiedForTheChild(_ scheme: any PagingScheme.Type) throws {

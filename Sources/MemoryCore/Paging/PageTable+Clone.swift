@@ -14,6 +14,10 @@ extension PageTable {
     /// marked copy-on-write stay so, which is harmless (a write takes the
     /// frame back when it has no other user). The caller flushes this
     /// table's TLB entries: its writable pages lost write access.
+    ///
+    /// The walk holds the allocator's lock throughout (one taking for the
+    /// child's tables and every leaf table), giving it back only to clear
+    /// a table page that is not known zero or to copy a large page.
     public func shareLeaves(in range: VirtualRange, with child: inout PageTable<Scheme, Memory>) throws(MapError) {
         guard range.start.isAligned(to: .size4K), range.end.isAligned(to: .size4K) else { throw .misaligned }
         guard Scheme.isCanonical(range) else { throw .nonCanonical }
@@ -22,6 +26,8 @@ extension PageTable {
         // Both tables reach the same memory and allocator: the walk needs
         // only the child's root (passing the child itself down made every
         // level copy it onto the stack).
+        frames.pointee.acquireLock()
+        defer { frames.pointee.releaseLock() }
         try shareTable(rootAddress, into: child.rootAddress, level: Scheme.levels - 1, base: 0, first: first, last: last)
     }
 
@@ -56,7 +62,7 @@ extension PageTable {
                 guard !entry.isShared else { throw .sharedTable }
                 var childEntry = Scheme.decode(childEntries[index], level: level)
                 if childEntry.kind == .invalid {
-                    let next = try Self.allocateTable(memory: memory, frames: frames).address
+                    let next = try allocateTableHoldingLock().address
                     childGroups?.pointee |= Self.groupBit(index)
                     childEntries[index] = Scheme.tableEntry(
                         pointingTo: next, userBeneath: Scheme.allowingUserBeneath(raw) == raw)
@@ -72,7 +78,7 @@ extension PageTable {
                     throw .largePageConflict
                 }
                 guard childEntries[index] == 0 else { throw .alreadyMapped }
-                let copied = try copiedLeaf(entry, size: size)
+                let copied = try copiedLeafOutsideLock(entry, size: size)
                 childGroups?.pointee |= Self.groupBit(index)
                 childEntries[index] = copied
             }
@@ -82,16 +88,14 @@ extension PageTable {
 
     /// Shares (or copies) the used leaves of `entries[low..<high]` (a leaf
     /// table reached at `base`, its used groups `groups`) into
-    /// `childEntries` (whose used-group word is `childGroups`), under one
-    /// taking of the allocator's lock. A leaf that loses write access is
+    /// `childEntries` (whose used-group word is `childGroups`); the caller
+    /// holds the allocator's lock. A leaf that loses write access is
     /// dropped from this CPU's TLB (`TranslationCache`).
     private func shareLeafRun(
         _ entries: UnsafeMutablePointer<UInt64>, groups: UInt64,
         into childEntries: UnsafeMutablePointer<UInt64>, childGroups: UnsafeMutablePointer<UInt64>?,
         from low: Int, below high: Int, base: UInt64
     ) throws(MapError) {
-        frames.pointee.acquireLock()
-        defer { frames.pointee.releaseLock() }
         try Self.forEachUsedEntry(in: entries, groups: groups, from: low, below: high) { index throws(MapError) in
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: 0)
@@ -130,6 +134,14 @@ extension PageTable {
             throw .notMapped
         }
         return Self.privateLeaf(entry, frame: frame.address, size: size)
+    }
+
+    /// `copiedLeaf` for a caller holding the allocator's lock, which is
+    /// given back meanwhile (the copy takes it to find a run of frames).
+    private func copiedLeafOutsideLock(_ entry: DecodedEntry, size: PageSize) throws(MapError) -> UInt64 {
+        frames.pointee.releaseLock()
+        defer { frames.pointee.acquireLock() }
+        return try copiedLeaf(entry, size: size)
     }
 
     /// `copiedLeaf` of a 4 KiB page, for a caller holding the allocator's lock.

@@ -126,6 +126,29 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         return frame
     }
 
+    /// `allocateTable` for a caller holding the allocator's lock (fork's
+    /// walk): a known-zero frame of the pool without a second taking of the
+    /// lock. A frame to clear is cleared outside the lock, and with the pool
+    /// empty the lock is given back while `allocateTable` finds one (from
+    /// this CPU's cache, whose lock comes before the allocator's).
+    func allocateTableHoldingLock() throws(MapError) -> FrameNumber {
+        let taken: (FrameNumber, Bool)
+        do {
+            taken = try frames.pointee.allocateZeroedHoldingLock()
+        } catch {
+            frames.pointee.releaseLock()
+            defer { frames.pointee.acquireLock() }
+            return try Self.allocateTable(memory: memory, frames: frames)
+        }
+        if !taken.1 {
+            frames.pointee.releaseLock()
+            memory.zeroFrame(taken.0)
+            frames.pointee.acquireLock()
+        }
+        frames.pointee.tableWord(taken.0)?.pointee = 0
+        return taken.0
+    }
+
     static func allocateFrame(zeroed: Bool, memory: Memory, frames: UnsafeMutablePointer<FrameAllocator>) throws(MapError) -> FrameNumber {
         let frame: FrameNumber
         do {
