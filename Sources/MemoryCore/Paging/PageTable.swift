@@ -328,13 +328,15 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
             let groupStart = remaining.trailingZeroBitCount &<< 3
             guard groupStart < high else { return }
             remaining &= remaining &- 1
-            var index = max(low, groupStart)
-            let end = min(high, groupStart &+ 8)
-            while index < end {
-                if entries[index] != 0 {
-                    guard try body(index) else { return }
+            // A pointer walks the group: an empty entry costs a load, a
+            // test and a step.
+            var entry = entries + max(low, groupStart)
+            let end = entries + min(high, groupStart &+ 8)
+            while entry < end {
+                if entry.pointee != 0 {
+                    guard try body(entry - entries) else { return }
                 }
-                index &+= 1
+                entry += 1
             }
         }
     }

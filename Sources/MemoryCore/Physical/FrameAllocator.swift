@@ -281,12 +281,14 @@ public struct FrameAllocator: ~Copyable {
         return frame
     }
 
+    @inline(__always)
     mutating func retainHoldingLock(_ frame: FrameNumber) throws(FrameError) {
         let index = try allocatedIndex(frame)
         guard extraUsers[index] < Self.cachedMark - 1 else { throw .tooManyReferences(frame) }
         extraUsers[index] += 1
     }
 
+    @inline(__always)
     mutating func releaseHoldingLock(_ frame: FrameNumber) throws(FrameError) -> Bool {
         let index = try allocatedIndex(frame)
         if extraUsers[index] > 0 {
@@ -449,6 +451,7 @@ public struct FrameAllocator: ~Copyable {
         try freeUnlocked(frame)
     }
 
+    @inline(__always)
     private mutating func freeUnlocked(_ frame: FrameNumber) throws(FrameError) {
         try checkFreeable(frame)
         set(freeBits, frame.value - firstFrame, true)
@@ -541,6 +544,7 @@ public struct FrameAllocator: ~Copyable {
 
     /// Every allocation from the pool comes here: the frame stops being
     /// free, and so stops being known zero (its new owner writes it).
+    @inline(__always)
     private mutating func take(_ index: UInt64) {
         set(freeBits, index, false)
         set(zeroBits, index, false)
