@@ -53,7 +53,7 @@ extension PageTable {
         try Self.forEachUsedEntry(in: entries, groups: groups, from: low, below: high) { index throws(MapError) in
             let raw = entries[index]
             let entry = Scheme.decode(raw, level: level)
-            let unextended = base + UInt64(index) * span
+            let unextended = base &+ UInt64(truncatingIfNeeded: index) &* span
             switch entry.kind {
             case .invalid:
                 break
@@ -105,7 +105,7 @@ extension PageTable {
                     let shared = Scheme.copyOnWrite(raw)
                     if shared != raw {
                         entries[index] = shared
-                        TranslationCache.pageChanged(VirtualAddress(Scheme.canonical(base + UInt64(index) * pageBytes)))
+                        TranslationCache.pageChanged(VirtualAddress(Scheme.canonical(base &+ UInt64(truncatingIfNeeded: index) &* pageBytes)))
                     }
                     childGroups?.pointee |= Self.groupBit(index)
                     childEntries[index] = shared

@@ -54,7 +54,7 @@ extension PageTable {
         let (low, high) = Self.indexBounds(base: base, level: level, first: first, last: last)
         var finished = true
         Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table), from: low, below: high) { index in
-            let unextended = base + UInt64(index) * span
+            let unextended = base &+ UInt64(truncatingIfNeeded: index) &* span
             let start = Scheme.canonical(unextended)
             // Canonical addresses rise with the index, even across the hole.
             if start &+ (span - 1) < first { return true }
@@ -88,7 +88,7 @@ extension PageTable {
         Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table)) { index in
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && !entry.isShared {
-                count += countTables(entry.address, level: level - 1, base: base + UInt64(index) * span)
+                count += countTables(entry.address, level: level - 1, base: base &+ UInt64(truncatingIfNeeded: index) &* span)
             }
             return true
         }

@@ -196,7 +196,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
         Self.forEachUsedEntry(in: entries, groups: usedGroups(of: table)) { index in
             let entry = Scheme.decode(entries[index], level: level)
             if entry.kind == .table && level > 0 && !entry.isShared {
-                freeTable(entry.address, level: level - 1, base: base + UInt64(index) * span)
+                freeTable(entry.address, level: level - 1, base: base &+ UInt64(truncatingIfNeeded: index) &* span)
             } else if entry.kind == .leaf && entry.isOwned && freesOwnedLeaves, let size = PageSize(level: level) {
                 releaseOwnedHoldingLock(entry.address, size: size)
             }
@@ -232,13 +232,14 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
     static func indexBounds(base: UInt64, level: Int, first: UInt64, last: UInt64) -> (Int, Int) {
         let count = UInt64(Scheme.entriesPerTable)
         guard Scheme.canonical(first) == first, Scheme.canonical(last) == last else { return (0, Int(count)) }
-        let shift = UInt64(12 + 9 * level)
+        let shift = Scheme.entryShift(atLevel: level)
         // Dropping the sign extension keeps the order of canonical addresses.
         let mask: UInt64 = (1 << UInt64(Scheme.virtualAddressBits)) - 1
         let unextendedFirst = first & mask, unextendedLast = last & mask
-        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst - base) >> shift)
-        let high = unextendedLast < base ? 0 : min(count, (unextendedLast - base) >> shift + 1)
-        return (Int(low), Int(high))
+        // (The differences are below 2^48 and the shift below 64: no checks needed.)
+        let low = unextendedFirst <= base ? 0 : min(count, (unextendedFirst &- base) &>> shift)
+        let high = unextendedLast < base ? 0 : min(count, ((unextendedLast &- base) &>> shift) &+ 1)
+        return (Int(truncatingIfNeeded: low), Int(truncatingIfNeeded: high))
     }
 
     @inline(__always)
