@@ -48,6 +48,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
 
         static func key(_ va: VirtualAddress, opensUser: Bool) -> UInt64 { stretch(va) << 1 | (opensUser ? 1 : 0) }
 
+        @inline(__always)
         func table(for va: VirtualAddress, user: Bool) -> PhysicalAddress? {
             guard key == Self.key(va, opensUser: true) || (!user && key == Self.key(va, opensUser: false)) else { return nil }
             return table
@@ -287,6 +288,7 @@ public struct PageTable<Scheme: PagingScheme, Memory: PhysicalMemory>: ~Copyable
 
     /// Stores `value` into the entry at `slot`, marking its group used
     /// first when the entry is not empty.
+    @inline(__always)
     func storeEntry(_ value: UInt64, at slot: PhysicalAddress) {
         if value != 0, let word = frames.pointee.tableWord(slot.frame) {
             word.pointee |= Self.groupBit(Int((slot.raw & (pageBytes - 1)) >> 3))
