@@ -55,11 +55,14 @@ enum Exec {
             used = 0
         }
 
-        /// Length of argument `index`, without its NUL.
-        func length(_ index: Int) -> Int {
-            var end = offsets[index]
-            while strings[end] != 0 { end += 1 }
-            return end - offsets[index]
+        /// Calls `body` with the bytes of argument `index` and its NUL, read
+        /// in place (the arguments lie one after the other, each with its NUL).
+        /// Mutating only to lend the arrays: read through a borrowed copy of
+        /// the value, each read of `offsets` copied the whole array first.
+        mutating func withBytes<Result>(ofArgument index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            let start = offsets[index]
+            let end = index + 1 < count ? offsets[index + 1] : used
+            return withUnsafeBytes(of: &strings) { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
         }
     }
 
@@ -70,8 +73,8 @@ enum Exec {
     /// process holding `ScratchStack.lock` (across the disk reads it sleeps
     /// in). The load plan and image layout are locals of `load`, on the
     /// scratch stack, lent to the steps that read them: kept in static
-    /// optionals, each read copied them whole (376 and 1,088 bytes, about
-    /// ten copies per exec).
+    /// optionals, each read copied them whole (376 and then 1,088 bytes,
+    /// about ten copies per exec).
     nonisolated(unsafe) static var arguments = Arguments()
     nonisolated(unsafe) static var path = PathBuffer()
 
@@ -177,10 +180,9 @@ enum Exec {
         }
         // Commit: the old space (if any) is dropped here and frees itself.
         Platform.willReplaceSpace(slot: slot, with: Processes.slots[slot].staging!)
-        swap(&Processes.slots[slot].space, &Processes.slots[slot].staging)
+        Processes.slots[slot].commitStagedSpace()
         DebuggerOffsets.measure(&Processes.slots[slot].space!)
         FloatingPointStates.reset(slot)
-        Processes.slots[slot].staging = nil
         UserFrames.remember(slot: slot, frame)
         Processes.setLayout(of: slot, to: layout)
         path.withLastComponent { Processes.slots[slot].setName($0) }
@@ -225,12 +227,10 @@ enum Exec {
         var top = stack.end.raw
         var pointers: InlineArray<33, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {
-            let length = arguments.length(index)
-            top = (top - UInt64(length + 1)) & ~15
-            guard top >= stack.start.raw else { return nil }
-            let stored: Bool = withUnsafeBytes(of: &arguments.strings) { strings in
-                let slice = UnsafeRawBufferPointer(rebasing: strings[arguments.offsets[index]..<(arguments.offsets[index] + length + 1)])
-                return (try? space.copyOut(to: VirtualAddress(top), from: slice)) != nil
+            let stored: Bool = arguments.withBytes(ofArgument: index) { argument in
+                top = (top - UInt64(argument.count)) & ~15
+                guard top >= stack.start.raw else { return false }
+                return (try? space.copyOut(to: VirtualAddress(top), from: argument)) != nil
             }
             guard stored else { return nil }
             pointers[index] = top

@@ -67,6 +67,14 @@ struct Process: ~Copyable {
 
     init() {}
 
+    /// Makes the space exec staged the process's own and drops the old one
+    /// (whose frames return to the allocator). Moved in place: swapping
+    /// the two optionals and clearing `staging` copied the space whole
+    /// four times.
+    mutating func commitStagedSpace() {
+        space = staging.take()
+    }
+
     mutating func setName(_ bytes: UnsafeRawBufferPointer) {
         name = .init(repeating: 0)
         for i in 0..<min(bytes.count, Process.nameLength - 1) { name[i] = bytes[i] }

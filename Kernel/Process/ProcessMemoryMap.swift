@@ -1,7 +1,6 @@
 /// What a process's address space holds, by name: for vmmap (what a walk
 /// of the live page table finds) and for the one-line report of a fault. The process's image layout is read where it
-/// is stored, never copied: it is a kilobyte, and a process's kernel stack
-/// is one page.
+/// is stored, never copied: a process's kernel stack is one page.
 enum ProcessMemoryMap {
     /// Calls `body` for what a walk of the process's live page table finds,
     /// lowest address first: each run of consecutive pages that lie in one
@@ -86,8 +85,7 @@ struct LiveRun {
 
 /// `ProcessMemoryMap.forEachLiveRun`'s state between the pages of its walk.
 /// It keeps its own copy of the image's regions: the walk reads them at
-/// every page, and reading them through the process's optional layout
-/// copied the whole layout (a kilobyte) into each frame.
+/// every page, and the layout derives each region when asked for it.
 private struct LiveRunWalk {
     typealias Body = (LiveRun) -> Void
     var regions: InlineArray<16, UserRegion>

@@ -6,10 +6,9 @@ enum Processes {
     nonisolated(unsafe) private static var storage: UnsafeMutablePointer<Process>? = nil
     /// One image layout per slot (for vmmap, fault reports and the page
     /// audit), valid where the slot's `hasLayout` is set. Kept beside the
-    /// table rather than as an optional in `Process`: a kilobyte each, and
-    /// storing, clearing or copying an optional of it copied the whole value
-    /// two or three times (fork and reaping cost about 1,500 instructions
-    /// on riscv64). `UserImageLayout` holds only plain values, so an entry
+    /// table rather than as an optional in `Process`: storing, clearing or
+    /// copying an optional of it copied the whole value two or three times
+    /// (about 250 bytes each, a kilobyte when the layout listed its regions). `UserImageLayout` holds only plain values, so an entry
     /// is written over without being destroyed first. Written by exec and
     /// fork for the slot they build (its maker's alone, as the rest of an
     /// embryo or a process's own exec); `hasLayout` is cleared when the

@@ -8,7 +8,9 @@
 // They are on hot paths: fork copies every user page, and every new page
 // or page table is zeroed (make bench). So memset, memcpy and memmove move
 // eight bytes at a time whenever both ends can be aligned to eight bytes,
-// four words per loop turn; odd heads and tails go byte by byte.
+// eight words per loop turn (the loop's own three or four instructions are
+// then a sixth of the work, not a third); odd heads and tails go byte by
+// byte.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,11 +30,15 @@ void *memset(void *dest, int value, size_t count) {
     pattern |= pattern << 16;
     pattern |= pattern << 32;
     word *w = (word *)d;
-    for (; count >= 4 * WORD; count -= 4 * WORD, w += 4) {
+    for (; count >= 8 * WORD; count -= 8 * WORD, w += 8) {
         w[0] = pattern;
         w[1] = pattern;
         w[2] = pattern;
         w[3] = pattern;
+        w[4] = pattern;
+        w[5] = pattern;
+        w[6] = pattern;
+        w[7] = pattern;
     }
     for (; count >= WORD; count -= WORD) *w++ = pattern;
     d = (unsigned char *)w;
@@ -49,12 +55,17 @@ static void copy_up(unsigned char *d, const unsigned char *s, size_t count) {
         }
         word *wd = (word *)d;
         const word *ws = (const word *)s;
-        for (; count >= 4 * WORD; count -= 4 * WORD, wd += 4, ws += 4) {
-            word a = ws[0], b = ws[1], c = ws[2], e = ws[3];
-            wd[0] = a;
-            wd[1] = b;
-            wd[2] = c;
-            wd[3] = e;
+        for (; count >= 8 * WORD; count -= 8 * WORD, wd += 8, ws += 8) {
+            word w0 = ws[0], w1 = ws[1], w2 = ws[2], w3 = ws[3];
+            word w4 = ws[4], w5 = ws[5], w6 = ws[6], w7 = ws[7];
+            wd[0] = w0;
+            wd[1] = w1;
+            wd[2] = w2;
+            wd[3] = w3;
+            wd[4] = w4;
+            wd[5] = w5;
+            wd[6] = w6;
+            wd[7] = w7;
         }
         for (; count >= WORD; count -= WORD) *wd++ = *ws++;
         d = (unsigned char *)wd;

@@ -39,42 +39,32 @@ extension CPUChecks {
     /// read the old frame's pattern again.
     static func remappedPageReadsNewFrameEverywhere() -> Bool {
         guard CPUs.running > 1 else { return true }
-        let old: FrameNumber
-        let new: FrameNumber
-        do throws(FrameError) {
-            old = try PhysicalFrames.allocator.pointee.allocate()
-            new = try PhysicalFrames.allocator.pointee.allocate()
-        } catch {
-            return false
+        return FrameAllocator.withTwoFrames(from: PhysicalFrames.allocator) { old, new in
+            let memory = Platform.physicalMemory
+            let oldPattern: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+            let newPattern: UInt64 = 0x4E4E_4E4E_4E4E_4E4E
+            memory.store64(old.address, oldPattern)
+            memory.store64(new.address, newPattern)
+            var first: UInt64 = 0
+            let oldSeen = Platform.withSharedKernelPage(mapping: old.address) { page in
+                first = page.raw
+                guard let range = VirtualRange(start: page, end: VirtualAddress(page.raw + pageBytes)),
+                    let word = UnsafePointer<UInt64>(bitPattern: UInt(page.raw))
+                else { return false }
+                TLBShootdown.probeOtherCPUs(flushing: range, reading: word)
+                return everyOtherCPURead(oldPattern)
+            }
+            // Mapped again at the same address (the first fit of the window
+            // is the range just given back), read with nothing flushed.
+            let newSeen = Platform.withSharedKernelPage(mapping: new.address) { page in
+                guard page.raw == first, let word = UnsafePointer<UInt64>(bitPattern: UInt(page.raw)) else {
+                    return false
+                }
+                TLBShootdown.probeOtherCPUs(flushing: nil, reading: word)
+                return everyOtherCPURead(newPattern)
+            }
+            return oldSeen && newSeen
         }
-        let memory = Platform.physicalMemory
-        let oldPattern: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
-        let newPattern: UInt64 = 0x4E4E_4E4E_4E4E_4E4E
-        memory.store64(old.address, oldPattern)
-        memory.store64(new.address, newPattern)
-        var first: UInt64 = 0
-        let oldSeen = Platform.withSharedKernelPage(mapping: old.address) { page in
-            first = page.raw
-            guard let range = VirtualRange(start: page, end: VirtualAddress(page.raw + pageBytes)),
-                let word = UnsafePointer<UInt64>(bitPattern: UInt(page.raw))
-            else { return false }
-            TLBShootdown.probeOtherCPUs(flushing: range, reading: word)
-            return everyOtherCPURead(oldPattern)
-        }
-        // Mapped again at the same address (the first fit of the window is
-        // the range just given back), read with nothing flushed.
-        let newSeen = Platform.withSharedKernelPage(mapping: new.address) { page in
-            guard page.raw == first, let word = UnsafePointer<UInt64>(bitPattern: UInt(page.raw)) else { return false }
-            TLBShootdown.probeOtherCPUs(flushing: nil, reading: word)
-            return everyOtherCPURead(newPattern)
-        }
-        do throws(FrameError) {
-            try PhysicalFrames.allocator.pointee.free(old)
-            try PhysicalFrames.allocator.pointee.free(new)
-        } catch {
-            return false
-        }
-        return oldSeen && newSeen
     }
 
     private static func everyOtherCPURead(_ pattern: UInt64) -> Bool {

@@ -9,20 +9,13 @@ enum HighRAMChecks {
     static func framesThroughWindow() -> Bool {
         guard let high = PhysicalFrames.highRAM else { return false }
         let before = PhysicalFrames.freeFrames
-        let first: FrameNumber
-        let second: FrameNumber
-        do throws(FrameError) {
-            first = try PhysicalFrames.allocator.pointee.allocate()
-            second = try PhysicalFrames.allocator.pointee.allocate()
-        } catch {
-            return false
-        }
-        let memory = Platform.physicalMemory
-        var held =
-            high.contains(first.address) && high.contains(second.address)
-            && mappedByKernelTable(first.address) && mappedByKernelTable(second.address)
-            && mappedByKernelTable(high.start) && mappedByKernelTable(PhysicalAddress(high.end.raw - pageBytes))
-        if held {
+        let held = FrameAllocator.withTwoFrames(from: PhysicalFrames.allocator) { first, second in
+            let memory = Platform.physicalMemory
+            guard
+                high.contains(first.address) && high.contains(second.address)
+                    && mappedByKernelTable(first.address) && mappedByKernelTable(second.address)
+                    && mappedByKernelTable(high.start) && mappedByKernelTable(PhysicalAddress(high.end.raw - pageBytes))
+            else { return false }
             Console.write("frame ")
             Console.write(first.address)
             Console.write(" at ")
@@ -35,16 +28,9 @@ enum HighRAMChecks {
             memory.store64(first.address, pattern)
             memory.store64(last, ~pattern)
             memory.store64(second.address, pattern ^ 0xFF)
-            held =
-                memory.load64(first.address) == pattern && memory.load64(last) == ~pattern
+            return memory.load64(first.address) == pattern && memory.load64(last) == ~pattern
                 && memory.load64(PhysicalAddress(first.address.raw + 8)) == 0
                 && memory.load64(second.address) == pattern ^ 0xFF
-        }
-        do throws(FrameError) {
-            try PhysicalFrames.allocator.pointee.free(first)
-            try PhysicalFrames.allocator.pointee.free(second)
-        } catch {
-            return false
         }
         return held && PhysicalFrames.freeFrames == before
     }

@@ -157,6 +157,41 @@ private func fileWithSegment(at address: UInt64, _ machine: ElfMachine, base: UI
         _ = try plan(fileWithSegment(at: 0xA000, .riscv64, base: riscvBase), .riscv64, rules)
     }
 
+    /// fork copies a layout and exec stores one per process: the value keeps
+    /// the per-program ranges only, its regions are derived when asked for.
+    @Test func layoutValueStaysSmall() {
+        #expect(MemoryLayout<UserImageLayout>.size <= 256)
+    }
+
+    /// Each region is the one found at its first and last byte, and the
+    /// gaps between regions belong to none.
+    @Test func regionContainingAgreesWithTheOrderedRegions() throws {
+        for layout in [try UserImageLayout.xv6(plan: riscvPlan), try UserImageLayout.emerald(plan: x86Plan)] {
+            var previousEnd: VirtualAddress? = nil
+            for index in 0..<layout.regionCount {
+                let region = layout.region(at: index)
+                let last = VirtualAddress(region.range.end.raw - 1)
+                #expect(layout.region(containing: region.range.start)?.range == region.range, "\(region.name)")
+                #expect(layout.region(containing: last)?.range == region.range, "\(region.name)")
+                if let previousEnd, previousEnd < region.range.start {
+                    #expect(layout.region(containing: previousEnd) == nil, "below \(region.name)")
+                }
+                previousEnd = region.range.end
+            }
+        }
+    }
+
+    /// The Emerald layout's rules are the ones its plan was checked against.
+    @Test func emeraldLayoutRulesAreTheLoaderRules() throws {
+        let layout = try UserImageLayout.emerald(plan: x86Plan, stackBytes: 0x10000)
+        let loaderRules = try UserImageLayout.emeraldRules(stackBytes: 0x10000)
+        #expect(layout.rules.allowed == loaderRules.allowed)
+        #expect(layout.rules.reservedCount == loaderRules.reservedCount)
+        for index in 0..<loaderRules.reservedCount {
+            #expect(layout.rules.reserved(at: index) == loaderRules.reserved(at: index))
+        }
+    }
+
     @Test(arguments: [
         (UInt64(0xFFFF_FF7F_FFFF_D000), ElfError.segmentOverlapsReserved),  // stack guard
         (0xFFFF_FF7F_FFFF_E000, .segmentOverlapsReserved),  // metadata page

@@ -16,7 +16,7 @@ extension RiscV64: ProcessArchitecture {
     }
     static var processLayout: LayoutTable { RiscV64Layout.userSpace(imageParts) }
     static var userRules: UserRegionRules { UserImageLayout.xv6Rules() }
-    @inline(__always)  // returned through a call, the kilobyte is copied once more
+    @inline(__always)  // returned through a call, the layout is copied once more
     static func userImageLayout(for plan: LoadPlan) throws(UserLayoutError) -> UserImageLayout {
         try UserImageLayout.xv6(plan: plan)
     }

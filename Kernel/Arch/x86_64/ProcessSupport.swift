@@ -44,7 +44,7 @@ extension X86_64: ProcessArchitecture {
         }
     }
 
-    @inline(__always)  // returned through a call, the kilobyte is copied once more
+    @inline(__always)  // returned through a call, the layout is copied once more
     static func userImageLayout(for plan: LoadPlan) throws(UserLayoutError) -> UserImageLayout {
         try UserImageLayout.emerald(plan: plan)
     }

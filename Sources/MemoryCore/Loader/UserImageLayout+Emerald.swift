@@ -10,7 +10,11 @@ extension UserImageLayout {
     /// canonical half; the stack, its guard and the metadata page (all in the
     /// upper half) are reserved as well, so a segment there is named as such.
     public static func emeraldRules(stackBytes: UInt64 = emeraldDefaultStackBytes) throws(UserLayoutError) -> UserRegionRules {
-        let stack = try emeraldStack(bytes: stackBytes)
+        emeraldRules(around: try emeraldStack(bytes: stackBytes))
+    }
+
+    /// The Emerald rules for an initial stack at `stack`.
+    static func emeraldRules(around stack: VirtualRange) -> UserRegionRules {
         var rules = UserRegionRules(allowed: VirtualRange(start: VirtualAddress(0), end: EmeraldUserAddresses.lowHalfEnd)!)
         let reserve = emeraldStackReserve(stack)
         rules.reserve(reserve)
@@ -25,17 +29,12 @@ extension UserImageLayout {
     /// 0xFFFF_FF7F_FFFF_D000 in a reserve that it grows into down to
     /// `emeraldStackLimitBytes` (an unmapped guard gap below that), the
     /// guard page above it, then the metadata page.
-    public static func emerald(plan: LoadPlan, stackBytes: UInt64 = emeraldDefaultStackBytes) throws(UserLayoutError) -> UserImageLayout {
-        let rules = try emeraldRules(stackBytes: stackBytes)
-        guard plan.imageRange.end <= EmeraldUserAddresses.lowHalfEnd else { throw .imageOutsideUserRegion }
+    public static func emerald(plan: borrowing LoadPlan, stackBytes: UInt64 = emeraldDefaultStackBytes) throws(UserLayoutError) -> UserImageLayout {
         let stack = try emeraldStack(bytes: stackBytes)
-        let reserve = emeraldStackReserve(stack)
+        guard plan.imageRange.end <= EmeraldUserAddresses.lowHalfEnd else { throw .imageOutsideUserRegion }
         return UserImageLayout(
-            scheme: .emerald, plan: plan, stack: stack,
-            stackReserve: reserve, stackGuardGap: emeraldStackGuardGap(below: reserve),
-            stackGuard: page(at: EmeraldUserAddresses.stackGuard),
-            heapLimit: EmeraldUserAddresses.lowHalfEnd,
-            metadataPage: page(at: EmeraldUserAddresses.metadataPage), rules: rules)
+            scheme: .emerald, plan: plan, stack: stack, stackGuard: page(at: EmeraldUserAddresses.stackGuard),
+            heapLimit: EmeraldUserAddresses.lowHalfEnd)
     }
 
     /// The stack's limit: `emeraldStackLimitBytes` below its top (or the

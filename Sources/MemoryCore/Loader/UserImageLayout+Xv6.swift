@@ -11,9 +11,8 @@ extension UserImageLayout {
     /// The xv6 order: the image at its link addresses, one unmapped guard
     /// page, `stackPages` of stack, then the heap growing up towards the trap
     /// frame; trap frame and trampoline in the top two pages below MAXVA.
-    public static func xv6(plan: LoadPlan, stackPages: UInt64 = 1) throws(UserLayoutError) -> UserImageLayout {
+    public static func xv6(plan: borrowing LoadPlan, stackPages: UInt64 = 1) throws(UserLayoutError) -> UserImageLayout {
         let trapFrame = page(at: Xv6UserAddresses.trapFrame)
-        let trampoline = page(at: Xv6UserAddresses.trampoline)
         guard stackPages > 0 else { throw .badStackSize }
         let image = plan.imageRange
         guard image.end <= trapFrame.start else { throw .imageOutsideUserRegion }
@@ -21,15 +20,8 @@ extension UserImageLayout {
         guard !overflow, let guardEnd = image.end.adding(pageBytes), let stackEnd = guardEnd.adding(stackBytes),
             stackEnd <= trapFrame.start
         else { throw .stackDoesNotFit }
-        let stackGuard = page(at: image.end)
-        let stack = VirtualRange(start: guardEnd, end: stackEnd)!
-
-        var rules = xv6Rules()
-        rules.reserve(stackGuard)
-        rules.reserve(stack)
         return UserImageLayout(
-            scheme: .xv6, plan: plan, stack: stack, stackGuard: stackGuard,
-            heapLimit: trapFrame.start, trapFrame: trapFrame, trampoline: trampoline,
-            rules: rules)
+            scheme: .xv6, plan: plan, stack: VirtualRange(start: guardEnd, end: stackEnd)!,
+            stackGuard: page(at: image.end), heapLimit: trapFrame.start)
     }
 }
