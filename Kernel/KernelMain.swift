@@ -54,14 +54,10 @@ func kernelMain() -> Never {
     // at once with a failure.
     // The other CPUs join the scheduler now, before the first process.
     if RootVolume.mount() {
-        if !ProgramFiles.initialize() {
-            Console.line("exec         no memory for the program buffer")
-        } else {
-            CPUs.startOthers()
-            if BootMode.current == .check { SelfCheck.runCPUChecks() }
-            if Processes.startFirst("/init", argument: BootMode.current.initArgument) { Scheduler.run() }
-            Console.line("init         cannot start /init from the file system")
-        }
+        CPUs.startOthers()
+        if BootMode.current == .check { SelfCheck.runCPUChecks() }
+        if Processes.startFirst("/init", argument: BootMode.current.initArgument) { Scheduler.run() }
+        Console.line("init         cannot start /init from the file system")
     }
     Console.line("no init: the kernel runs on without processes")
     if BootMode.current != .interactive { Platform.powerOff(status: 1) }

@@ -136,8 +136,8 @@ enum Exec {
         } else {
             guard path.copyIn(from: request.userPath) != nil, copyArguments(request.userArgv) else { return -1 }
         }
-        guard let file = ProgramFiles.open(path, slot: request.slot) else { return -1 }
-        return load(slot: request.slot, file: file)
+        guard var file = ProgramFiles.open(path, slot: request.slot) else { return -1 }
+        return load(slot: request.slot, file: &file)
     }
 
     /// Copies the NULL-terminated argv array at `argv` into `arguments`;
@@ -155,13 +155,12 @@ enum Exec {
     }
 
     /// Loads `file` into process `slot` with `arguments`; argc or -1.
-    private static func load(slot: Int, file: ProgramFile) -> Int {
-        let bytes = file.bytes
+    private static func load(slot: Int, file: inout ProgramFile) -> Int {
         // Not `try?`: the optionals it makes are copied whole to be unwrapped.
         let plan: LoadPlan
         let layout: UserImageLayout
         do throws(ElfError) {
-            plan = try ElfLoader.plan(file: bytes, machine: Platform.elfMachine, rules: Platform.userRules)
+            plan = try ElfLoader.plan(source: &file, machine: Platform.elfMachine, rules: Platform.userRules)
         } catch {
             return -1
         }
@@ -180,7 +179,7 @@ enum Exec {
         let pid = Processes.slots[slot].pid
         guard
             let (stackPointer, argv, frame) = build(
-                &Processes.slots[slot].staging!, slot: slot, pid: pid, file: bytes, plan: plan, layout: layout)
+                &Processes.slots[slot].staging!, slot: slot, pid: pid, file: &file, plan: plan, layout: layout)
         else {
             Processes.slots[slot].staging = nil  // frees everything built so far
             return -1
@@ -204,10 +203,10 @@ enum Exec {
     /// Returns the initial stack pointer, argv and the space's user frame, or nil.
     private static func build(
         _ space: inout ProcessSpace, slot: Int, pid: Int,
-        file: UnsafeRawBufferPointer, plan: borrowing LoadPlan, layout: borrowing UserImageLayout
+        file: inout ProgramFile, plan: borrowing LoadPlan, layout: borrowing UserImageLayout
     ) -> (VirtualAddress, VirtualAddress, UnsafeMutablePointer<Platform.UserFrame>)? {
         guard let frame = Platform.prepareProcessSpace(&space, slot: slot),
-            loadSegments(from: file, into: &space, plan: plan),
+            loadSegments(from: &file, into: &space, plan: plan),
             let result = pushArguments(into: &space, layout: layout),
             (try? space.setHeapStart(layout.heapStart)) != nil,
             Platform.finishImage(&space, plan: plan, layout: layout, pid: pid)
@@ -215,11 +214,11 @@ enum Exec {
         return (result.0, result.1, frame)
     }
 
-    /// Copies the segments into fresh pages of `space`.
+    /// Reads the segments from `file` straight into fresh pages of `space`.
     private static func loadSegments(
-        from file: UnsafeRawBufferPointer, into space: inout ProcessSpace, plan: borrowing LoadPlan
+        from file: inout ProgramFile, into space: inout ProcessSpace, plan: borrowing LoadPlan
     ) -> Bool {
-        (try? space.loadImage(plan, from: file)) != nil
+        (try? space.loadImage(plan, from: &file)) != nil
     }
 
     /// Maps the stack and writes argv strings and the argv array on it

@@ -1,43 +1,45 @@
-/// A program exec loads: the whole file in kernel memory, for the ELF loader.
-struct ProgramFile {
-    let bytes: UnsafeRawBufferPointer
+/// A program exec is loading: a regular file of the root file system, open
+/// for as long as the value lives (dropping it closes the file). The ELF
+/// loader reads it through `ElfFileSource`: the header and program headers
+/// into a small buffer of its own, each segment's bytes straight into the
+/// new process's pages, so no copy of the whole file is made.
+///
+/// Belongs to the exec that opened it, which runs on the scratch stack
+/// holding `ScratchStack.lock`. Each read takes the inode's lock for itself
+/// (`FileSystemVolume.read`), so a write racing the exec can change what
+/// the later reads see: every check is on the plan, never on the bytes
+/// copied, so that is safe; a file cut shorter than its planned size gives
+/// a short read, and the exec fails with -1.
+struct ProgramFile: ElfFileSource, ~Copyable {
+    let inode: InodeReference
+    /// The file's size when it was opened: what the plan is checked against.
+    let size: UInt64
+
+    deinit { try? RootVolume.volume.close(inode) }
+
+    mutating func read(
+        at offset: UInt64, count: Int, into destination: UnsafeMutableRawPointer
+    ) throws(FileSystemError) -> Int {
+        guard offset < UInt64(DiskFormat.maxFileSize) else { return 0 }
+        var sink = MemoryByteSink(UnsafeMutableRawBufferPointer(start: destination, count: count))
+        return try RootVolume.volume.read(inode, at: Int(offset), count: count, into: &sink)
+    }
 }
 
-/// Where exec finds programs: files of the root file system, read whole
-/// into one buffer of the largest file size the format allows.
-///
-/// The buffer belongs to the holder of `ScratchStack.lock` (exec runs on
-/// that stack), so one exec at a time reads into it; another sleeps on the
-/// lock meanwhile, even while the first sleeps on the disk.
+/// Where exec finds programs: regular files of the root file system.
 enum ProgramFiles {
-    static let bufferBytes = UInt64(DiskFormat.maxFileSize)
-    nonisolated(unsafe) private static var buffer: UnsafeMutableRawPointer? = nil
-
-    /// Takes the buffer's frames; false when memory is short (boot reports it).
-    static func initialize() -> Bool {
-        let pages = (bufferBytes + pageBytes - 1) / pageBytes
-        guard let first = try? PhysicalFrames.allocator.pointee.allocateContiguous(count: pages),
-            let memory = Platform.physicalMemory.pointer(to: first.address, count: pages * pageBytes)
-        else { return false }
-        buffer = memory
-        return true
-    }
-
-    /// Reads the regular file at `path` (relative to process `slot`'s
-    /// current directory); nil when it is missing, not a file, or unreadable.
+    /// Opens the regular file at `path` (relative to process `slot`'s
+    /// current directory); nil when it is missing or not a file.
     static func open(_ path: PathBuffer, slot: Int) -> ProgramFile? {
-        guard ScratchStack.inUse, let buffer, RootVolume.isMounted, let cwd = Processes.slots[slot].cwd else {
-            return nil
-        }
+        guard RootVolume.isMounted, let cwd = Processes.slots[slot].cwd else { return nil }
         let volume = RootVolume.volume
         var path = path
         let opened: InodeReference? = path.withBytes { try? volume.open($0, from: cwd) }
         guard let inode = opened else { return nil }
-        defer { try? volume.close(inode) }
-        guard let status = try? volume.status(inode), status.type == .file else { return nil }
-        let size = Int(status.size)
-        var sink = MemoryByteSink(UnsafeMutableRawBufferPointer(start: buffer, count: Int(bufferBytes)))
-        guard let read = try? volume.read(inode, at: 0, count: size, into: &sink), read == size else { return nil }
-        return ProgramFile(bytes: UnsafeRawBufferPointer(start: buffer, count: size))
+        guard let status = try? volume.status(inode), status.type == .file else {
+            try? volume.close(inode)
+            return nil
+        }
+        return ProgramFile(inode: inode, size: UInt64(status.size))
     }
 }

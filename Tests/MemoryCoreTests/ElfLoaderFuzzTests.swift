@@ -112,18 +112,19 @@ import Testing
     }
 }
 
-/// Copies small accepted plans: every byte of every page exactly once.
+/// Copies small accepted plans: every page begun once, every byte of it
+/// written (each page starts as the complement of what it must hold).
 func copyViolation(_ plan: LoadPlan, _ bytes: [UInt8]) -> String? {
     var pages: UInt64 = 0
     for i in 0..<plan.segmentCount { pages += plan.segment(at: i).pages!.size / 4096 }
     guard pages <= 64 else { return nil }
-    var sink = CountingSink()
+    var sink = RecordingSink(staleFrom: (plan, bytes))
     do {
         try bytes.withUnsafeBytes { file in try plan.copySegments(from: file, into: &sink) }
     } catch {
         return "failed: \(error)"
     }
-    return sink.bytes == pages * 4096 ? nil : "wrote \(sink.bytes) bytes for \(pages) pages"
+    return imageMismatch(sink, plan, bytes)
 }
 
 /// A fixed-seed xorshift64*: fast and reproducible, unlike the system RNG.

@@ -108,74 +108,103 @@ func plan(_ bytes: [UInt8], _ machine: ElfMachine, _ rules: UserRegionRules) thr
     return try result.get()
 }
 
-/// A sink that keeps written pages in a dictionary and can be told to fail.
+/// A sink that hands the loader pages of its own and keeps them by address.
+/// Each page starts out stale: 0xEE everywhere, or (with `staleFrom`) the
+/// complement of what the page must end up holding, so that every byte the
+/// loader leaves unwritten shows.
 struct RecordingSink: ElfImageSink {
     struct Refused: Error, Equatable {}
-    var pages: [UInt64: [UInt8]] = [:]
+    /// The pages' memory: addresses that stay put while the loader writes.
+    final class Storage {
+        var pages: [UInt64: UnsafeMutableRawPointer] = [:]
+        deinit { for page in pages.values { page.deallocate() } }
+    }
+    let storage = Storage()
     var permissions: [UInt64: PagePermissions] = [:]
     var calls = 0
     var failAtCall: Int? = nil
+    /// The plan and file whose expected pages are complemented for the stale contents.
+    var staleFrom: (LoadPlan, [UInt8])? = nil
 
-    private mutating func tick() throws(Refused) {
+    var pages: [UInt64: [UInt8]] {
+        storage.pages.mapValues { Array(UnsafeRawBufferPointer(start: $0, count: 4096)) }
+    }
+
+    mutating func beginPage(_ page: VirtualAddress, permissions: PagePermissions) throws(Refused) -> UnsafeMutableRawPointer {
         calls += 1
         if calls == failAtCall { throw Refused() }
-    }
-
-    mutating func beginPage(_ page: VirtualAddress, permissions: PagePermissions) throws(Refused) {
-        try tick()
-        precondition(pages[page.raw] == nil, "page begun twice")
-        // Stale contents: anything not written shows up as 0xEE.
-        pages[page.raw] = [UInt8](repeating: 0xEE, count: 4096)
+        precondition(storage.pages[page.raw] == nil, "page begun twice")
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        if let (plan, bytes) = staleFrom {
+            let stale = expectedPage(plan, bytes, page.raw).map { ~$0 }
+            stale.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: 4096) }
+        } else {
+            memory.initializeMemory(as: UInt8.self, repeating: 0xEE, count: 4096)
+        }
+        storage.pages[page.raw] = memory
         self.permissions[page.raw] = permissions
-    }
-
-    mutating func write(to address: VirtualAddress, bytes: UnsafeRawBufferPointer) throws(Refused) {
-        try tick()
-        let page = address.alignedDown().raw
-        let at = Int(address.offset())
-        precondition(at + bytes.count <= 4096, "write crosses a page")
-        pages[page]!.replaceSubrange(at..<(at + bytes.count), with: bytes)
-    }
-
-    mutating func zero(at address: VirtualAddress, count: UInt64) throws(Refused) {
-        try tick()
-        let page = address.alignedDown().raw
-        let at = Int(address.offset())
-        precondition(at + Int(count) <= 4096, "zero crosses a page")
-        pages[page]!.replaceSubrange(at..<(at + Int(count)), with: repeatElement(0, count: Int(count)))
+        return memory
     }
 }
 
-/// A sink that only counts, for plans whose pages are too many to keep.
-struct CountingSink: ElfImageSink {
-    var bytes: UInt64 = 0
-    mutating func write(to address: VirtualAddress, bytes: UnsafeRawBufferPointer) throws(Never) {
-        self.bytes += UInt64(bytes.count)
+/// A source over bytes in memory that can be made to fail or to come up
+/// short at its `failAtRead`-th read, or to claim a size it lacks.
+struct FlakySource: ElfFileSource {
+    struct Broken: Error {}
+    let bytes: [UInt8]
+    var size: UInt64
+    var reads = 0
+    var failAtRead: Int? = nil
+    var shortAtRead: Int? = nil
+
+    init(_ bytes: [UInt8], size: UInt64? = nil) {
+        self.bytes = bytes
+        self.size = size ?? UInt64(bytes.count)
     }
-    mutating func zero(at address: VirtualAddress, count: UInt64) throws(Never) { bytes += count }
+
+    mutating func read(at offset: UInt64, count: Int, into destination: UnsafeMutableRawPointer) throws(Broken) -> Int {
+        reads += 1
+        if reads == failAtRead { throw Broken() }
+        let available = offset < UInt64(bytes.count) ? min(count, bytes.count - Int(offset)) : 0
+        let copied = reads == shortAtRead ? available / 2 : available
+        if copied > 0 { bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + Int(offset), byteCount: copied) } }
+        return copied
+    }
+}
+
+/// What page `page` of the image must hold: the file bytes a segment has
+/// there, zeros everywhere else.
+func expectedPage(_ plan: LoadPlan, _ bytes: [UInt8], _ page: UInt64) -> [UInt8] {
+    var content = [UInt8](repeating: 0, count: 4096)
+    for k in 0..<plan.segmentCount {
+        let s = plan.segment(at: k)
+        let low = max(page, s.virtualAddress.raw), high = min(page + 4096, s.virtualAddress.raw + s.fileSize)
+        guard low < high else { continue }
+        let from = Int(s.fileOffset + (low - s.virtualAddress.raw))
+        content.replaceSubrange(Int(low - page)..<Int(high - page), with: bytes[from..<(from + Int(high - low))])
+    }
+    return content
 }
 
 /// Checks every byte of every page the sink received against the plan: file
 /// bytes inside a segment's file part, zero everywhere else.
 func imageMismatch(_ sink: RecordingSink, _ plan: LoadPlan, _ bytes: [UInt8]) -> String? {
+    imageMismatch(sink.pages, plan, bytes)
+}
+
+/// The same for pages read back by address.
+func imageMismatch(_ pages: [UInt64: [UInt8]], _ plan: LoadPlan, _ bytes: [UInt8]) -> String? {
     var expectedPages = Set<UInt64>()
     for i in 0..<plan.segmentCount {
         let pages = plan.segment(at: i).pages!
         expectedPages.formUnion(stride(from: pages.start.raw, to: pages.end.raw, by: 4096))
     }
-    if Set(sink.pages.keys) != expectedPages { return "pages \(sink.pages.keys.sorted()) != \(expectedPages.sorted())" }
-    for (page, content) in sink.pages {
-        for i in 0..<4096 {
-            let va = page + UInt64(i)
-            var expected: UInt8 = 0
-            for k in 0..<plan.segmentCount {
-                let s = plan.segment(at: k)
-                if va >= s.virtualAddress.raw && va < s.virtualAddress.raw + s.fileSize {
-                    expected = bytes[Int(s.fileOffset + (va - s.virtualAddress.raw))]
-                }
-            }
-            if content[i] != expected { return "byte at 0x\(String(va, radix: 16)) is \(content[i]), expected \(expected)" }
-        }
+    if Set(pages.keys) != expectedPages { return "pages \(pages.keys.sorted()) != \(expectedPages.sorted())" }
+    for (page, content) in pages {
+        let expected = expectedPage(plan, bytes, page)
+        guard content != expected else { continue }
+        let i = (0..<4096).first { content[$0] != expected[$0] }!
+        return "byte at 0x\(String(page + UInt64(i), radix: 16)) is \(content[i]), expected \(expected[i])"
     }
     return nil
 }

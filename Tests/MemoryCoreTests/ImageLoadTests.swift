@@ -27,7 +27,7 @@ import Testing
         try bytes.withUnsafeBytes { file in try space.loadImage(plan, from: file) }
 
         // What the user sees, page by page, read back the way the kernel does.
-        var seen = RecordingSink()
+        var seen: [UInt64: [UInt8]] = [:]
         var pageCount: UInt64 = 0
         for index in 0..<plan.segmentCount {
             let segment = plan.segment(at: index)
@@ -41,12 +41,41 @@ import Testing
                 #expect(translation.permissions.contains(.execute) == segment.permissions.contains(.execute))
                 var content = [UInt8](repeating: 0, count: 4096)
                 try content.withUnsafeMutableBytes { buffer in try space.copyIn(from: VirtualAddress(page), into: buffer) }
-                seen.pages[page] = content
+                seen[page] = content
                 pageCount += 1
             }
         }
         #expect(imageMismatch(seen, plan, bytes) == nil)
         #expect(space.userBytes() == pageCount * 4096)
+    }
+
+    /// A read that fails part way (an I/O error, a file that shrank since
+    /// its size was taken) stops the load after some pages were mapped;
+    /// dropping the space gives every frame back.
+    @Test(arguments: [ElfMachine.riscv64, .x86_64], [false, true])
+    func aFailedReadLeavesNoFrameBehind(machine: ElfMachine, short: Bool) throws {
+        if machine == .riscv64 {
+            try failedRead(Sv39.self, machine, base: riscvBase, short: short)
+        } else {
+            try failedRead(X86_64FourLevel.self, machine, base: x86Base, short: short)
+        }
+    }
+
+    func failedRead<S: PagingScheme>(_: S.Type, _ machine: ElfMachine, base: UInt64, short: Bool) throws {
+        let ram = SimulatedRAM()
+        let free = ram.freeFrames
+        let bytes = ElfBuilder.standard(machine, base: base).build()
+        let rules = machine == .riscv64 ? UserImageLayout.xv6Rules() : try UserImageLayout.emeraldRules()
+        let plan = try plan(bytes, machine, rules)
+        do {
+            var space = try TestSpace<S>(memory: ram.memory, frames: ram.frames, userWindow: testUserWindow(S.self))
+            // The third read is rodata's: text's two pages are mapped by then.
+            var source = FlakySource(bytes)
+            if short { source.shortAtRead = 3 } else { source.failAtRead = 3 }
+            #expect(throws: ElfCopyError<MapError>.unreadable) { try space.loadImage(plan, from: &source) }
+            #expect(space.userBytes() == 3 * 4096)
+        }
+        #expect(ram.freeFrames == free)
     }
 
     @Test(arguments: bothSchemes) func refusesAPageAlreadyMapped(_ scheme: any PagingScheme.Type) throws {

@@ -3,6 +3,9 @@
 public enum ElfError: Error, Equatable, Sendable {
     /// The file ends before the ELF header does.
     case truncated
+    /// Reading the header or the program headers failed, or gave fewer bytes
+    /// than the file's size promised (an I/O error, or the file shrank).
+    case unreadable
     /// The first four bytes are not 0x7F 'E' 'L' 'F'.
     case badMagic
     /// `EI_CLASS` is not ELFCLASS64.

@@ -9,23 +9,37 @@ public enum ElfLoader {
     public static func plan(
         file: UnsafeRawBufferPointer, machine: ElfMachine, rules: UserRegionRules
     ) throws(ElfError) -> LoadPlan {
-        let bytes = ElfBytes(file: file)
-        let header = try ElfHeader(bytes, machine: machine)
+        var source = ElfMemoryFile(file)
+        return try plan(source: &source, machine: machine, rules: rules)
+    }
+
+    /// The same for a file read from `source`: only the header and the
+    /// program headers are read (`ElfTableReader`), and every offset they
+    /// name is checked against `source.size`. A failed or short read is
+    /// `unreadable`.
+    public static func plan<Source: ElfFileSource & ~Copyable>(
+        source: inout Source, machine: ElfMachine, rules: UserRegionRules
+    ) throws(ElfError) -> LoadPlan {
+        let fileSize = source.size
+        var table = ElfTableReader()
+        let header = try table.header(from: &source, machine: machine)
         guard header.programHeaderCount > 0 else { throw .noLoadableSegment }
         // At most 65535 * 56 bytes: this product cannot overflow.
         let tableBytes = UInt64(header.programHeaderCount) * ElfHeader.programHeaderSize
-        guard bytes.contains(offset: header.programHeaderOffset, length: tableBytes) else {
+        guard let tableEnd = checkedSum(header.programHeaderOffset, tableBytes), tableEnd <= fileSize else {
             throw .programHeadersOutOfFile
         }
 
         var plan = LoadPlan(
             entry: header.entry, programHeaderOffset: header.programHeaderOffset,
-            programHeaderCount: header.programHeaderCount, fileSize: bytes.count)
+            programHeaderCount: header.programHeaderCount, fileSize: fileSize)
         for index in 0..<UInt64(header.programHeaderCount) {
             let at = header.programHeaderOffset + index * ElfHeader.programHeaderSize
-            guard let programHeader = ElfProgramHeader(bytes, at: at) else { throw .programHeadersOutOfFile }
+            let programHeader = try table.programHeader(at: at, tableEnd: tableEnd, from: &source)
             guard programHeader.type == ElfProgramHeader.typeLoad else { continue }
-            guard let (segment, pages) = try checkedSegment(programHeader, in: bytes, rules: rules) else { continue }
+            guard let (segment, pages) = try checkedSegment(programHeader, fileSize: fileSize, rules: rules) else {
+                continue
+            }
             for other in 0..<plan.segmentCount {
                 if let otherPages = plan.segment(at: other).pages, otherPages.overlaps(pages) {
                     throw .overlappingSegments
@@ -45,9 +59,11 @@ public enum ElfLoader {
     /// Checks one PT_LOAD on its own. Returns nil for a segment that occupies
     /// no memory (it needs no pages), otherwise the segment and its pages.
     static func checkedSegment(
-        _ header: ElfProgramHeader, in bytes: ElfBytes, rules: UserRegionRules
+        _ header: ElfProgramHeader, fileSize: UInt64, rules: UserRegionRules
     ) throws(ElfError) -> (LoadSegment, VirtualRange)? {
-        guard bytes.contains(offset: header.offset, length: header.fileSize) else { throw .segmentOutOfFile }
+        guard let fileEnd = checkedSum(header.offset, header.fileSize), fileEnd <= fileSize else {
+            throw .segmentOutOfFile
+        }
         guard header.fileSize <= header.memorySize else { throw .fileSizeExceedsMemorySize }
         let segment = LoadSegment(
             virtualAddress: VirtualAddress(header.virtualAddress), memorySize: header.memorySize,

@@ -1,24 +1,35 @@
 extension LoadPlan {
     /// Copies every segment of the plan from `file` into `sink`, page by
-    /// page. Every byte of every page a segment touches is written: file bytes
-    /// where the segment has them, zeros everywhere else (the `.bss` tail and
-    /// the parts of the first and last page outside the segment), so no stale
-    /// frame contents reach user space.
+    /// page: the bytes-in-memory form of `copySegments(from:into:)`.
     public func copySegments<Sink: ElfImageSink>(
         from file: UnsafeRawBufferPointer, into sink: inout Sink
     ) throws(ElfCopyError<Sink.Failure>) {
-        guard UInt64(file.count) == fileSize else { throw .fileMismatch }
+        var source = ElfMemoryFile(file)
+        try copySegments(from: &source, into: &sink)
+    }
+
+    /// Copies every segment of the plan from `source` into `sink`, page by
+    /// page. Every byte of every page a segment touches is written: file bytes
+    /// where the segment has them, read from `source` straight into the page,
+    /// and zeros everywhere else (the `.bss` tail and the parts of the first
+    /// and last page outside the segment), so no stale frame contents reach
+    /// user space. Stops at the first failure, with the pages begun so far
+    /// left to the sink's owner to drop.
+    public func copySegments<Source: ElfFileSource & ~Copyable, Sink: ElfImageSink>(
+        from source: inout Source, into sink: inout Sink
+    ) throws(ElfCopyError<Sink.Failure>) {
+        guard source.size == fileSize else { throw .fileMismatch }
         for index in 0..<segmentCount {
-            try Self.copy(segment(at: index), from: ElfBytes(file: file), into: &sink)
+            try Self.copy(segment(at: index), fileSize: fileSize, from: &source, into: &sink)
         }
     }
 
-    static func copy<Sink: ElfImageSink>(
-        _ segment: LoadSegment, from bytes: ElfBytes, into sink: inout Sink
+    static func copy<Source: ElfFileSource & ~Copyable, Sink: ElfImageSink>(
+        _ segment: LoadSegment, fileSize: UInt64, from source: inout Source, into sink: inout Sink
     ) throws(ElfCopyError<Sink.Failure>) {
         // A plan's segments passed these checks already; they are repeated so
         // that a plan paired with the wrong file fails instead of reading wild.
-        guard bytes.contains(offset: segment.fileOffset, length: segment.fileSize),
+        guard let segmentFileEnd = checkedSum(segment.fileOffset, segment.fileSize), segmentFileEnd <= fileSize,
             segment.fileSize <= segment.memorySize, let pages = segment.pages
         else { throw .fileMismatch }
         let start = segment.virtualAddress.raw
@@ -27,34 +38,32 @@ extension LoadPlan {
         var page = pages.start.raw
         while page < pages.end.raw {
             let pageEnd = page + pageBytes  // <= pages.end
-            try sinkCall { () throws(Sink.Failure) in
-                try sink.beginPage(VirtualAddress(page), permissions: segment.permissions)
+            let bytes: UnsafeMutableRawPointer
+            do throws(Sink.Failure) {
+                bytes = try sink.beginPage(VirtualAddress(page), permissions: segment.permissions)
+            } catch {
+                throw .sink(error)
             }
             let dataStart = max(page, start)
             let dataEnd = min(pageEnd, fileEnd)
             if dataStart < dataEnd {
-                let from = Int(segment.fileOffset + (dataStart - start))
-                let data = UnsafeRawBufferPointer(rebasing: bytes.file[from..<(from + Int(dataEnd - dataStart))])
-                try zero(from: page, to: dataStart, into: &sink)
-                try sinkCall { () throws(Sink.Failure) in try sink.write(to: VirtualAddress(dataStart), bytes: data) }
-                try zero(from: dataEnd, to: pageEnd, into: &sink)
+                zero(bytes, from: 0, to: dataStart - page)
+                let count = Int(dataEnd - dataStart)
+                let at = segment.fileOffset + (dataStart - start)
+                guard source.readExactly(at: at, count: count, into: bytes + Int(dataStart - page)) else {
+                    throw .unreadable
+                }
+                zero(bytes, from: dataEnd - page, to: pageBytes)
             } else {
-                try zero(from: page, to: pageEnd, into: &sink)
+                zero(bytes, from: 0, to: pageBytes)
             }
             page = pageEnd
         }
     }
 
-    private static func zero<Sink: ElfImageSink>(
-        from start: UInt64, to end: UInt64, into sink: inout Sink
-    ) throws(ElfCopyError<Sink.Failure>) {
-        guard start < end else { return }
-        try sinkCall { () throws(Sink.Failure) in try sink.zero(at: VirtualAddress(start), count: end - start) }
-    }
-
-    private static func sinkCall<Failure: Error>(
-        _ body: () throws(Failure) -> Void
-    ) throws(ElfCopyError<Failure>) {
-        do { try body() } catch { throw .sink(error) }
+    /// Zeroes bytes `[from, to)` of a page.
+    private static func zero(_ page: UnsafeMutableRawPointer, from: UInt64, to: UInt64) {
+        guard from < to else { return }
+        (page + Int(from)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(to - from))
     }
 }

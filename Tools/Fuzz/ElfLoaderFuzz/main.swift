@@ -59,57 +59,54 @@ func exercise(_ file: UnsafeRawBufferPointer, _ machine: ElfMachine) {
 }
 
 /// Checks every byte the loader writes against the file, for plans of up to
-/// `copyPageLimit` pages: file bytes at their offsets, zeros elsewhere, each
-/// page begun once and written completely.
+/// `copyPageLimit` pages: each page begun once, aligned, and in the end
+/// holding the file bytes at their offsets and zeros elsewhere. Each page
+/// starts as the complement of what it must hold, so a byte the loader
+/// leaves unwritten shows as a wrong one.
 struct CheckingSink: ElfImageSink {
     typealias Failure = Never
     let plan: LoadPlan
     let file: UnsafeRawBufferPointer
-    /// Bytes written or zeroed per page start.
-    var covered: [UInt64: Int] = [:]
-    var current: UInt64? = nil
+    /// The pages handed out, by address, with what each must end up holding.
+    var pages: [UInt64: (memory: UnsafeMutableRawPointer, expected: [UInt8])] = [:]
     var problem: String? = nil
 
-    mutating func beginPage(_ page: VirtualAddress, permissions: PagePermissions) {
+    mutating func beginPage(_ page: VirtualAddress, permissions: PagePermissions) -> UnsafeMutableRawPointer {
         if page.raw & 0xFFF != 0 { problem = problem ?? "began an unaligned page \(page.raw)" }
-        if covered[page.raw] != nil { problem = problem ?? "began page \(page.raw) twice" }
-        covered[page.raw] = 0
-        current = page.raw
+        if pages[page.raw] != nil { problem = problem ?? "began page \(page.raw) twice" }
+        let expected = expectedPage(page.raw)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        for i in 0..<4096 { memory.storeBytes(of: ~expected[i], toByteOffset: i, as: UInt8.self) }
+        if let earlier = pages[page.raw] { earlier.memory.deallocate() }
+        pages[page.raw] = (memory, expected)
+        return memory
     }
 
-    mutating func write(to address: VirtualAddress, bytes: UnsafeRawBufferPointer) {
-        guard inCurrentPage(address.raw, UInt64(bytes.count)) else { return }
-        guard let segment = plan.segment(containing: address) else {
-            problem = problem ?? "wrote outside every segment at \(address.raw)"
-            return
+    /// The file bytes a segment has in `page`, zeros everywhere else.
+    private func expectedPage(_ page: UInt64) -> [UInt8] {
+        var content = [UInt8](repeating: 0, count: 4096)
+        for k in 0..<plan.segmentCount {
+            let s = plan.segment(at: k)
+            let low = max(page, s.virtualAddress.raw), high = min(page + 4096, s.virtualAddress.raw + s.fileSize)
+            guard low < high else { continue }
+            for va in low..<high { content[Int(va - page)] = file[Int(s.fileOffset + (va - s.virtualAddress.raw))] }
         }
-        let offset = segment.fileOffset + (address.raw - segment.virtualAddress.raw)
-        guard address.raw + UInt64(bytes.count) <= segment.virtualAddress.raw + segment.fileSize else {
-            problem = problem ?? "wrote file bytes past filesz at \(address.raw)"
-            return
-        }
-        for i in 0..<bytes.count where bytes[i] != file[Int(offset) + i] {
-            problem = problem ?? "wrote the wrong byte at \(address.raw + UInt64(i))"
-            return
-        }
-        covered[current!, default: 0] += bytes.count
+        return content
     }
 
-    mutating func zero(at address: VirtualAddress, count: UInt64) {
-        guard inCurrentPage(address.raw, count) else { return }
-        if let segment = plan.segment(containing: address), address.raw < segment.virtualAddress.raw + segment.fileSize {
-            problem = problem ?? "zeroed file bytes at \(address.raw)"
-            return
+    /// The first wrong byte of any page, and gives the pages back.
+    mutating func finish() -> String? {
+        defer {
+            for page in pages.values { page.memory.deallocate() }
+            pages = [:]
         }
-        covered[current!, default: 0] += Int(count)
-    }
-
-    private mutating func inCurrentPage(_ address: UInt64, _ count: UInt64) -> Bool {
-        guard let page = current, address >= page, address - page + count <= 4096 else {
-            problem = problem ?? "stored \(count) bytes at \(address) outside the page begun"
-            return false
+        if let problem { return problem }
+        for (page, content) in pages {
+            for i in 0..<4096 where content.memory.load(fromByteOffset: i, as: UInt8.self) != content.expected[i] {
+                return "left or wrote the wrong byte at \(page + UInt64(i))"
+            }
         }
-        return true
+        return nil
     }
 }
 
@@ -121,10 +118,11 @@ func copyViolation(_ plan: LoadPlan, _ file: UnsafeRawBufferPointer) -> String? 
     do {
         try plan.copySegments(from: file, into: &sink)
     } catch {
+        _ = sink.finish()
         return "failed: \(error)"
     }
-    if let problem = sink.problem { return problem }
-    if UInt64(sink.covered.count) != pages { return "began \(sink.covered.count) of \(pages) pages" }
-    for (page, bytes) in sink.covered where bytes != 4096 { return "filled \(bytes) bytes of page \(page)" }
+    let begun = sink.pages.count
+    if let problem = sink.finish() { return problem }
+    if UInt64(begun) != pages { return "began \(begun) of \(pages) pages" }
     return nil
 }
