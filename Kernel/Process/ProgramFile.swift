@@ -5,38 +5,47 @@
 /// new process's pages, so no copy of the whole file is made.
 ///
 /// Belongs to the exec that opened it, which runs on the scratch stack
-/// holding `ScratchStack.lock`. Each read takes the inode's lock for itself
-/// (`FileSystemVolume.read`), so a write racing the exec can change what
-/// the later reads see: every check is on the plan, never on the bytes
-/// copied, so that is safe; a file cut shorter than its planned size gives
-/// a short read, and the exec fails with -1.
+/// holding `ScratchStack.lock`. The inode's sleep lock is held from the open
+/// to the drop (`FileSystemVolume.beginReads`), so no write comes between
+/// the reads of the headers and of the segments (lock order: the scratch
+/// stack's, then the inode's, then the buffer cache's).
 struct ProgramFile: ElfFileSource, ~Copyable {
     let inode: InodeReference
-    /// The file's size when it was opened: what the plan is checked against.
+    /// The file's size, fixed while the lock is held.
     let size: UInt64
 
-    deinit { try? RootVolume.volume.close(inode) }
+    deinit {
+        let volume = RootVolume.volume
+        volume.endReads(inode)
+        try? volume.close(inode)
+    }
 
     mutating func read(
         at offset: UInt64, count: Int, into destination: UnsafeMutableRawPointer
     ) throws(FileSystemError) -> Int {
         guard offset < UInt64(DiskFormat.maxFileSize) else { return 0 }
         var sink = MemoryByteSink(UnsafeMutableRawBufferPointer(start: destination, count: count))
-        return try RootVolume.volume.read(inode, at: Int(offset), count: count, into: &sink)
+        return try RootVolume.volume.readHeld(inode, at: Int(offset), count: count, into: &sink)
     }
 }
 
 /// Where exec finds programs: regular files of the root file system.
 enum ProgramFiles {
     /// Opens the regular file at `path` (relative to process `slot`'s
-    /// current directory); nil when it is missing or not a file.
+    /// current directory) and locks it for the loader's reads; nil when it
+    /// is missing or not a file.
     static func open(_ path: PathBuffer, slot: Int) -> ProgramFile? {
         guard RootVolume.isMounted, let cwd = Processes.slots[slot].cwd else { return nil }
         let volume = RootVolume.volume
         var path = path
         let opened: InodeReference? = path.withBytes { try? volume.open($0, from: cwd) }
         guard let inode = opened else { return nil }
-        guard let status = try? volume.status(inode), status.type == .file else {
+        guard let status = try? volume.beginReads(inode) else {
+            try? volume.close(inode)
+            return nil
+        }
+        guard status.type == .file else {
+            volume.endReads(inode)
             try? volume.close(inode)
             return nil
         }

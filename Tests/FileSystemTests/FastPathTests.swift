@@ -60,6 +60,36 @@ import Testing
         #expect(try mounted.list("/") == [".", ".."])
     }
 
+    /// exec's program: one lock of the inode for its status and every read
+    /// after (the inode table's lock taken once each way, not per read),
+    /// the inode locked until `endReads`, and the bytes those of `read`.
+    @Test func aHeldRunOfReadsLocksTheInodeOnceAndReadsWhatReadDoes() throws {
+        let mounted = try MountedTestVolume(disk: makeFileSystemImage())
+        let file = try mounted.open("/p", create: true, writable: true)
+        let data = FileOperation.bytes(count: 5000, seed: 9)
+        #expect(try mounted.write(file, data, at: 0) == 5000)
+        mounted.host.acquisitions = [:]
+        let status = try mounted.volume.beginReads(file)
+        #expect(status.size == 5000 && status.type == .file)
+        #expect(mounted.volume.inodeSlots[file.slot].locked)
+        var pieces: [UInt8] = []
+        for (offset, count) in [(0, 64), (1000, 3000), (4990, 100)] {
+            var piece = [UInt8](repeating: 0, count: count)
+            let got = try piece.withUnsafeMutableBytes { bytes in
+                var sink = MemoryByteSink(bytes)
+                return try mounted.volume.readHeld(file, at: offset, count: count, into: &sink)
+            }
+            pieces += piece[0..<got]
+        }
+        #expect(mounted.host.acquisitions[.inodeTable] == 1)
+        mounted.volume.endReads(file)
+        #expect(mounted.host.acquisitions[.inodeTable] == 2)
+        #expect(!mounted.volume.inodeSlots[file.slot].locked)
+        #expect(pieces == Array(data[0..<64] + data[1000..<4000] + data[4990..<5000]))
+        #expect(try mounted.read(file, at: 1000, count: 3000) == Array(data[1000..<4000]))
+        try mounted.volume.close(file)
+    }
+
     @Test func aClosedInodeIsFoundAgainWithItsFieldsAndAFreedOneIsReadAfresh() throws {
         let mounted = try MountedTestVolume(disk: makeFileSystemImage())
         let file = try mounted.open("/a", create: true, writable: true)

@@ -26,13 +26,34 @@ extension FileSystemVolume {
     public func read<Sink: FileSystemByteSink>(
         _ inode: InodeReference, at offset: Int, count: Int, into sink: inout Sink
     ) throws(FileSystemError) -> Int {
+        try lock(inode)
+        defer { unlock(inode) }
+        return try readHeld(inode, at: offset, count: count, into: &sink)
+    }
+
+    /// Locks `inode` for a run of reads no write can come between (exec
+    /// reads a program's headers, then each segment, taking frames between
+    /// the reads) and returns its status. The reads use `readHeld`; `endReads`
+    /// unlocks. The lock is the inode's sleep lock, as `read` takes it.
+    public func beginReads(_ inode: InodeReference) throws(FileSystemError) -> FileStatus {
+        try lock(inode)
+        return heldStatus(inode)
+    }
+
+    /// `read`, for a caller between `beginReads` and `endReads` on `inode`.
+    public func readHeld<Sink: FileSystemByteSink>(
+        _ inode: InodeReference, at offset: Int, count: Int, into sink: inout Sink
+    ) throws(FileSystemError) -> Int {
         if log.failed { throw .ioError }
         guard offset >= 0, count >= 0 else { throw .badOffset }
         // No file reaches past the format's largest size.
         if offset >= DiskFormat.maxFileSize { return 0 }
-        try lock(inode)
-        defer { unlock(inode) }
         return try readData(inode, at: UInt32(offset), count: count, into: &sink)
+    }
+
+    /// Ends a run of reads `beginReads` began.
+    public func endReads(_ inode: InodeReference) {
+        unlock(inode)
     }
 
     /// Writes `count` bytes from `source` at `offset` (at most the end of
@@ -77,6 +98,11 @@ extension FileSystemVolume {
     public func status(_ inode: InodeReference) throws(FileSystemError) -> FileStatus {
         try lock(inode)
         defer { unlock(inode) }
+        return heldStatus(inode)
+    }
+
+    /// The status of a locked inode.
+    private func heldStatus(_ inode: InodeReference) -> FileStatus {
         let fields = self.fields(inode).pointee
         return FileStatus(
             type: fields.inodeType ?? .free, inode: inode.number, linkCount: fields.linkCount, size: fields.size,
