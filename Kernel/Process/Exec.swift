@@ -14,6 +14,11 @@ enum Exec {
     struct Arguments {
         var strings: InlineArray<3072, UInt8> = .init(repeating: 0)
         var offsets: InlineArray<32, Int> = .init(repeating: 0)
+        /// argv as the new program sees it: the user addresses of the
+        /// strings on its stack, then 0 (`pushArguments` writes each entry
+        /// it copies out; here rather than a local, which was cleared, 264
+        /// bytes, at every exec).
+        var userPointers: InlineArray<33, UInt64> = .init(repeating: 0)
         var count = 0
         var used = 0
 
@@ -118,7 +123,8 @@ enum Exec {
     /// The body of exec, on the scratch stack (holding its lock).
     fileprivate static func execOnScratchStack(_ request: Request) -> Int {
         arguments.removeAll()
-        path = PathBuffer()
+        // `path` is not cleared: `set` and `copyIn` below write all of it
+        // that is read (its length, the bytes up to it).
         if let kernelPath = request.kernelPath {
             guard path.set(kernelPath),
                 arguments.append(UnsafeRawBufferPointer(start: kernelPath.utf8Start, count: kernelPath.utf8CodeUnitCount))
@@ -225,7 +231,6 @@ enum Exec {
         guard (try? space.mapUserPages(stack, permissions: .readWrite)) != nil else { return nil }
         space.stackReserve = layout.stackReserve
         var top = stack.end.raw
-        var pointers: InlineArray<33, UInt64> = .init(repeating: 0)
         for index in 0..<arguments.count {
             let stored: Bool = arguments.withBytes(ofArgument: index) { argument in
                 top = (top - UInt64(argument.count)) & ~15
@@ -233,12 +238,13 @@ enum Exec {
                 return (try? space.copyOut(to: VirtualAddress(top), from: argument)) != nil
             }
             guard stored else { return nil }
-            pointers[index] = top
+            arguments.userPointers[index] = top
         }
+        arguments.userPointers[arguments.count] = 0
         let arrayBytes = UInt64(arguments.count + 1) * 8
         top = (top - arrayBytes) & ~15
         guard top >= stack.start.raw else { return nil }
-        let stored: Bool = withUnsafeBytes(of: &pointers) { bytes in
+        let stored: Bool = withUnsafeBytes(of: &arguments.userPointers) { bytes in
             (try? space.copyOut(to: VirtualAddress(top), from: UnsafeRawBufferPointer(rebasing: bytes[0..<Int(arrayBytes)]))) != nil
         }
         guard stored else { return nil }

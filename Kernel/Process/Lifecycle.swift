@@ -7,7 +7,11 @@ enum Lifecycle {
         let parent = Processes.current
         guard let child = Processes.allocate() else { return -1 }
         do throws(MapError) {
-            Processes.slots[child].space = try Processes.slots[parent].space!.clone()
+            // Built in the child's slot, not returned by `clone`: each move
+            // of the space copies it whole.
+            Processes.slots[child].space = try ProcessSpace(
+                memory: Platform.physicalMemory, frames: PhysicalFrames.allocator, userWindow: Platform.userWindow)
+            try Processes.slots[parent].space!.shareUserPages(with: &Processes.slots[child].space!)
             UserFrames.forget(slot: child)
         } catch {
             Processes.release(child)

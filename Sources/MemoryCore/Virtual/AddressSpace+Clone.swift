@@ -23,17 +23,27 @@ extension AddressSpace {
     /// copy-on-write stay so, which is harmless: a write takes the frame back
     /// when it has no other user). Each page that loses write access here
     /// is dropped from this CPU's TLB as it does (`TranslationCache`).
-    /// Not inlined: its locals would otherwise sit in fork's frame, on the
-    /// kernel stack's deepest path (fork, a failed fork's reaping, teardown).
-    @inline(never)
     public mutating func clone() throws(MapError) -> AddressSpace<Scheme, Memory> {
         var child = try AddressSpace(memory: memory, frames: frames, userWindow: userWindow)
+        try shareUserPages(with: &child)
+        return child
+    }
+
+    /// `clone` into `child`, a new space (nothing mapped in its user window,
+    /// which is this space's) that the caller keeps where it will stay:
+    /// fork builds the child's space in its process slot, where a space
+    /// returned by value was copied whole on the way (twice per fork).
+    /// On failure `child` keeps what was built so far; dropping it returns
+    /// everything. Not inlined: its locals would otherwise sit in fork's
+    /// frame, on the kernel stack's deepest path (fork, a failed fork's
+    /// reaping, teardown).
+    @inline(never)
+    public mutating func shareUserPages(with child: inout AddressSpace<Scheme, Memory>) throws(MapError) {
         child.heapStart = heapStart
         child.heapBreak = heapBreak
         child.stackReserve = stackReserve
         try pageTable.shareLeaves(in: userWindow.low, with: &child.pageTable)
         if let high = userWindow.high { try pageTable.shareLeaves(in: high, with: &child.pageTable) }
-        return child
     }
 
     /// What a mapping allows once it has a frame of its own: a

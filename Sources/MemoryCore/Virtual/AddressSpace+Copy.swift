@@ -118,7 +118,10 @@ extension AddressSpace {
     }
 
     /// The 4 KiB page at `page` (aligned) if it is a user page that allows
-    /// `needs` (mapped, or lazy); otherwise the error for it.
+    /// `needs` (mapped, or lazy); otherwise the error for it. Inlined:
+    /// called from the mutating `withWritableUserRange`, a call would copy
+    /// the whole space first.
+    @inline(__always)
     func checkedUserPage(_ page: VirtualAddress, needs: PagePermissions) throws(CopyError) -> CheckedPage {
         guard let translation = translate(page) else {
             guard isLazy(page) else { throw .notMapped(page) }
