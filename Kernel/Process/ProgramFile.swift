@@ -44,11 +44,10 @@ enum ProgramFiles {
             try? volume.close(inode)
             return nil
         }
-        guard status.type == .file else {
-            volume.endReads(inode)
-            try? volume.close(inode)
-            return nil
-        }
-        return ProgramFile(inode: inode, size: UInt64(status.size))
+        // From here the value owns the lock and the reference: dropping it
+        // (a directory, say) ends the reads and closes the file.
+        let file = ProgramFile(inode: inode, size: UInt64(status.size))
+        guard status.type == .file else { return nil }
+        return file
     }
 }

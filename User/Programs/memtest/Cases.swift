@@ -245,6 +245,17 @@ func execBad(_ path: StaticString) -> Int32 {
     return r == -1 ? 0 : fail("exec returned \(r)")
 }
 
+/// exec of a directory fails, and leaves the directory unlocked and open to
+/// others: exec locks what it opens before it knows it is not a file.
+func execDirectory() -> Int32 {
+    let r = Sys.exec("/")
+    guard r == -1 else { return fail("exec of / returned \(r)") }
+    let fd = Sys.open("/", .readOnly)
+    guard fd >= 0 else { return fail("/ cannot be opened after the failed exec") }
+    _ = Sys.close(fd)
+    return 0
+}
+
 // MARK: - scheduling
 
 /// A child that spins without ever entering the kernel must still lose the

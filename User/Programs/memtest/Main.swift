@@ -62,6 +62,7 @@ func main(_ argc: Int32, _ argv: ArgumentVector) -> Int32 {
     run("exec bad-seg-kernel", expect: .exits(0)) { execBad("bad-seg-kernel") }
     run("exec bad-entry", expect: .exits(0)) { execBad("bad-entry") }
     run("exec bad-phoff", expect: .exits(0)) { execBad("bad-phoff") }
+    run("exec a directory", expect: .exits(0)) { execDirectory() }
 
     // Every child is reaped by now: all their frames must be back.
     let framesAfter = Sys.freeFrames()
